@@ -1,0 +1,112 @@
+"""Segment KPIs from a run's records: service, inventory, money and CO2.
+
+Every KPI is defined in ``docs/kpis.md``; the formulas below are the definitions.
+Only order lines placed at or after the warm-up, and stock observed after it, count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+KPI_COLUMNS = (
+    "segment", "demand_units", "fill_rate", "order_fill_rate", "otif", "backorder_units", "lost_units",
+    "open_backorder_units", "avg_lead_time_days", "avg_on_hand_units", "inventory_turns", "revenue", "cogs",
+    "transport_cost", "handling_cost", "holding_cost", "changeover_cost", "cost_to_serve", "gross_margin",
+    "co2_kg",
+)
+
+
+def _safe_div(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promised: dict[str, float],
+                 handling: dict[str, float], holding_rate: float, warmup: float, horizon: float) -> pd.DataFrame:
+    """One row per segment plus an ``ALL`` row.
+
+    ``skus``: index sku, columns price, unit_cost; ``promised``: segment -> promised lead time (days);
+    ``handling``: warehouse -> handling cost per unit shipped out.
+    """
+    lines = tables["order_lines"]
+    lines = lines[lines["time"] >= warmup].copy()
+    lines["price"] = lines["sku"].map(skus["price"])
+    lines["unit_cost"] = lines["sku"].map(skus["unit_cost"])
+    lines["promised_by"] = lines["time"] + lines["segment"].map(promised)
+    ship = tables["shipments"]
+    ship = ship[(ship["time"] >= warmup) & (ship["kind"] != "raw")].copy()
+    ship["handling"] = ship["origin"].map(handling).fillna(0.0) * ship["qty"]
+    stock = tables["stock"]
+    stock = stock[stock["day"] > warmup].copy()
+    stock["value"] = stock["on_hand"] * stock["sku"].map(skus["unit_cost"])
+    days = max(stock["day"].nunique(), 1)
+    prod = tables["production"]
+    prod = prod[prod["end"] >= warmup]
+    years = (horizon - warmup) / 365.0
+
+    segments = sorted(set(promised))
+    rows = [_row(seg, lines[lines["segment"] == seg], ship[ship["segment"] == seg],
+                 stock[stock["segment"] == seg], prod[prod["segment"] == seg], days, years, holding_rate, horizon)
+            for seg in segments]
+    rows.append(_row("ALL", lines, ship, stock, prod, days, years, holding_rate, horizon))
+    return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+
+
+def _row(name: str, lines: pd.DataFrame, ship: pd.DataFrame, stock: pd.DataFrame, prod: pd.DataFrame,
+         days: int, years: float, holding_rate: float, horizon: float) -> dict[str, float | str]:
+    demand = lines["qty"].sum()
+    # Orders are judged per segment: the lines of one order that belong to this segment.
+    per_order = lines.assign(
+        complete_now=lines["immediate"] >= lines["qty"],
+        on_time=(lines["delivered"] >= lines["qty"]) & (lines["last_delivery"] <= lines["promised_by"] + 1e-9),
+    ).groupby(["order_id", "segment"]).agg(
+        complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
+    judged = per_order[per_order["due"] <= horizon]  # OTIF judges orders whose promise date has passed
+    done = lines[lines["delivered"] >= lines["qty"]]
+    avg_on_hand = stock.groupby("day")["on_hand"].sum().sum() / days if len(stock) else 0.0
+    avg_value = stock.groupby("day")["value"].sum().sum() / days if len(stock) else 0.0
+    revenue = (lines["delivered"] * lines["price"]).sum()
+    cogs = (lines["delivered"] * lines["unit_cost"]).sum()
+    transport = ship["cost"].sum()
+    handling = ship["handling"].sum()
+    holding = avg_value * holding_rate * years
+    changeover = prod["changeover_cost"].sum()
+    cost_to_serve = transport + handling + holding + changeover
+    return {
+        "segment": name,
+        "demand_units": demand,
+        "fill_rate": _safe_div(lines["immediate"].sum(), demand),
+        "order_fill_rate": float(per_order["complete_now"].mean()) if len(per_order) else float("nan"),
+        "otif": float(judged["on_time"].mean()) if len(judged) else float("nan"),
+        "backorder_units": demand - lines["immediate"].sum(),
+        "lost_units": lines["lost"].sum(),
+        "open_backorder_units": (lines["qty"] - lines["shipped"] - lines["lost"]).sum(),
+        "avg_lead_time_days": float((done["last_delivery"] - done["time"]).mean()) if len(done) else float("nan"),
+        "avg_on_hand_units": avg_on_hand,
+        "inventory_turns": _safe_div(cogs / years, avg_value) if years > 0 else float("nan"),
+        "revenue": revenue,
+        "cogs": cogs,
+        "transport_cost": transport,
+        "handling_cost": handling,
+        "holding_cost": holding,
+        "changeover_cost": changeover,
+        "cost_to_serve": cost_to_serve,
+        "gross_margin": revenue - cogs - cost_to_serve,
+        "co2_kg": ship["co2_kg"].sum(),
+    }
+
+
+def format_table(kpis: pd.DataFrame) -> str:
+    """The KPI table as a planner reads it in a terminal."""
+    view = kpis[["segment", "demand_units", "fill_rate", "order_fill_rate", "otif", "lost_units",
+                 "avg_lead_time_days", "avg_on_hand_units", "inventory_turns", "revenue", "cost_to_serve",
+                 "gross_margin", "co2_kg"]].copy()
+    pct = ["fill_rate", "order_fill_rate", "otif"]
+    for c in pct:
+        view[c] = (100 * view[c]).map(lambda v: "" if np.isnan(v) else f"{v:.1f}%")
+    for c in ("demand_units", "lost_units", "avg_on_hand_units", "revenue", "cost_to_serve", "gross_margin",
+              "co2_kg"):
+        view[c] = view[c].map(lambda v: f"{v:,.0f}")
+    for c in ("avg_lead_time_days", "inventory_turns"):
+        view[c] = view[c].map(lambda v: "" if np.isnan(v) else f"{v:.2f}")
+    return view.to_string(index=False)

@@ -1,0 +1,127 @@
+"""The policy seam: the questions the simulator asks a segment, and the views it answers from.
+
+Each kind of decision is a narrow Protocol with one decision method. Policies read a small
+view of state and return a decision; they never drive SimPy, so each can be tested alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStats:
+    """What a planner knows about one item at one stocking location when setting its parameters.
+
+    ``mean_daily``/``sd_daily``: forecast demand per day and its day-to-day standard deviation;
+    ``lead_time_mean``/``lead_time_sd``: replenishment lead time in days (order to receipt);
+    ``target_service``: the segment's target fill rate.
+    """
+
+    mean_daily: float
+    sd_daily: float
+    lead_time_mean: float
+    lead_time_sd: float = 0.0
+    target_service: float = 0.95
+    unit_cost: float = 1.0
+    price: float = 1.0
+    holding_rate: float = 0.25
+
+
+@runtime_checkable
+class SafetyStock(Protocol):
+    """How much buffer stock to hold against demand (and lead-time) uncertainty."""
+
+    def units(self, stats: ItemStats, cover_days: float) -> float:
+        """Safety stock in units for a protection interval of ``cover_days`` (lead time + review)."""
+        ...
+
+
+@runtime_checkable
+class Replenishment(Protocol):
+    """When and how much a stocking point orders from its source.
+
+    ``review_period`` is None for continuous review (decide after every demand), else the
+    number of days between reviews.
+    """
+
+    review_period: float | None
+
+    def order_qty(self, position: float) -> float:
+        """Units to order now given the inventory position (on hand - backorders + on order)."""
+        ...
+
+    def planned(self, stats: ItemStats, safety_stock: float) -> Replenishment:
+        """This policy with every parameter left as ``auto`` filled in for one item."""
+        ...
+
+    def initial_stock(self) -> float:
+        """Stock on hand at the start of a run."""
+        ...
+
+
+@runtime_checkable
+class ProductionStrategy(Protocol):
+    """Make-to-stock (serve from finished goods) or make-to-order (an order releases production)."""
+
+    holds_stock: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOption:
+    """A node that could serve an order line: its name, kind and what it has on hand now."""
+
+    node: str
+    kind: str  # "warehouse" | "plant" | "supplier"
+    on_hand: float
+
+
+@runtime_checkable
+class FulfilmentPath(Protocol):
+    """Which node serves a customer order line (DC pick, cross-dock, drop-ship...)."""
+
+    def source(self, qty: float, options: Sequence[SourceOption]) -> str:
+        """Name of the node that serves ``qty`` units; ``options`` lists the customer's DCs in
+        preference order, then the nodes that can make or supply the item."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LaneOption:
+    """One way to move goods between two nodes: its mode and its planning figures."""
+
+    mode: str
+    mean_lead_time: float
+    cost_per_unit: float
+    cost_per_shipment: float
+    co2_per_unit: float
+
+
+@runtime_checkable
+class TransportChoice(Protocol):
+    """Which transport mode a shipment takes when a lane offers several."""
+
+    def choose(self, qty: float, lanes: Sequence[LaneOption]) -> int:
+        """Index into ``lanes`` of the mode to use."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class JobView:
+    """A production order waiting for a line: when it was released, its size and segment."""
+
+    released: float
+    qty: float
+    family: str
+    segment: str
+
+
+@runtime_checkable
+class CapacityAllocation(Protocol):
+    """Which waiting production order a line starts next when it frees up."""
+
+    def next_job(self, queue: Sequence[JobView], current_family: str | None) -> int:
+        """Index into ``queue`` (oldest first) of the job to start."""
+        ...

@@ -1,0 +1,102 @@
+"""Replenishment: when a stocking point orders from its source and how much.
+
+Parameters written as ``auto`` (left null in config) are planned per item from its forecast
+demand, lead time and safety stock, the way a planner sets reorder points in an ERP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from policies.base import ItemStats
+from policies.registry import register
+
+
+def _cover_days(stats: ItemStats, review_period: float | None) -> float:
+    return stats.lead_time_mean + (review_period or 0.0)
+
+
+def _check_review(review_period: float | None) -> None:
+    if review_period is not None and review_period <= 0:
+        raise ValueError(f"review_period must be > 0 days or null (continuous); got {review_period}")
+
+
+@register("replenishment", "s_S")
+@dataclass(frozen=True, slots=True)
+class MinMax:
+    """(s, S): when the inventory position is at or below s, order up to S.
+
+    ``s`` (reorder point) defaults to demand over lead time (+ review period) plus safety stock;
+    ``S`` (order-up-to level) defaults to s plus ``cycle_days`` of mean demand.
+    With ``review_period`` null the position is checked after every demand (continuous review).
+    """
+
+    s: float | None = None
+    S: float | None = None
+    cycle_days: float = 7.0
+    review_period: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_review(self.review_period)
+        if self.cycle_days <= 0:
+            raise ValueError(f"cycle_days must be > 0; got {self.cycle_days}")
+        if self.s is not None and self.S is not None and self.s > self.S:
+            raise ValueError(f"(s, S) needs s <= S; got s={self.s}, S={self.S}")
+
+    def order_qty(self, position: float) -> float:
+        return self.S - position if position <= self.s else 0.0  # type: ignore[operator]
+
+    def planned(self, stats: ItemStats, safety_stock: float) -> MinMax:
+        s = self.s if self.s is not None else stats.mean_daily * _cover_days(stats, self.review_period) + safety_stock
+        S = self.S if self.S is not None else s + stats.mean_daily * self.cycle_days
+        if s > S:
+            raise ValueError(f"(s, S) needs s <= S; planned s={s:.6g} exceeds S={S:.6g}")
+        return replace(self, s=s, S=S)
+
+    def initial_stock(self) -> float:
+        return float(self.S)  # type: ignore[arg-type]
+
+
+@register("replenishment", "order_up_to")
+@dataclass(frozen=True, slots=True)
+class OrderUpTo:
+    """(R, S) periodic review: every ``review_period`` days order up to S.
+
+    ``S`` defaults to demand over lead time plus one review period, plus safety stock.
+    """
+
+    S: float | None = None
+    review_period: float | None = 7.0
+
+    def __post_init__(self) -> None:
+        _check_review(self.review_period)
+        if self.review_period is None:
+            raise ValueError("order_up_to is periodic: review_period must be a number of days; "
+                             "use base_stock for continuous review")
+        if self.S is not None and self.S < 0:
+            raise ValueError(f"S must be >= 0; got {self.S}")
+
+    def order_qty(self, position: float) -> float:
+        return self.S - position if position < self.S else 0.0  # type: ignore[operator]
+
+    def planned(self, stats: ItemStats, safety_stock: float) -> OrderUpTo:
+        if self.S is not None:
+            return self
+        return replace(self, S=stats.mean_daily * _cover_days(stats, self.review_period) + safety_stock)
+
+    def initial_stock(self) -> float:
+        return float(self.S)  # type: ignore[arg-type]
+
+
+@register("replenishment", "base_stock")
+@dataclass(frozen=True, slots=True)
+class BaseStock(OrderUpTo):
+    """Base stock, continuous review: every demand is reordered at once (one-for-one), keeping
+    the inventory position at S. S defaults to lead-time demand plus safety stock."""
+
+    review_period: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_review(self.review_period)
+        if self.S is not None and self.S < 0:
+            raise ValueError(f"S must be >= 0; got {self.S}")

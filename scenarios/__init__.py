@@ -1,0 +1,1 @@
+"""Disruption scenarios (supplier failure, congestion, demand spikes...) acting on a running model."""

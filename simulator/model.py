@@ -1,0 +1,200 @@
+"""Build a SimPy model of the network from a ``Spec``, run it, and hand back the records."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import simpy
+from simpy.events import URGENT
+
+from policies.base import ItemStats
+from simulator.demand import CustomerStream
+from simulator.errors import ConfigError
+from simulator.flow import Context
+from simulator.production import PlantNode
+from simulator.records import DailyStock
+from simulator.results import Results
+from simulator.spec import Segment, Spec
+from simulator.streams import Streams
+from simulator.supplier import SupplierNode
+from simulator.warehouse import StockPoint, Warehouse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Flow:
+    """Planned demand reaching one stocking point: daily mean and variance, and who asks."""
+
+    mean: float = 0.0
+    var: float = 0.0
+    segment: Segment | None = None
+
+
+class Model:
+    """One simulation run of the network in ``spec``: ``Model(spec).run()`` returns ``Results``."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.env = simpy.Environment()
+        self.ctx = Context(spec, self.env, Streams(spec.seed))
+        ctx = self.ctx
+        self.warehouses = {n: Warehouse(ctx, n, w.handling_cost_per_unit) for n, w in spec.warehouses.items()}
+        self.plants = {n: PlantNode(ctx, p) for n, p in spec.plants.items()}
+        self.suppliers = {n: SupplierNode(ctx, s) for n, s in spec.suppliers.items()}
+        ctx.nodes.update(self.warehouses)
+        ctx.nodes.update(self.plants)
+        ctx.nodes.update(self.suppliers)
+        order_ids, line_ids = itertools.count(1), itertools.count(1)
+        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
+        self.points: list[StockPoint] = []
+        self._plan_stock()
+        self._wire_raw_sources()
+        self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
+                                    [(p.node, p.sku, p.segment.name) for p in self.points])
+        self._ran = False
+
+    # ---------------------------------------------------------------- planning
+    def source_of(self, warehouse: str, sku: str) -> str | None:
+        """The first of the warehouse's sources that can supply ``sku``."""
+        spec = self.spec
+        makers = spec.makers_of(sku)
+        for src in spec.warehouses[warehouse].sources:
+            if src in makers:
+                return src
+            if src in spec.warehouses and self.source_of(src, sku) is not None:
+                return src
+        return None
+
+    def _lead_time(self, warehouse: str, source: str) -> tuple[float, float]:
+        """Planning replenishment lead time (mean, sd) from ``source`` to ``warehouse``."""
+        mean, sd = self.ctx.carrier.mean_lead_time(source, warehouse)
+        if source in self.spec.plants:
+            mean += self.spec.plants[source].planned_lead_time
+        elif source in self.spec.suppliers:
+            lt = self.spec.suppliers[source].lead_time
+            mean, sd = mean + lt.mean, math.sqrt(sd**2 + lt.variance)
+        return mean, sd
+
+    def _plan_stock(self) -> None:
+        """Derive each stocking point's planned demand, lead time, governing segment and policy."""
+        spec = self.spec
+        flows: dict[tuple[str, str], _Flow] = defaultdict(_Flow)
+
+        def add(wh: str, sku: str, mean: float, var: float, seg: Segment) -> None:
+            f = flows[(wh, sku)]
+            f.mean += mean
+            f.var += var
+            if f.segment is None or seg.priority < f.segment.priority:
+                f.segment = seg
+            src = self.source_of(wh, sku)
+            if src in spec.warehouses:
+                add(src, sku, mean, var, seg)
+
+        for cust in spec.customers.values():
+            orders_per_day = 1.0 / cust.interarrival.mean
+            cv2 = cust.interarrival.variance / cust.interarrival.mean**2
+            q_mean, q_var = cust.qty.mean, cust.qty.variance
+            for sku, w in zip(cust.skus, cust.sku_weights):
+                seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
+                if not seg.policies.production.holds_stock:
+                    continue
+                lines_per_day = orders_per_day * cust.lines_per_order.mean * w
+                # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
+                add(cust.served_from[0], sku, lines_per_day * q_mean, lines_per_day * (q_var + q_mean**2 * cv2), seg)
+
+        for (wh, sku), flow in sorted(flows.items()):
+            source = self.source_of(wh, sku)
+            seg = flow.segment
+            lt_mean, lt_sd = self._lead_time(wh, source)
+            item = spec.skus[sku]
+            stats = ItemStats(flow.mean, math.sqrt(flow.var), lt_mean, lt_sd, seg.target_fill_rate,
+                              item.unit_cost, item.price, spec.holding_rate)
+            rule = seg.policies.replenishment
+            cover = lt_mean + (rule.review_period or 0.0)
+            key = f"segments.{seg.name}.policies.replenishment"
+            try:
+                policy = rule.planned(stats, seg.policies.safety_stock.units(stats, cover))
+            except ValueError as exc:
+                raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
+            point = StockPoint(self.ctx, wh, sku, seg, policy)
+            point.source = self.ctx.nodes[source]
+            self.warehouses[wh].add(point)
+            self.points.append(point)
+            self.ctx.ledger.initial[sku] += point.on_hand
+
+    def _wire_raw_sources(self) -> None:
+        for plant in self.plants.values():
+            for m in plant.raw.on_hand:
+                sups = [s for s in self.spec.suppliers.values() if m in s.supplies]
+                chosen = next(s for s in sups if self.ctx.carrier.has_lane(s.name, plant.name))
+                plant.raw.sources[m] = self.suppliers[chosen.name]
+
+    # ---------------------------------------------------------------- running
+    def _snapshot(self, _event: simpy.Event | None = None) -> None:
+        points = self.points
+        self.stock_log.record([p.on_hand for p in points], [p.backlog_qty for p in points],
+                              [p.on_order for p in points])
+        if self.stock_log.days < self.stock_log.on_hand.shape[0]:
+            self._schedule_snapshot()
+
+    def _schedule_snapshot(self) -> None:
+        # End-of-day stock is read at the start of the next day, before that day's events:
+        # an URGENT event at the day boundary runs ahead of receipts and reviews due then.
+        ev = simpy.Event(self.env)
+        ev._ok = True
+        ev._value = None
+        ev.callbacks.append(self._snapshot)
+        self.env.schedule(ev, URGENT, 1.0)
+
+    def start(self) -> None:
+        """Start every process (idempotent); ``step_until`` and ``run`` call it."""
+        if self._ran:
+            return
+        self._ran = True
+        self._wall_start = time.perf_counter()
+        for wh in self.warehouses.values():
+            wh.start()
+        for plant in self.plants.values():
+            plant.start()
+        for cust in self.customers.values():
+            self.env.process(cust.process())
+        if self.stock_log.on_hand.shape[0] > 0:
+            self._schedule_snapshot()
+
+    def step_until(self, t: float) -> None:
+        """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
+        self.start()
+        self.env.run(until=t)
+
+    def run(self) -> Results:
+        """Run to the horizon and return the results."""
+        self.start()
+        log.info("running %s days, seed %s", self.spec.horizon_days, self.spec.seed)
+        self.env.run(until=self.spec.horizon_days)
+        wall = time.perf_counter() - self._wall_start
+        events = next(self.env._eid) - len(self.env._queue) - 1  # scheduled minus still pending
+        tables = self.ctx.recorder.tables()
+        tables["stock"] = self.stock_log.table()
+        return Results(self.spec, tables, wall_seconds=wall, events=events)
+
+    # ---------------------------------------------------------------- checks
+    def flow_balance(self) -> dict[str, float]:
+        """Per SKU: units that entered the network minus units accounted for (should be 0).
+
+        Accounted for = on hand in DCs + on a carrier + delivered to customers.
+        """
+        led = self.ctx.ledger
+        on_hand: dict[str, float] = defaultdict(float)
+        for p in self.points:
+            on_hand[p.sku] += p.on_hand
+        out = {}
+        for sku in self.spec.skus:
+            entered = led.initial[sku] + led.released[sku]
+            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku]
+        return out

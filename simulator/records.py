@@ -1,0 +1,103 @@
+"""What a run observed: compact rows appended during the run, tables at the end.
+
+Behaviour (entities) and observation (this module) are kept apart: entities call ``Recorder``
+methods with plain values; nothing here changes the course of the simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SHIPMENT_COLUMNS = ("time", "origin", "dest", "mode", "sku", "qty", "kind", "segment", "cost", "co2_kg",
+                    "arrival")
+PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "released", "start", "end",
+                      "changeover_days", "changeover_cost")
+REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")
+ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
+                      "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
+
+
+class OrderLine:
+    """One line of a customer order and what became of it (filled, shipped, delivered, lost)."""
+
+    __slots__ = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
+                 "immediate", "shipped", "delivered", "lost", "last_delivery")
+
+    def __init__(self, line_id: int, order_id: int, time: float, customer: str, channel: str, sku: str,
+                 segment: str, qty: float) -> None:
+        self.line_id = line_id
+        self.order_id = order_id
+        self.time = time
+        self.customer = customer
+        self.channel = channel
+        self.sku = sku
+        self.segment = segment
+        self.qty = qty
+        self.source = ""
+        self.immediate = 0.0  # filled from stock on hand the moment the order arrived
+        self.shipped = 0.0
+        self.delivered = 0.0
+        self.lost = 0.0  # backordered units given up after the channel's patience
+        self.last_delivery = float("nan")
+
+    @property
+    def open(self) -> float:
+        """Units still on backorder."""
+        return self.qty - self.shipped - self.lost
+
+
+@dataclass
+class Recorder:
+    """Row buffers for one run."""
+
+    shipments: list[tuple] = field(default_factory=list)
+    production: list[tuple] = field(default_factory=list)
+    replenishments: list[tuple] = field(default_factory=list)
+    order_lines: list[OrderLine] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        lines = self.order_lines
+        ol = pd.DataFrame({c: [getattr(x, c) for x in lines] for c in ORDER_LINE_COLUMNS},
+                          columns=list(ORDER_LINE_COLUMNS))
+        return {
+            "order_lines": ol,
+            "shipments": pd.DataFrame(self.shipments, columns=list(SHIPMENT_COLUMNS)),
+            "production": pd.DataFrame(self.production, columns=list(PRODUCTION_COLUMNS)),
+            "replenishments": pd.DataFrame(self.replenishments, columns=list(REPLENISHMENT_COLUMNS)),
+        }
+
+
+class DailyStock:
+    """End-of-day stock per stocking point (node x SKU): on hand, backorders and on order.
+
+    Taken at the start of each day before anything else happens that day, so row ``day=d``
+    is the state at the end of day ``d-1`` (the convention of periodic inventory models).
+    """
+
+    def __init__(self, n_days: int, keys: list[tuple[str, str, str]]) -> None:
+        self.keys = keys  # (node, sku, segment)
+        self.on_hand = np.zeros((n_days, len(keys)))
+        self.backorders = np.zeros((n_days, len(keys)))
+        self.on_order = np.zeros((n_days, len(keys)))
+        self.days = 0
+
+    def record(self, on_hand: list[float], backorders: list[float], on_order: list[float]) -> None:
+        d = self.days
+        if d < self.on_hand.shape[0]:
+            self.on_hand[d] = on_hand
+            self.backorders[d] = backorders
+            self.on_order[d] = on_order
+            self.days += 1
+
+    def table(self) -> pd.DataFrame:
+        n, k = self.days, len(self.keys)
+        nodes, skus, segs = (np.array([key[i] for key in self.keys], dtype=object) for i in range(3))
+        return pd.DataFrame({
+            "day": np.repeat(np.arange(1, n + 1), k),
+            "node": np.tile(nodes, n), "sku": np.tile(skus, n), "segment": np.tile(segs, n),
+            "on_hand": self.on_hand[:n].ravel(), "backorders": self.backorders[:n].ravel(),
+            "on_order": self.on_order[:n].ravel(),
+        })

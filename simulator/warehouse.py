@@ -1,0 +1,142 @@
+"""Distribution centres: finished-goods stock per SKU, served first come first served."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+
+from policies.base import Replenishment
+from simulator.flow import Context, Node, Request
+from simulator.spec import Segment
+
+log = logging.getLogger(__name__)
+
+
+class StockPoint:
+    """One SKU at one DC: stock on hand, backorders waiting, and the replenishment policy.
+
+    Inventory position = on hand - backorders + on order; the policy decides from it.
+    Invariant: stock on hand is positive only when no backorder waits.
+    """
+
+    __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
+                 "backlog_qty", "continuous")
+
+    def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment) -> None:
+        self.ctx = ctx
+        self.node = node
+        self.sku = sku
+        self.segment = segment  # the segment whose policy governs this stock
+        self.policy = policy
+        self.source: Node | None = None
+        self.on_hand = float(policy.initial_stock())
+        if ctx.integer_units:
+            self.on_hand = float(math.ceil(self.on_hand))
+        self.on_order = 0.0
+        self.backlog: deque[Request] = deque()
+        self.backlog_qty = 0.0
+        self.continuous = policy.review_period is None
+
+    @property
+    def position(self) -> float:
+        return self.on_hand - self.backlog_qty + self.on_order
+
+    def request(self, req: Request) -> float:
+        """Serve a request from stock; backorder what is missing. Returns units filled now."""
+        take = min(self.on_hand, req.qty)
+        if req.line is not None:
+            req.line.immediate = take
+        if take > 0:
+            self.on_hand -= take
+            req.open -= take
+            self.ctx.carrier.ship(self.node, req, take)
+        if req.open > 0:
+            self.backlog.append(req)
+            self.backlog_qty += req.open
+            if req.patience < math.inf:
+                self.ctx.env.timeout(req.patience).callbacks.append(lambda _ev: self._give_up(req))
+        if self.continuous:
+            self.review()
+        return take
+
+    def _give_up(self, req: Request) -> None:
+        """The customer's patience ran out: what is still open on the request is lost."""
+        if req.open > 0:
+            self.backlog_qty -= req.open
+            if req.line is not None:
+                req.line.lost += req.open
+            req.open = 0.0
+
+    def receive(self, req: Request, qty: float) -> None:
+        """A replenishment arrived: put it away, then clear backorders oldest first."""
+        self.on_order -= qty
+        self.on_hand += qty
+        backlog = self.backlog
+        while backlog and self.on_hand > 0:
+            head = backlog[0]
+            if head.open <= 0:  # given up meanwhile
+                backlog.popleft()
+                continue
+            take = min(head.open, self.on_hand)
+            self.on_hand -= take
+            head.open -= take
+            self.backlog_qty -= take
+            self.ctx.carrier.ship(self.node, head, take)
+            if head.open <= 0:
+                backlog.popleft()
+
+    def review(self) -> None:
+        """Ask the policy whether to order now, and order from the source if so."""
+        position = self.on_hand - self.backlog_qty + self.on_order
+        qty = self.policy.order_qty(position)
+        if qty <= 0:
+            return
+        source = self.source
+        qty = max(self.ctx.order_size(qty), source.min_order_qty(self.sku))
+        self.on_order += qty
+        now = self.ctx.env.now
+        self.ctx.recorder.replenishments.append((now, self.node, self.sku, source.name, qty, position))
+        source.request(Request(self.sku, qty, self.node, self, self.segment, "replenishment", now))
+
+
+class Warehouse:
+    """A DC: a stocking point per SKU it carries; periodic policies are reviewed on their cycle."""
+
+    kind = "warehouse"
+
+    def __init__(self, ctx: Context, name: str, handling_cost_per_unit: float) -> None:
+        self.ctx = ctx
+        self.name = name
+        self.handling_cost_per_unit = handling_cost_per_unit
+        self.stock: dict[str, StockPoint] = {}
+
+    def add(self, point: StockPoint) -> None:
+        self.stock[point.sku] = point
+
+    def start(self) -> None:
+        """Start one review process per distinct review period among this DC's SKUs."""
+        periods = sorted({p.policy.review_period for p in self.stock.values() if not p.continuous})
+        for period in periods:
+            points = [p for p in self.stock.values() if p.policy.review_period == period]
+            self.ctx.env.process(self._periodic_review(period, points))
+        for point in self.stock.values():  # a policy may want to order at time zero
+            if point.continuous:
+                point.review()
+
+    def _periodic_review(self, period: float, points: list[StockPoint]):
+        env = self.ctx.env
+        while True:
+            for point in points:
+                point.review()
+            yield env.timeout(period)
+
+    def request(self, req: Request) -> None:
+        self.stock[req.sku].request(req)
+
+    def on_hand(self, sku: str) -> float:
+        point = self.stock.get(sku)
+        return point.on_hand if point is not None else 0.0
+
+    def min_order_qty(self, sku: str) -> float:
+        return 0.0
