@@ -33,7 +33,8 @@ class Node:
         if allowed_keys is not None:
             for k in data:
                 if k not in allowed_keys:
-                    raise ConfigError(self.key(k), data[k], f"unknown key; allowed keys here: {', '.join(allowed_keys)}")
+                    allowed = ", ".join(allowed_keys)
+                    raise ConfigError(self.key(k), data[k], f"unknown key; allowed keys here: {allowed}")
 
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else str(name)
@@ -63,9 +64,9 @@ class Node:
 
     def number(self, name: str, default: Any = _MISSING, *, min: float | None = None,
                max: float | None = None, strict_min: bool = False) -> float:
-        v = self.raw(name, default)
-        if v is None:
-            return v
+        if not self.has(name) and default is not _MISSING:
+            return default  # defaults are trusted (and may be None or inf)
+        v = self.raw(name)
         if not _is_number(v):
             raise ConfigError(self.key(name), v, "expected a finite number")
         if min is not None and (v < min or (strict_min and v == min)):

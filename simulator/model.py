@@ -100,7 +100,7 @@ class Model:
             orders_per_day = 1.0 / cust.interarrival.mean
             cv2 = cust.interarrival.variance / cust.interarrival.mean**2
             q_mean, q_var = cust.qty.mean, cust.qty.variance
-            for sku, w in zip(cust.skus, cust.sku_weights):
+            for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
                 seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
                 if not seg.policies.production.holds_stock:
                     continue

@@ -388,7 +388,7 @@ def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[st
 
 def _unique_names(net: Node, *tables: Mapping[str, Any]) -> None:
     seen: dict[str, str] = {}
-    for kind, table in zip(("suppliers", "plants", "warehouses"), tables):
+    for kind, table in zip(("suppliers", "plants", "warehouses"), tables, strict=True):
         for name in table:
             if name in seen:
                 raise ConfigError(f"network.{kind}.{name}", name, f"node names must be unique; also in {seen[name]}")

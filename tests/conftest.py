@@ -1,0 +1,50 @@
+"""Shared fixtures: the default company's config and small hand-made networks."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import simulator
+
+CONFIGS = Path(__file__).parent / "configs"
+
+
+def load_config(name: str, **overrides: Any) -> dict[str, Any]:
+    """A test config from tests/configs, with dotted-key overrides (``network__lanes`` style not needed)."""
+    cfg = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
+    for dotted, value in overrides.items():
+        set_key(cfg, dotted, value)
+    return cfg
+
+
+def set_key(cfg: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """Set ``a.b.c`` in a nested dict (creating mappings on the way); returns ``cfg``."""
+    *path, last = dotted.split(".")
+    node = cfg
+    for part in path:
+        node = node.setdefault(part, {})
+    node[last] = value
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def default_config() -> dict[str, Any]:
+    """The embedded default company, composed exactly as the CLI composes it."""
+    return simulator.compose([])
+
+
+@pytest.fixture
+def config(default_config: dict[str, Any]) -> dict[str, Any]:
+    """A private copy of the default config that a test may change."""
+    return copy.deepcopy(default_config)
+
+
+@pytest.fixture(scope="session")
+def default_results(default_config: dict[str, Any]) -> simulator.Results:
+    """One run of the default company (shared: do not modify)."""
+    return simulator.run(default_config)

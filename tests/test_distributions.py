@@ -1,0 +1,62 @@
+"""Distributions: sample moments agree with the stated mean and variance; bad specs are refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.distributions import parse_dist
+from simulator.errors import ConfigError
+
+CASES = [
+    {"dist": "exponential", "mean": 2.0},
+    {"dist": "normal", "mean": 100, "sd": 20},
+    {"dist": "gamma", "mean": 3, "sd": 1},
+    {"dist": "lognormal", "mean": 5, "sd": 2},
+    {"dist": "uniform", "low": 1, "high": 3},
+    {"dist": "uniform_int", "low": 1, "high": 3},
+    {"dist": "poisson", "mean": 4, "shift": 1},
+    {"dist": "triangular", "low": 1, "mode": 2, "high": 4},
+]
+
+
+@pytest.mark.parametrize("raw", CASES, ids=lambda r: r["dist"])
+def test_sample_moments_match(raw: dict) -> None:
+    d = parse_dist(raw, "x")
+    x = d.draw(np.random.default_rng(7), 200_000)
+    se_mean = d.sd / np.sqrt(len(x))
+    assert abs(x.mean() - d.mean) < 5 * se_mean + 1e-12
+    assert x.var() == pytest.approx(d.variance, rel=0.03)
+    assert x.min() >= 0
+
+
+def test_sampler_reproduces_the_stream() -> None:
+    d = parse_dist({"dist": "gamma", "mean": 3, "sd": 1}, "x")
+    one = d.sampler(np.random.default_rng(3))
+    first = [one() for _ in range(1500)]
+    again = d.sampler(np.random.default_rng(3))
+    assert first == [again() for _ in range(1500)]
+
+
+def test_number_is_constant() -> None:
+    d = parse_dist(2.5, "x")
+    assert d.is_constant and d.mean == 2.5 and d.variance == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "fragment"),
+    [
+        (-1, "lane.lead_time", "finite number >= 0"),
+        ({"dist": "weibull"}, "lane.lead_time.dist", "allowed distributions"),
+        ({"dist": "normal", "mean": 3}, "lane.lead_time.sd", "needs parameters mean, sd"),
+        ({"dist": "uniform", "low": 5, "high": 2}, "lane.lead_time", "low <= high"),
+        ({"dist": "gamma", "mean": 3, "sd": 1, "scale": 2}, "lane.lead_time.scale", "takes"),
+        ({"dist": "exponential", "mean": "3"}, "lane.lead_time.mean", "finite number"),
+        ("fast", "lane.lead_time", "mapping"),
+    ],
+)
+def test_bad_specs_name_key_and_value(raw: object, key: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_dist(raw, "lane.lead_time")
+    assert err.value.key == key
+    assert fragment in str(err.value)
