@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Generator
+import math
+from collections.abc import Callable, Generator
 from itertools import accumulate
-from typing import Any
+from typing import Any, Protocol
 
+import numpy as np
 import simpy
 
 from policies.base import SourceOption
@@ -16,10 +18,50 @@ from simulator.records import OrderLine
 from simulator.spec import Customer
 
 
+class DemandModifier(Protocol):
+    """A multiplier on the demand rate over time (seasonality, a promotion, a demand spike or drop).
+
+    ``factor`` is 1 for no change; ``max_factor`` bounds it over the whole run (used to size the
+    extra order stream that carries demand above the base rate).
+    """
+
+    def factor(self, t: float, sku: str, channel: str, segment: str) -> float: ...
+
+    def max_factor(self) -> float: ...
+
+
+def _uniforms(rng: np.random.Generator) -> Callable[[], float]:
+    buf: list[float] = []
+
+    def u() -> float:
+        if not buf:
+            buf.extend(rng.random(512).tolist())
+        return buf.pop()
+
+    return u
+
+
+class _Draws:
+    """The random inputs of one order stream, each from its own named generator."""
+
+    def __init__(self, ctx: Context, spec: Customer, tag: str, gap_scale: float = 1.0) -> None:
+        rng = ctx.streams.rng
+        gap = spec.interarrival.sampler(rng("demand", spec.name, tag, "arrivals"))
+        self.gap = gap if gap_scale == 1.0 else (lambda: gap() * gap_scale)
+        self.lines = spec.lines_per_order.sampler(rng("demand", spec.name, tag, "lines"))
+        self.mix = _uniforms(rng("demand", spec.name, tag, "mix"))
+        self.qty = spec.qty.sampler(rng("demand", spec.name, tag, "qty"))
+        self.keep = _uniforms(rng("demand", spec.name, tag, "keep"))
+
+
 class CustomerStream:
-    """One order stream (a group of customers of one channel). Each source of randomness (arrival
-    times, lines per order, SKU mix, quantities) has its own named stream, so a policy change
-    never changes the demand drawn."""
+    """One order stream (a group of customers of one channel).
+
+    Each source of randomness (arrival times, lines per order, SKU mix, quantities) has its own
+    named stream, so a policy change never changes the demand drawn. Demand modifiers act by
+    thinning the base stream (factor below 1) and by a separate extra stream (factor above 1), so
+    the base orders are the same with or without them.
+    """
 
     kind = "customer"
 
@@ -29,31 +71,18 @@ class CustomerStream:
         self.spec = spec
         self.channel = spec.channel
         self.patience = ctx.spec.channels[spec.channel].patience_days
-        rng = ctx.streams.rng
-        self._gap = spec.interarrival.sampler(rng("demand", spec.name, "arrivals"))
-        self._lines = spec.lines_per_order.sampler(rng("demand", spec.name, "lines"))
-        self._qty = spec.qty.sampler(rng("demand", spec.name, "qty"))
-        uniform = rng("demand", spec.name, "mix")
-        buf: list[float] = []
-
-        def u() -> float:
-            if not buf:
-                buf.extend(uniform.random(512).tolist())
-            return buf.pop()
-
-        self._u = u
+        self.modifiers: list[DemandModifier] = []
         self._cum = list(accumulate(spec.sku_weights))
         self._cum[-1] = 1.0
         self._order_ids = order_ids
         self._line_ids = line_ids
-        # Route table per SKU: segment, its fulfilment policy, and the candidate nodes.
+        # Route table per SKU: its segment and the nodes that may serve it.
         segment_of = ctx.spec.segment_of
         self._route = {}
         for sku in spec.skus:
             seg = ctx.spec.segments[segment_of[(sku, self.channel)]]
             dcs = spec.served_from if seg.policies.production.holds_stock else ()
-            makers = ctx.spec.makers_of(sku)
-            self._route[sku] = (seg, dcs, makers)
+            self._route[sku] = (seg, dcs, ctx.spec.makers_of(sku))
 
     def receive(self, req: Request, qty: float) -> None:
         """Goods arrived at the customer."""
@@ -62,7 +91,28 @@ class CustomerStream:
         line.last_delivery = self.ctx.env.now
         self.ctx.ledger.delivered[req.sku] += qty
 
-    def process(self) -> Generator[simpy.Event, Any, None]:
+    def factor(self, t: float, sku: str) -> float:
+        """Combined demand multiplier of every modifier for ``sku`` at time ``t``."""
+        f = 1.0
+        seg = self._route[sku][0].name
+        for m in self.modifiers:
+            f *= m.factor(t, sku, self.channel, seg)
+        return f
+
+    def processes(self) -> list[Generator[simpy.Event, Any, None]]:
+        """The base order stream, plus an extra stream when a modifier can raise demand."""
+        ctx, spec = self.ctx, self.spec
+        if not self.modifiers:
+            return [self._orders(_Draws(ctx, spec, "base"), None)]
+        ceiling = math.prod(m.max_factor() for m in self.modifiers)
+        out = [self._orders(_Draws(ctx, spec, "base"), lambda f: f)]
+        if ceiling > 1.0:
+            out.append(self._orders(_Draws(ctx, spec, "extra", 1.0 / (ceiling - 1.0)),
+                                    lambda f: (f - 1.0) / (ceiling - 1.0)))
+        return out
+
+    def _orders(self, draws: _Draws, keep_prob: Callable[[float], float] | None
+                ) -> Generator[simpy.Event, Any, None]:
         ctx = self.ctx
         env = ctx.env
         nodes = ctx.nodes
@@ -74,11 +124,13 @@ class CustomerStream:
             yield env.timeout(self.spec.first_order)
         while True:
             now = env.now
-            n_lines = max(1, round(self._lines()))
+            n_lines = max(1, round(draws.lines()))
             order_id = next(self._order_ids)
             for _ in range(n_lines):
-                sku = skus[bisect.bisect_right(cum, self._u())]
-                qty = self._qty()
+                sku = skus[bisect.bisect_right(cum, draws.mix())]
+                qty = draws.qty()
+                if keep_prob is not None and draws.keep() >= keep_prob(self.factor(now, sku)):
+                    continue
                 if integer:
                     qty = float(round(qty))
                 if qty <= 0:
@@ -88,7 +140,7 @@ class CustomerStream:
                 lines_recorded.append(line)
                 options = [SourceOption(dc, "warehouse", nodes[dc].on_hand(sku)) for dc in dcs]
                 options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
-                source = seg.policies.fulfilment.source(qty, options) if len(options) > 1 else options[0].node
+                source = seg.policies.fulfilment.source(qty, options)
                 line.source = source
                 nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line))
-            yield env.timeout(self._gap())
+            yield env.timeout(draws.gap())

@@ -13,7 +13,7 @@ import simpy
 from simpy.events import URGENT
 
 from policies.base import ItemStats
-from simulator.demand import CustomerStream
+from simulator.demand import CustomerStream, DemandModifier
 from simulator.errors import ConfigError
 from simulator.flow import Context
 from simulator.production import PlantNode
@@ -52,6 +52,7 @@ class Model:
         ctx.nodes.update(self.suppliers)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
+        self.demand_modifiers: list[DemandModifier] = []  # seasonality, promotions, spikes: added before start
         self.points: list[StockPoint] = []
         self._plan_stock()
         self._wire_raw_sources()
@@ -163,7 +164,9 @@ class Model:
         for plant in self.plants.values():
             plant.start()
         for cust in self.customers.values():
-            self.env.process(cust.process())
+            cust.modifiers = list(self.demand_modifiers)
+            for proc in cust.processes():
+                self.env.process(proc)
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
 
