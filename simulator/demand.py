@@ -71,6 +71,7 @@ class CustomerStream:
         self.spec = spec
         self.channel = spec.channel
         self.patience = ctx.spec.channels[spec.channel].patience_days
+        self.ship_complete = ctx.spec.channels[spec.channel].ship_complete
         self.modifiers: list[DemandModifier] = []
         self._cum = list(accumulate(spec.sku_weights))
         self._cum[-1] = 1.0
@@ -142,5 +143,6 @@ class CustomerStream:
                 options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
                 source = seg.policies.fulfilment.source(qty, options)
                 line.source = source
-                nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line))
+                nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line,
+                                                 self.ship_complete))
             yield env.timeout(draws.gap())

@@ -116,14 +116,16 @@ class Model:
             item = spec.skus[sku]
             stats = ItemStats(flow.mean, math.sqrt(flow.var), lt_mean, lt_sd, seg.target_fill_rate,
                               item.unit_cost, item.price, spec.holding_rate)
-            rule = seg.policies.replenishment
+            local = spec.warehouses[wh].replenishment
+            rule = local if local is not None else seg.policies.replenishment
             cover = lt_mean + (rule.review_period or 0.0)
-            key = f"segments.{seg.name}.policies.replenishment"
+            key = (f"network.warehouses.{wh}.replenishment" if local is not None
+                   else f"segments.{seg.name}.policies.replenishment")
             try:
                 policy = rule.planned(stats, seg.policies.safety_stock.units(stats, cover))
             except ValueError as exc:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
-            point = StockPoint(self.ctx, wh, sku, seg, policy)
+            point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
             point.source = self.ctx.nodes[source]
             self.warehouses[wh].add(point)
             self.points.append(point)
