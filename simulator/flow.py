@@ -115,7 +115,10 @@ class Carrier:
             self.ledger.in_transit[request.sku] += qty
         if request.line is not None:
             request.line.shipped += qty
-        self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
+        if transit > 0:
+            self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
+        else:  # same-instant hand-over: no zero-delay event
+            self._arrive(request, qty, is_goods)
 
     def _arrive(self, request: Request, qty: float, is_goods: bool) -> None:
         if is_goods:

@@ -53,6 +53,8 @@ class Model:
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         self.demand_modifiers: list[DemandModifier] = []  # seasonality, promotions, spikes: added before start
+        for cust in self.customers.values():
+            cust.bind(ctx.nodes)
         self.points: list[StockPoint] = []
         self._plan_stock()
         self._wire_raw_sources()
