@@ -56,6 +56,7 @@ class Model:
         for cust in self.customers.values():
             cust.bind(ctx.nodes)
         self.points: list[StockPoint] = []
+        self._sources: dict[tuple[str, str], str | None] = {}
         self._plan_stock()
         self._wire_raw_sources()
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
@@ -65,14 +66,14 @@ class Model:
     # ---------------------------------------------------------------- planning
     def source_of(self, warehouse: str, sku: str) -> str | None:
         """The first of the warehouse's sources that can supply ``sku``."""
-        spec = self.spec
-        makers = spec.makers_of(sku)
-        for src in spec.warehouses[warehouse].sources:
-            if src in makers:
-                return src
-            if src in spec.warehouses and self.source_of(src, sku) is not None:
-                return src
-        return None
+        key = (warehouse, sku)
+        if key not in self._sources:
+            spec = self.spec
+            makers = spec.makers_of(sku)
+            self._sources[key] = next(
+                (src for src in spec.warehouses[warehouse].sources
+                 if src in makers or (src in spec.warehouses and self.source_of(src, sku) is not None)), None)
+        return self._sources[key]
 
     def _lead_time(self, warehouse: str, source: str) -> tuple[float, float]:
         """Planning replenishment lead time (mean, sd) from ``source`` to ``warehouse``."""

@@ -192,7 +192,7 @@ class Spec:
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
     scenario: Any = None
-    trace: bool = False
+    makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -203,9 +203,15 @@ class Spec:
 
     def makers_of(self, sku: str) -> tuple[str, ...]:
         """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
-        fam = self.skus[sku].family
-        plants = tuple(p.name for p in self.plants.values() if any(fam in ln.families for ln in p.lines))
-        return plants + tuple(s.name for s in self.suppliers.values() if sku in s.supplies)
+        return self.makers[sku]
+
+
+def _makers(skus: Mapping[str, Sku], plants: Mapping[str, Plant], suppliers: Mapping[str, Supplier]
+            ) -> dict[str, tuple[str, ...]]:
+    by_family = {fam: tuple(p.name for p in plants.values() if any(fam in ln.families for ln in p.lines))
+                 for fam in {s.family for s in skus.values()}}
+    return {sku: by_family[s.family] + tuple(sup.name for sup in suppliers.values() if sku in sup.supplies)
+            for sku, s in skus.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,7 +319,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
-        trace=top.boolean("trace", False),
+        makers=_makers(skus, plants, suppliers),
     )
     _check_topology(spec)
     return spec
@@ -546,12 +552,19 @@ def _check_topology(spec: Spec) -> None:
             if not any((s, pname) in lane_pairs for s in sups):
                 raise ConfigError(f"network.plants.{pname}.raw_stock.{m}", m,
                                   f"no lane to {pname} from its suppliers ({', '.join(sups)})")
+    memo: dict[tuple[str, str], bool] = {}
+
+    def reachable(dc: str, sku: str) -> bool:
+        if (dc, sku) not in memo:
+            memo[(dc, sku)] = _can_stock(spec, dc, sku, set())
+        return memo[(dc, sku)]
+
     for cname, cust in spec.customers.items():
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
-            if not any(_can_stock(spec, dc, sku, set()) for dc in cust.served_from):
+            if not any(reachable(dc, sku) for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
                                   "ending at a plant that makes it or a supplier that sells it")
@@ -561,7 +574,7 @@ def _can_stock(spec: Spec, wh: str, sku: str, seen: set[str]) -> bool:
     if wh in seen:
         return False
     seen.add(wh)
-    makers = set(spec.makers_of(sku))
+    makers = spec.makers_of(sku)
     for src in spec.warehouses[wh].sources:
         if src in makers or (src in spec.warehouses and _can_stock(spec, src, sku, seen)):
             return True
