@@ -94,10 +94,13 @@ class DailyStock:
 
     def table(self) -> pd.DataFrame:
         n, k = self.days, len(self.keys)
-        nodes, skus, segs = (np.array([key[i] for key in self.keys], dtype=object) for i in range(3))
+        # Names repeat every day: store them as categoricals (codes tiled per day), not as strings.
+        names = {}
+        for i, col in enumerate(("node", "sku", "segment")):
+            cat = pd.Categorical([key[i] for key in self.keys])
+            names[col] = pd.Categorical.from_codes(np.tile(cat.codes, n), cat.categories)
         return pd.DataFrame({
-            "day": np.repeat(np.arange(1, n + 1), k),
-            "node": np.tile(nodes, n), "sku": np.tile(skus, n), "segment": np.tile(segs, n),
+            "day": np.repeat(np.arange(1, n + 1), k), **names,
             "on_hand": self.on_hand[:n].ravel(), "backorders": self.backorders[:n].ravel(),
             "on_order": self.on_order[:n].ravel(),
         })
