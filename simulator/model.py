@@ -175,16 +175,42 @@ class Model:
         self.start()
         self.env.run(until=t)
 
-    def run(self) -> Results:
-        """Run to the horizon and return the results."""
+    def run(self, progress: bool | None = None) -> Results:
+        """Run to the horizon and return the results.
+
+        ``progress``: show a progress bar in simulated days (on stderr); by default shown unless the
+        spec says ``quiet``. The bar advances the clock a day at a time, which changes no outcome.
+        """
         self.start()
-        log.info("running %s days, seed %s", self.spec.horizon_days, self.spec.seed)
-        self.env.run(until=self.spec.horizon_days)
+        horizon = self.spec.horizon_days
+        log.info("running %s days, seed %s", horizon, self.spec.seed)
+        stops = 1
+        if not self.spec.quiet if progress is None else progress:
+            stops = self._run_with_progress(horizon)
+        else:
+            self.env.run(until=horizon)
         wall = time.perf_counter() - self._wall_start
-        events = next(self.env._eid) - len(self.env._queue) - 1  # scheduled minus still pending
+        # events scheduled minus still pending, less the stop events of env.run(until=...) beyond the first
+        events = next(self.env._eid) - len(self.env._queue) - 1 - (stops - 1)
         tables = self.ctx.recorder.tables()
         tables["stock"] = self.stock_log.table()
         return Results(self.spec, tables, wall_seconds=wall, events=events)
+
+    def _run_with_progress(self, horizon: float) -> int:
+        """Run to ``horizon`` in day-sized steps with a tqdm bar; returns the number of steps."""
+        from tqdm.auto import tqdm
+
+        env = self.env
+        steps = 0
+        with tqdm(total=horizon, initial=env.now, unit="day", desc="simulating", leave=False,
+                  bar_format="{desc}: day {n:.0f}/{total:.0f} |{bar}| {elapsed}<{remaining}") as bar:
+            while env.now < horizon:
+                step = min(math.floor(env.now) + 1.0, horizon)
+                before = env.now
+                env.run(until=step)
+                steps += 1
+                bar.update(step - before)
+        return steps
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
