@@ -190,8 +190,9 @@ class Model:
         else:
             self.env.run(until=horizon)
         wall = time.perf_counter() - self._wall_start
-        # events scheduled minus still pending, less the stop events of env.run(until=...) beyond the first
-        events = next(self.env._eid) - len(self.env._queue) - 1 - (stops - 1)
+        # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
+        # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
+        events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
         tables = self.ctx.recorder.tables()
         tables["stock"] = self.stock_log.table()
         return Results(self.spec, tables, wall_seconds=wall, events=events)
@@ -201,15 +202,21 @@ class Model:
         from tqdm.auto import tqdm
 
         env = self.env
+        # The end of the run is scheduled first, exactly as ``env.run(until=horizon)`` would, so the
+        # order of everything at the horizon (e.g. the last stock snapshot) is the same with or without the bar.
+        end = simpy.Event(env)
+        end._ok = True
+        end._value = None
+        env.schedule(end, URGENT, horizon - env.now)
         steps = 0
         with tqdm(total=horizon, initial=env.now, unit="day", desc="simulating", leave=False,
                   bar_format="{desc}: day {n:.0f}/{total:.0f} |{bar}| {elapsed}<{remaining}") as bar:
             while env.now < horizon:
-                step = min(math.floor(env.now) + 1.0, horizon)
+                step = math.floor(env.now) + 1.0
                 before = env.now
-                env.run(until=step)
+                env.run(until=step if step < horizon else end)
                 steps += 1
-                bar.update(step - before)
+                bar.update(env.now - before)
         return steps
 
     # ---------------------------------------------------------------- checks
