@@ -62,6 +62,11 @@ def figure_to_html(fig: Figure, alt: str, dpi: int = 100) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def figure_title(fig: Figure) -> str:
+    """The figure's own title (its suptitle, else its first axes' title): the image's alt text."""
+    return fig.get_suptitle() or (fig.axes[0].get_title() if fig.axes else "")
+
+
 def _page(title: str, meta: str, sections: Sequence[Section]) -> str:
     nav = " ".join(f'<a href="#{s.key}">{html.escape(s.title)}</a>' for s in sections)
     parts = [f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
@@ -70,7 +75,7 @@ def _page(title: str, meta: str, sections: Sequence[Section]) -> str:
     for s in sections:
         parts.append(f'<section id="{s.key}"><h2>{html.escape(s.title)}</h2><p>{s.intro}</p>{s.body}')
         for fig, caption in s.figures:
-            parts.append(f"<figure>{figure_to_html(fig, caption)}<figcaption>{caption}</figcaption></figure>")
+            parts.append(f"<figure>{figure_to_html(fig, figure_title(fig))}<figcaption>{caption}</figcaption></figure>")
         parts.append("</section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -62,6 +62,8 @@ def test_run_report_holds_every_section_and_figure(report_page: str) -> None:
         assert f'<section id="{key}">' in page, key
     images = IMG.findall(page)
     assert len(images) == RUN_FIGURES == page.count("<img")
+    titles = re.findall(r'<img alt="([^"]*)"', page)
+    assert len(set(titles)) == RUN_FIGURES and all(titles)  # each image carries its figure's title
     for data in images:
         png = base64.b64decode(data)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
