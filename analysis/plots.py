@@ -370,28 +370,27 @@ def service(results: Results) -> Figure:
 
 # ---------------------------------------------------------------------------------------------- sweeps
 def kpi_means(summary: pd.DataFrame, metric: str, *, label: str | None = None) -> Figure:
-    """Mean of ``metric`` with its 95% CI per scenario x policy (rows) and segment (bars).
+    """Mean of ``metric`` (dot) with its 95% CI (whiskers) per scenario x policy (rows) and segment (colour).
 
-    ``summary`` has columns ``group``, ``segment``, ``mean``, ``low``, ``high``, ``n``.
+    ``summary`` has columns ``group``, ``segment``, ``mean``, ``low``, ``high``.
     """
     groups = list(dict.fromkeys(summary["group"]))
     segs = list(dict.fromkeys(summary["segment"]))
     seg_colour = colours(segs)
-    fig, (ax,) = _figure(10, 0.45 * len(groups) * max(len(segs), 1) * 0.5 + 2.0)
-    height = 0.8 / max(len(segs), 1)
+    fig, (ax,) = _figure(10, 0.22 * len(groups) * max(len(segs), 1) + 1.8)
+    offset = 0.7 / max(len(segs), 1)
     for j, seg in enumerate(segs):
         rows = summary[summary["segment"] == seg].set_index("group").reindex(groups)
-        y = np.arange(len(groups)) + j * height
+        y = np.arange(len(groups)) + (j - (len(segs) - 1) / 2) * offset
         err = np.vstack([rows["mean"] - rows["low"], rows["high"] - rows["mean"]])
-        ax.barh(y, rows["mean"], height=height, color=seg_colour[seg], xerr=err, capsize=2,
-                error_kw={"lw": 1}, label=seg)
-    ax.set_yticks(np.arange(len(groups)) + 0.4 - height / 2, groups, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel(f"{label or metric} (mean, bars: 95% CI over replications)")
+        ax.errorbar(rows["mean"], y, xerr=err, fmt="o", ms=5, capsize=3, color=seg_colour[seg], label=seg)
+    ax.set_yticks(np.arange(len(groups)), groups, fontsize=8)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlabel(f"{label or metric} (dot: mean; whiskers: 95% CI over replications)")
     ax.set_ylabel("scenario x policy")
     ax.set_title(f"{label or metric} per scenario x policy")
-    ax.legend(title="segment", fontsize=8, loc="lower right")
-    ax.grid(axis="x", alpha=0.3)
+    ax.legend(title="segment", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.grid(alpha=0.3)
     return fig
 
 

@@ -242,8 +242,16 @@ def sweep_groups(table: pd.DataFrame, kpi_columns: Iterable[str], seed_column: s
     return [c for c in table.columns if c not in kpis and c not in _NOT_OVERRIDES and c != seed_column]
 
 
+def short_names(columns: Sequence[str]) -> dict[str, str]:
+    """Override columns by their last dotted part (``segments.tail.policies.production`` -> ``production``)
+    where that stays unambiguous, else in full."""
+    last = [c.rsplit(".", 1)[-1] for c in columns]
+    return {c: s if last.count(s) == 1 else c for c, s in zip(columns, last, strict=True)}
+
+
 def _label(row: Mapping[str, Any], columns: Sequence[str]) -> str:
-    return ", ".join(f"{c}={row[c]}" for c in columns) if columns else "all runs"
+    names = short_names(columns)
+    return ", ".join(f"{names[c]}={row[c]}" for c in columns) if columns else "all runs"
 
 
 def summarise_sweep(table: pd.DataFrame, metric: str, groups: Sequence[str]) -> pd.DataFrame:
@@ -259,13 +267,23 @@ def summarise_sweep(table: pd.DataFrame, metric: str, groups: Sequence[str]) -> 
     return pd.DataFrame(rows, columns=["group", "segment", "mean", "low", "high", "n"])
 
 
-def _summary_table(summary: pd.DataFrame, fmt: str) -> str:
-    shown = summary.assign(**{
-        "mean": summary["mean"].map(lambda v: _fmt(v, fmt)),
-        "95% CI": [f"[{_fmt(lo, fmt)}, {_fmt(hi, fmt)}]" for lo, hi in zip(summary["low"], summary["high"],
-                                                                             strict=True)],
-    })[["group", "segment", "mean", "95% CI", "n"]].rename(columns={"group": "scenario x policy"})
-    return _table(shown)
+def _summary_table(summaries: Mapping[str, pd.DataFrame]) -> str:
+    """One row per scenario x policy cell and segment, a 'mean [95% CI]' column per metric."""
+    merged: pd.DataFrame | None = None
+    for metric, summary in summaries.items():
+        fmt = _metric_format(metric)
+        cell = [f"{_fmt(m, fmt)} [{_fmt(lo, fmt)}, {_fmt(hi, fmt)}]"
+                for m, lo, hi in zip(summary["mean"], summary["low"], summary["high"], strict=True)]
+        part = summary[["group", "segment", "n"]].assign(**{SWEEP_METRICS.get(metric, metric): cell})
+        merged = part if merged is None else merged.merge(part.drop(columns="n"), on=["group", "segment"])
+    if merged is None:
+        return ""
+    return _table(merged.rename(columns={"group": "scenario x policy", "n": "runs"}))
+
+
+def _metric_format(metric: str) -> str:
+    return "pct" if metric in ("fill_rate", "order_fill_rate", "otif") else "days" if metric.endswith("_days") \
+        else "int"
 
 
 def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequence[str] | None = None,
@@ -291,21 +309,20 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     groups = sweep_groups(table, KPI_COLUMNS, seed_column)
     n_jobs = len(table.drop_duplicates([*groups, seed_column])) if seed_column in table else len(table)
     figures = []
-    tables = []
+    summaries = {}
     for metric in chosen:
-        summary = summarise_sweep(table, metric, groups)
+        summaries[metric] = summary = summarise_sweep(table, metric, groups)
         label = SWEEP_METRICS.get(metric, metric)
         figures.append((plots.kpi_means(summary, metric, label=label),
                         f"{html.escape(label)}: mean per scenario x policy and segment; the whiskers are the 95% "
-                        "confidence interval over replications (Student t). Overlapping intervals do not "
-                        "settle a comparison: see the paired differences."))
-        fmt = "pct" if metric in ("fill_rate", "otif") else "days" if metric.endswith("_days") else "int"
-        tables.append(f"<h3>{html.escape(label)}</h3>" + _summary_table(summary, fmt))
+                        "confidence interval over replications (Student t)."))
+    cells = len(table.groupby(groups)) if groups else 1
     sections = [Section("means", "KPI means with 95% confidence intervals",
-                        f"{n_jobs} runs in {len(table.groupby(groups)) if groups else 1} scenario x policy cells "
-                        f"(grouped by {html.escape(', '.join(groups)) or 'nothing'}); replications differ by "
-                        f"{html.escape(seed_column)}.",
-                        body="".join(tables), figures=tuple(figures))]
+                        f"{n_jobs} runs in {cells} scenario x policy cells (grouped by "
+                        f"{html.escape(', '.join(groups)) or 'nothing'}); replications differ by "
+                        f"{html.escape(seed_column)}. Overlapping intervals do not settle a comparison of two "
+                        "policies: the paired differences below do.",
+                        body=_summary_table(summaries), figures=tuple(figures))]
     if paired is not None and len(paired):
         figs = tuple((plots.paired_differences(part, metric),
                       f"Paired difference in {html.escape(str(metric))} (alternative minus baseline, same seeds); "

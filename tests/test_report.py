@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
 import simulator
 from analysis import plots
 from analysis.report import run_sections, write_run_report
 from simulator.results import Results
+from tests.figures import readability_problems
 
 RUN_SECTIONS = ("network", "kpis", "stock", "production", "cost", "service")
 RUN_FIGURES = 8  # network, stock by segment, one item's stock, lines, production, cost, CO2, service
@@ -33,19 +33,6 @@ def short_run(default_config: dict[str, Any]) -> Results:
     cfg["segments"]["fast"]["sla"]["fill_rate"] = 0.9999
     cfg["segments"]["tail"]["sla"]["fill_rate"] = 0.5
     return simulator.run(cfg)
-
-
-def readability_problems(fig: Figure) -> list[str]:
-    """Axes (colour bars aside) without a title (own or the figure's) or without axis labels."""
-    problems = []
-    for i, ax in enumerate(fig.axes):
-        if ax.get_label() == "<colorbar>":
-            continue
-        for what, text in (("title", ax.get_title() or fig.get_suptitle()), ("x label", ax.get_xlabel()),
-                           ("y label", ax.get_ylabel())):
-            if not text.strip():
-                problems.append(f"axes {i} ({ax.get_title()!r}) has no {what}")
-    return problems
 
 
 @pytest.fixture(scope="module")
