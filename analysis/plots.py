@@ -105,10 +105,13 @@ def network(spec: Spec) -> Figure:
     fig, (ax,) = _figure(11, max(4.0, 0.5 * tallest + 1.5))
     modes = sorted({ln.mode for ln in spec.lanes})
     mode_colour = {m: _MODE_COLOURS.get(m, c) for m, c in colours(modes).items()}
+    seen: dict[tuple[str, str], int] = {}
     for lane in spec.lanes:
         (x0, y0), (x1, y1) = pos[lane.origin], pos[lane.dest]
+        k = seen[(lane.origin, lane.dest)] = seen.get((lane.origin, lane.dest), -1) + 1  # parallel modes bend apart
         ax.annotate("", xy=(x1 - 0.12, y1), xytext=(x0 + 0.12, y0),
-                    arrowprops={"arrowstyle": "-|>", "color": mode_colour[lane.mode], "lw": 1.4, "alpha": 0.8})
+                    arrowprops={"arrowstyle": "-|>", "color": mode_colour[lane.mode], "lw": 1.4, "alpha": 0.8,
+                                "connectionstyle": f"arc3,rad={0.18 * k * (-1) ** k}"})
     channel_colour = colours(sorted(spec.channels))
     kinds = (("supplier", spec.suppliers, "s", "#7f8c8d"), ("plant", spec.plants, "s", "#8e44ad"),
              ("warehouse", spec.warehouses, "D", "#2c3e50"))
@@ -181,6 +184,8 @@ def stock_of_item(results: Results, sku: str, node: str) -> Figure:
                    label="replenishment ordered")
     shade_disruptions(ax, windows)
     seg = _segment_of_point(results, sku, node)
+    if not _has_point(results, sku, node):
+        _say(ax, f"no stock of {sku or 'any SKU'} is held at {node or 'any DC'}")
     ax.set_title(f"{sku} at {node}" + (f" (stock governed by segment {seg})" if seg else ""))
     ax.set_xlabel("day")
     ax.set_ylabel("units")
@@ -228,6 +233,8 @@ def line_utilisation(results: Results) -> Figure:
     counts = prod.groupby(["plant", "line"])["changeover_days"].apply(lambda c: int((c > 0).sum()))
     fig, (ax,) = _figure(9, 0.55 * len(names) + 1.8)
     y = np.arange(len(names))
+    if not names:
+        _say(ax, "this network has no production lines")
     ax.barh(y, run, color="#2e86c1", label="producing")
     ax.barh(y, change, left=run, color="#e67e22", label="changing over")
     ax.barh(y, idle, left=run + change, color="#d5dbdb", label="idle / waiting")
@@ -241,8 +248,14 @@ def line_utilisation(results: Results) -> Figure:
     ax.set_xlabel(f"% of the {horizon:g} simulated days")
     ax.set_ylabel("plant / line")
     ax.set_title("Line utilisation and changeover time per line")
-    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=3, frameon=False)
+    if names:
+        ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=3, frameon=False)
     return fig
+
+
+def _say(ax: Axes, text: str) -> None:
+    """Write a message in the middle of an axes that has nothing to draw."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#566573")
 
 
 def production_by_segment(results: Results) -> Figure:
@@ -261,6 +274,8 @@ def production_by_segment(results: Results) -> Figure:
         axes[0].bar(weekly.index * 7 + 3.5, weekly[seg], width=6.4, bottom=bottom, color=seg_colour[seg],
                     label=label)
         bottom += weekly[seg].to_numpy()
+    if len(prod) == 0:
+        _say(axes[0], "nothing was produced in this run")
     shade_disruptions(axes[0], disruption_windows(results))
     axes[0].set_title("Units produced per week")
     axes[0].set_xlabel("day (weekly bars, by completion)")
