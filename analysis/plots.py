@@ -355,8 +355,8 @@ def service(results: Results) -> Figure:
     bars = ax.bar(x, actual, color=[seg_colour[s] for s in segs], label="actual")
     ax.scatter(x, target, marker="_", s=900, color="black", lw=2.5, zorder=3, label="SLA target")
     for bar, a, t in zip(bars, actual, target, strict=True):
-        ax.annotate(f"{a:.1f}%" + (" (miss)" if a < t else ""), (bar.get_x() + bar.get_width() / 2, a),
-                    xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8,
+        ax.annotate(f"{a:.1f}%" + (" (miss)" if a < t else ""), (bar.get_x() + bar.get_width() / 2, max(a, t)),
+                    xytext=(0, 5), textcoords="offset points", ha="center", fontsize=8,
                     color="#c0392b" if a < t else "black")
     ax.set_xticks(x, segs)
     low = min([*actual, *target]) if segs else 0.0
