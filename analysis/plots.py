@@ -8,7 +8,7 @@ disruption windows on time axes when the run's results hold a ``disruptions`` ta
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,7 @@ def colours(names: Iterable[str]) -> dict[str, str]:
 
 
 def _figure(width: float = 9.0, height: float = 4.2, rows: int = 1, cols: int = 1,
-            **kw: object) -> tuple[Figure, np.ndarray]:
+            **kw: Any) -> tuple[Figure, np.ndarray]:
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, **kw)
     return fig, axes.ravel()
@@ -120,11 +120,11 @@ def network(spec: Spec) -> Figure:
             ax.scatter(*pos[name], s=160, marker=marker, color=colour, zorder=3)
     for name in customers:
         ax.scatter(*pos[name], s=140, marker="o", color=channel_colour[spec.customers[name].channel], zorder=3)
-    for name, (x, y) in pos.items():
+    for name, xy in pos.items():
         label = name
         if name in spec.plants:
             label += "\n" + ", ".join(ln.name for ln in spec.plants[name].lines)
-        ax.annotate(label, (x, y), xytext=(0, 11), textcoords="offset points", ha="center", va="bottom",
+        ax.annotate(label, xy, xytext=(0, 11), textcoords="offset points", ha="center", va="bottom",
                     fontsize=8)
     stage_names = {0: "suppliers", 1: "plants"}
     last = max(col.values())
