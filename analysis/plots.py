@@ -71,6 +71,14 @@ def shade_disruptions(ax: Axes, windows: pd.DataFrame) -> None:
                    label="disruption" if i == 0 else None)
 
 
+def shade_time(ax: Axes, results: Results) -> None:
+    """Mark a time axis: the warm-up (left out of the KPIs) in grey, disruption windows in red."""
+    warmup = results.spec.warmup_days
+    if warmup > 0:
+        ax.axvspan(0.0, warmup, color="#7f8c8d", alpha=0.12, lw=0, label="warm-up (not in KPIs)")
+    shade_disruptions(ax, disruption_windows(results))
+
+
 # ---------------------------------------------------------------------------------------------- network
 def _stages(spec: Spec) -> dict[str, int]:
     """Column of each node left to right: suppliers, plants, DCs by echelon, customers."""
@@ -151,7 +159,6 @@ def network(spec: Spec) -> Figure:
 def stock_by_segment(results: Results) -> Figure:
     """Units on hand and units on backorder over time, summed over DCs, one line per segment."""
     seg_colour = colours(sorted(results.spec.segments))
-    windows = disruption_windows(results)
     fig, axes = _figure(10, 5.6, rows=2, sharex=True)
     for ax, metric, title, ylabel in (
             (axes[0], "on_hand", "Stock on hand (end of day, all DCs)", "units on hand"),
@@ -159,7 +166,7 @@ def stock_by_segment(results: Results) -> Figure:
         series = results.timeseries(metric, by="segment")
         for seg in series.columns:
             ax.plot(series.index, series[seg], color=seg_colour.get(seg), lw=1.3, label=seg)
-        shade_disruptions(ax, windows)
+        shade_time(ax, results)
         ax.set_title(title)
         ax.set_ylabel(ylabel)
         ax.set_xlabel("day")
@@ -171,7 +178,6 @@ def stock_by_segment(results: Results) -> Figure:
 
 def stock_of_item(results: Results, sku: str, node: str) -> Figure:
     """One SKU at one DC: on hand, backorders and on order each day, and when replenishments were ordered."""
-    windows = disruption_windows(results)
     fig, (ax,) = _figure(10, 4.0)
     for metric, colour in (("on_hand", "#1f77b4"), ("backorders", "#d62728"), ("on_order", "#7f7f7f")):
         s = results.timeseries(metric, by=None, sku=sku, node=node)["total"] if _has_point(results, sku, node) \
@@ -182,7 +188,7 @@ def stock_of_item(results: Results, sku: str, node: str) -> Figure:
     if len(reps):
         ax.scatter(reps["time"], np.zeros(len(reps)), marker="^", color="#2ca02c", s=28, zorder=3,
                    label="replenishment ordered")
-    shade_disruptions(ax, windows)
+    shade_time(ax, results)
     seg = _segment_of_point(results, sku, node)
     if not _has_point(results, sku, node):
         _say(ax, f"no stock of {sku or 'any SKU'} is held at {node or 'any DC'}")
@@ -276,7 +282,7 @@ def production_by_segment(results: Results) -> Figure:
         bottom += weekly[seg].to_numpy()
     if len(prod) == 0:
         _say(axes[0], "nothing was produced in this run")
-    shade_disruptions(axes[0], disruption_windows(results))
+    shade_time(axes[0], results)
     axes[0].set_title("Units produced per week")
     axes[0].set_xlabel("day (weekly bars, by completion)")
     axes[0].set_ylabel("units produced")

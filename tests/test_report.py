@@ -165,3 +165,13 @@ def test_report_of_a_network_without_plants(tmp_path: Path) -> None:
     assert len(arrows) == 3  # both vendor -> dc lanes drawn, one bent away from the other
     rads = sorted(a.arrow_patch.get_connectionstyle().rad for a in arrows)
     assert rads == pytest.approx([-0.18, 0.0, 0.0])
+
+
+def test_warm_up_is_shaded_grey(short_run: Results) -> None:
+    import dataclasses
+
+    warm = Results(dataclasses.replace(short_run.spec, warmup_days=10.0), short_run.tables, wall_seconds=1.0, events=1)
+    for fig in (warm.plot_stock(), warm.plot_production()):
+        spans = [p for p in fig.axes[0].patches if p.get_label() == "warm-up (not in KPIs)"]
+        assert len(spans) == 1 and spans[0].get_x() == 0.0 and spans[0].get_width() == 10.0
+    assert not any(p.get_label().startswith("warm-up") for p in short_run.plot_stock().axes[0].patches)
