@@ -16,6 +16,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from analysis.kpis import format_table
+from analysis.trace import write_trace
 from simulator.errors import ConfigError
 from simulator.model import Model
 from simulator.spec import build_spec
@@ -55,3 +56,7 @@ def main(cfg: DictConfig) -> None:
     print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
           f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")
     print(f"results written to {outdir}")
+    if spec.trace is not None:
+        trace = write_trace(results, outdir / "trace.txt")
+        print(f"event trace of days {spec.trace.start:g}-{spec.trace.end:g}: {trace}")
+    print(f"report: {results.report(outdir / 'report.html')}")

@@ -171,6 +171,18 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class TraceWindow:
+    """A short stretch of the run written out event by event, for classroom step-through."""
+
+    start: float  # day the window opens
+    end: float  # day it closes (exclusive)
+    sku: str | None = None  # follow one SKU only; None = every SKU
+
+
+TRACE_DEFAULT_DAYS = 2.0  # ``trace: true`` follows the first two days
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
     """Everything one run needs: the network, segments, scenario and run settings."""
 
@@ -192,6 +204,8 @@ class Spec:
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
     scenario: Any = None
+    trace: TraceWindow | None = None  # write a readable event log of this window
+    quiet: bool = False  # no progress bar
     makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
 
     def node_kind(self, name: str) -> str:
@@ -319,10 +333,34 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
+        trace=_trace(top, horizon, skus), quiet=top.boolean("quiet", False),
         makers=_makers(skus, plants, suppliers),
     )
     _check_topology(spec)
     return spec
+
+
+def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | None:
+    """``trace``: false (off), true (the first two days), ``[start, end]`` or ``{start, end, sku}``."""
+    raw = top.raw("trace", False)
+    allowed = "false, true (the first 2 days), [start, end] in days, or {start: d, end: d, sku: name}"
+    if raw is False:
+        return None
+    if raw is True:
+        return TraceWindow(0.0, min(TRACE_DEFAULT_DAYS, horizon))
+    if isinstance(raw, (list, tuple)):
+        if len(raw) != 2:
+            raise ConfigError("trace", list(raw), allowed)
+        raw = {"start": raw[0], "end": raw[1]}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("trace", raw, allowed)
+    n = Node(raw, "trace", ("start", "end", "sku"))
+    start = n.number("start", 0.0, min=0.0, max=horizon)
+    end = n.number("end", min=0.0, max=horizon)
+    if end <= start:
+        raise ConfigError("trace.end", end, f"must be after trace.start ({start:g}) and at most horizon_days")
+    sku = n.string("sku", None, choices=skus) if n.has("sku") else None
+    return TraceWindow(start, end, sku)
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:
