@@ -188,7 +188,7 @@ class Spec:
     customers: Mapping[str, Customer]
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
-    scenario: Any = None
+    scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
     trace: bool = False
 
     def node_kind(self, name: str) -> str:
@@ -306,7 +306,9 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         trace=top.boolean("trace", False),
     )
     _check_topology(spec)
-    return spec
+    from scenarios import build_scenario  # scenarios read the network, so they are checked last
+
+    return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:

@@ -7,6 +7,7 @@ import math
 from collections import deque
 
 from policies.base import Replenishment
+from simulator.availability import Availability
 from simulator.flow import Context, Node, Request
 from simulator.spec import Segment
 
@@ -42,9 +43,12 @@ class StockPoint:
     def position(self) -> float:
         return self.on_hand - self.backlog_qty + self.on_order
 
-    def request(self, req: Request) -> float:
-        """Serve a request from stock; backorder what is missing. Returns units filled now."""
-        take = min(self.on_hand, req.qty)
+    def request(self, req: Request, can_pick: bool = True) -> float:
+        """Serve a request from stock; backorder what is missing. Returns units filled now.
+
+        ``can_pick`` is False while the DC is closed (an outage): the whole request waits.
+        """
+        take = min(self.on_hand, req.qty) if can_pick else 0.0
         if req.line is not None:
             req.line.immediate = take
         if take > 0:
@@ -72,6 +76,10 @@ class StockPoint:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
         self.on_order -= qty
         self.on_hand += qty
+        self.serve_backlog()
+
+    def serve_backlog(self) -> None:
+        """Ship waiting backorders from stock on hand, oldest first."""
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
@@ -110,6 +118,7 @@ class Warehouse:
         self.name = name
         self.handling_cost_per_unit = handling_cost_per_unit
         self.stock: dict[str, StockPoint] = {}
+        self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
         self.stock[point.sku] = point
@@ -132,7 +141,7 @@ class Warehouse:
             yield env.timeout(period)
 
     def request(self, req: Request) -> None:
-        self.stock[req.sku].request(req)
+        self.stock[req.sku].request(req, self.availability.up)
 
     def on_hand(self, sku: str) -> float:
         point = self.stock.get(sku)
