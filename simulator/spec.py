@@ -258,7 +258,7 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
