@@ -69,6 +69,8 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame, metrics: Sequence[str],
         for m in metrics:
             xa, xb = group[f"{m}_a"].to_numpy(dtype=float), group[f"{m}_b"].to_numpy(dtype=float)
             ok = ~(np.isnan(xa) | np.isnan(xb))
+            if not ok.any():
+                continue
             d = xb[ok] - xa[ok]
             mean, low, high = t_interval(d, level)
             p = float(stats.ttest_rel(xb[ok], xa[ok]).pvalue) if ok.sum() > 1 and np.ptp(d) > 0 else float("nan")
