@@ -114,7 +114,8 @@ def resilience_table(disrupted: Any, baseline: Any, settings: ResilienceSettings
             tts, tts_c = time_to_survive(excess, d0, t0, settings.tts_threshold * mean_daily)
             ttr, ttr_c = time_to_recover(fr_d, fr_b, d0, t0, settings.epsilon, settings.dwell_days)
             area = float(np.nansum((fr_b - fr_d)[d0:]))
-            after_d, after_b = ld[(ld["segment"] == seg) & (ld["time"] >= t0)], lb[(lb["segment"] == seg) & (lb["time"] >= t0)]
+            after_d = ld[(ld["segment"] == seg) & (ld["time"] >= t0)]
+            after_b = lb[(lb["segment"] == seg) & (lb["time"] >= t0)]
             rows.append({
                 "segment": seg, "disruption": w.disruption, "kind": w.kind, "target": w.target,
                 "start": t0, "end": float(w.end), "tts_days": tts, "tts_censored": tts_c,

@@ -2,12 +2,12 @@
 
 | kind | target | effect while on |
 |---|---|---|
-| ``supplier_failure`` | suppliers | ships nothing (``capacity_factor: 0``) or works at a share of its daily capacity |
-| ``lane_congestion`` | lanes (``from``/``to`` name patterns) | transit of shipments leaving now x ``lead_time_factor`` |
+| ``supplier_failure`` | suppliers | ships nothing (``capacity_factor: 0``) or works at part of its capacity |
+| ``lane_congestion`` | lanes (``from``/``to`` patterns) | transit of shipments leaving now x ``lead_time_factor`` |
 | ``demand_change`` | segments / channels / families / SKU patterns | demand rate x ``factor`` (spike > 1, drop < 1) |
 | ``line_breakdown`` | lines (``plant/line``) or whole plants | capacity to ``capacity_factor`` (0 = broken down) |
 | ``dc_outage`` | warehouses | no picks, no receipts; ``stock_loss`` share of stock destroyed at the start |
-| ``carrier_capacity_loss`` | lanes (``from``/``to`` patterns) | at most ``units_per_day`` leave on the lane; the rest queue |
+| ``carrier_capacity_loss`` | lanes (``from``/``to``) | at most ``units_per_day`` leave on the lane; the rest queue |
 | ``outage`` | any supplier, plant, ``plant/line`` or DC | the node is down (resolves to one of the kinds above) |
 """
 

@@ -15,8 +15,13 @@ import numpy as np
 import pytest
 
 import simulator
-from analysis.resilience import (ResilienceSettings, resilience_table, time_to_recover, time_to_survive,
-                                 without_disruptions)
+from analysis.resilience import (
+    ResilienceSettings,
+    resilience_table,
+    time_to_recover,
+    time_to_survive,
+    without_disruptions,
+)
 from tests.conftest import load_config
 
 

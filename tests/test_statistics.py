@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.statistics import paired_differences, replicate, replication_seeds, summarize, t_interval, welch_difference
+from analysis.statistics import (
+    paired_differences,
+    replicate,
+    replication_seeds,
+    summarize,
+    t_interval,
+    welch_difference,
+)
 from tests.conftest import load_config
 
 
