@@ -37,31 +37,19 @@ def matrix(sweep: pd.DataFrame) -> pd.DataFrame:
 
 def heatmap(table: pd.DataFrame, path: Path) -> Path:
     """Lost revenue (all segments) per node x outage length; '!' marks exposed nodes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from analysis import plots
 
     lost = table.pivot_table(index="node", columns="outage_days", values="lost_revenue", aggfunc="sum")
     exposed = table.pivot_table(index="node", columns="outage_days", values="exposed", aggfunc="any")
-    fig, ax = plt.subplots(figsize=(max(6.0, 2.5 + 1.3 * lost.shape[1]), 1.6 + 0.45 * lost.shape[0]))
-    values = lost.to_numpy(dtype=float)
-    im = ax.imshow(values, cmap="Reds", aspect="auto")
-    dark = 0.6 * float(values.max()) if values.size else 0.0
-    ax.set_xticks(range(lost.shape[1]), [f"{c:g}" for c in lost.columns])
-    ax.set_yticks(range(lost.shape[0]), list(lost.index))
+    fig = plots.heatmap(lost, "Lost revenue vs paired baseline\n(! = exposed: a segment's time to survive < outage)",
+                        "lost revenue")
+    ax = fig.axes[0]
     for i in range(lost.shape[0]):
         for j in range(lost.shape[1]):
-            mark = " !" if bool(exposed.iloc[i, j]) else ""
-            ax.text(j, i, f"{lost.iloc[i, j]:,.0f}{mark}", ha="center", va="center", fontsize=8,
-                    color="white" if values[i, j] > dark else "black")
-    ax.set_xlabel("outage length (days)")
-    ax.set_ylabel("node")
-    ax.set_title("Lost revenue vs paired baseline\n(! = exposed: a segment's time to survive < outage)", fontsize=10)
-    fig.colorbar(im, ax=ax, label="lost revenue")
-    fig.tight_layout()
+            if bool(exposed.iloc[i, j]):
+                ax.annotate("!", (j + 0.35, i - 0.2), ha="center", va="center", fontsize=10, weight="bold")
     fig.savefig(path, dpi=110)
-    plt.close(fig)
+    fig.clear()
     return path
 
 

@@ -101,3 +101,24 @@ def gather(sweep_dir: str | Path) -> pd.DataFrame:
     n_failed = int((out.drop_duplicates("job")["status"] != "ok").sum())
     log.info("gathered %d jobs (%d failed) into %s", out["job"].nunique(), n_failed, sweep_dir / "sweep.parquet")
     return out
+
+
+def sweep_report(sweep_dir: str | Path) -> Path:
+    """``report.html`` in the sweep directory from the gathered tables (KPI means per scenario x
+    policy with 95% intervals over replications; resilience per segment when there is any)."""
+    from analysis.report import write_sweep_report
+
+    sweep_dir = Path(sweep_dir)
+    reps_path = sweep_dir / "sweep_replications.parquet"
+    if not reps_path.exists():
+        raise FileNotFoundError(f"no finished job in {sweep_dir}")
+    reps = pd.read_parquet(reps_path).drop(columns=["replication"])
+    resilience = None
+    res_path = sweep_dir / "sweep_resilience.parquet"
+    if res_path.exists():
+        res = pd.read_parquet(res_path)
+        overrides = [c for c in res.columns if c not in RESILIENCE_COLUMNS and c not in
+                     ("job", "status", "error", "replication", "seed", "tts_censored", "ttr_censored")]
+        resilience = res.groupby([*overrides, "segment", "disruption"], dropna=False)[
+            ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "lost_revenue"]].mean().reset_index()
+    return write_sweep_report(reps, sweep_dir, resilience=resilience)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-from scipy.stats import norm
+from statistics import NormalDist
 
 from policies.base import ItemStats
 from policies.registry import register
@@ -31,7 +30,7 @@ class ZSigma:
         if self.z is not None:
             return self.z
         level = self.service_level if self.service_level is not None else stats.target_service
-        return float(norm.ppf(level))
+        return NormalDist().inv_cdf(level)
 
     def units(self, stats: ItemStats, cover_days: float) -> float:
         return max(0.0, self.z_value(stats) * stats.sd_daily * math.sqrt(max(cover_days, 0.0)))

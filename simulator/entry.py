@@ -28,7 +28,8 @@ from omegaconf import DictConfig, OmegaConf
 from analysis.kpis import format_table
 from analysis.resilience import ResilienceSettings
 from analysis.statistics import replicate, summarize
-from analysis.sweep import KPI_METRICS, RESILIENCE_METRICS, finished, gather, write_job
+from analysis.sweep import KPI_METRICS, RESILIENCE_METRICS, finished, gather, sweep_report, write_job
+from analysis.trace import write_trace
 from simulator.config_reader import Node
 from simulator.errors import ConfigError
 from simulator.spec import build_spec
@@ -58,13 +59,20 @@ def _settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
     return top.integer("replications", 1, min=1), ResilienceSettings.from_config(plain.get("resilience"))
 
 
-def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False) -> None:
-    """One job: check the config, run the replications, write and print the results."""
+def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False, report: bool = True) -> None:
+    """One job: check the config, run the replications, write and print the results.
+
+    The run directory holds replication 0's tables (and ``report.html`` unless ``report`` is off),
+    ``replications.csv`` and ``summary.csv``, and for a disrupted scenario ``resilience.csv`` and
+    ``resilience_summary.csv``.
+    """
     spec = build_spec(plain)
     n, settings = _settings(plain)
     started = time.perf_counter()
     reps = replicate(plain, n, settings=settings)
     reps.first.write(outdir)
+    trace = write_trace(reps.first, outdir / "trace.txt") if spec.trace is not None else None
+    page = reps.first.report(outdir / "report.html") if report else None
     reps.kpis.to_csv(outdir / "replications.csv", index=False)
     summary = summarize(reps.kpis, ["segment"], KPI_METRICS)
     summary.to_csv(outdir / "summary.csv", index=False)
@@ -87,6 +95,10 @@ def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False) -> None:
         rs = summarize(reps.resilience, ["segment"], ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"])
         print(_ci_table(rs, ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"]))
     print(f"\n{n} run(s) in {time.perf_counter() - started:.1f} s; results written to {outdir}")
+    if trace is not None:
+        print(f"event trace of days {spec.trace.start:g}-{spec.trace.end:g}: {trace}")
+    if page is not None:
+        print(f"report: {page}")
 
 
 def _ci_table(summary: Any, metrics: list[str]) -> str:
@@ -112,7 +124,10 @@ def main(cfg: DictConfig) -> None:
         return
     started = time.perf_counter()
     try:
-        run_job(plain, outdir, quiet=bool(plain.get("quiet", False)) or multirun)
+        if multirun:  # jobs print nothing and draw no progress bars; the sweep report sums them up
+            run_job(dict(plain, quiet=True), outdir, quiet=True, report=False)
+        else:
+            run_job(plain, outdir, quiet=bool(plain.get("quiet", False)))
     except ConfigError as exc:
         if not multirun:
             print(f"segsim: {exc}", file=sys.stderr)
@@ -164,6 +179,10 @@ class SweepCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         table = gather(sweep_dir)
+        try:
+            print(f"segsim: sweep report {sweep_report(sweep_dir)}")
+        except Exception as exc:  # the gathered tables matter more than the report: keep them, say why
+            log.warning("no sweep report: %s: %s", type(exc).__name__, exc)
         jobs = table.drop_duplicates("job")
         failed = jobs[jobs["status"] != "ok"]
         print(f"segsim: {len(jobs)} jobs gathered into {sweep_dir / 'sweep.parquet'} and sweep.csv"

@@ -7,6 +7,7 @@ methods with plain values; nothing here changes the course of the simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -61,9 +62,8 @@ class Recorder:
     disruptions: list[tuple] = field(default_factory=list)  # one row per disruption window
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        lines = self.order_lines
-        ol = pd.DataFrame({c: [getattr(x, c) for x in lines] for c in ORDER_LINE_COLUMNS},
-                          columns=list(ORDER_LINE_COLUMNS))
+        row = attrgetter(*ORDER_LINE_COLUMNS)
+        ol = pd.DataFrame([row(x) for x in self.order_lines], columns=list(ORDER_LINE_COLUMNS))
         return {
             "order_lines": ol,
             "shipments": pd.DataFrame(self.shipments, columns=list(SHIPMENT_COLUMNS)),
@@ -97,10 +97,13 @@ class DailyStock:
 
     def table(self) -> pd.DataFrame:
         n, k = self.days, len(self.keys)
-        nodes, skus, segs = (np.array([key[i] for key in self.keys], dtype=object) for i in range(3))
+        # Names repeat every day: store them as categoricals (codes tiled per day), not as strings.
+        names = {}
+        for i, col in enumerate(("node", "sku", "segment")):
+            cat = pd.Categorical([key[i] for key in self.keys])
+            names[col] = pd.Categorical.from_codes(np.tile(cat.codes, n), cat.categories)
         return pd.DataFrame({
-            "day": np.repeat(np.arange(1, n + 1), k),
-            "node": np.tile(nodes, n), "sku": np.tile(skus, n), "segment": np.tile(segs, n),
+            "day": np.repeat(np.arange(1, n + 1), k), **names,
             "on_hand": self.on_hand[:n].ravel(), "backorders": self.backorders[:n].ravel(),
             "on_order": self.on_order[:n].ravel(),
         })

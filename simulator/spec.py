@@ -96,6 +96,8 @@ class Warehouse:
     name: str
     sources: tuple[str, ...]
     handling_cost_per_unit: float
+    replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
+    initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ class Channel:
 
     name: str
     patience_days: float  # backordered units not shipped within this many days are lost
+    ship_complete: bool = False  # a line ships only when the DC can fill all of it (no partial shipments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,18 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class TraceWindow:
+    """A short stretch of the run written out event by event, for classroom step-through."""
+
+    start: float  # day the window opens
+    end: float  # day it closes (exclusive)
+    sku: str | None = None  # follow one SKU only; None = every SKU
+
+
+TRACE_DEFAULT_DAYS = 2.0  # ``trace: true`` follows the first two days
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
     """Everything one run needs: the network, segments, scenario and run settings."""
 
@@ -189,7 +204,9 @@ class Spec:
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
     scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
-    trace: bool = False
+    trace: TraceWindow | None = None  # write a readable event log of this window
+    quiet: bool = False  # no progress bar
+    makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -200,9 +217,15 @@ class Spec:
 
     def makers_of(self, sku: str) -> tuple[str, ...]:
         """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
-        fam = self.skus[sku].family
-        plants = tuple(p.name for p in self.plants.values() if any(fam in ln.families for ln in p.lines))
-        return plants + tuple(s.name for s in self.suppliers.values() if sku in s.supplies)
+        return self.makers[sku]
+
+
+def _makers(skus: Mapping[str, Sku], plants: Mapping[str, Plant], suppliers: Mapping[str, Supplier]
+            ) -> dict[str, tuple[str, ...]]:
+    by_family = {fam: tuple(p.name for p in plants.values() if any(fam in ln.families for ln in p.lines))
+                 for fam in {s.family for s in skus.values()}}
+    return {sku: by_family[s.family] + tuple(sup.name for sup in suppliers.values() if sku in sup.supplies)
+            for sku, s in skus.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,13 +310,20 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     suppliers = _suppliers(net, raw_materials, skus)
     plants = _plants(net, families, raw_materials)
     warehouses = {
-        name: Warehouse(name, n.names("sources"), n.number("handling_cost_per_unit", 0.0, min=0.0))
-        for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit"))
+        name: Warehouse(
+            name, n.names("sources"), n.number("handling_cost_per_unit", 0.0, min=0.0),
+            build_policy("replenishment", n.raw("replenishment"), n.key("replenishment"))
+            if n.has("replenishment") else None,
+            n.number("initial_stock", None, min=0.0),
+        )
+        for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit", "replenishment",
+                                                   "initial_stock"))
     }
     _unique_names(net, suppliers, plants, warehouses)
     lanes = _lanes(net, modes)
-    channels = {name: Channel(name, n.number("patience_days", float("inf"), min=0.0))
-                for name, n in net.children("channels", ("patience_days",))}
+    channels = {name: Channel(name, n.number("patience_days", float("inf"), min=0.0),
+                              n.boolean("ship_complete", False))
+                for name, n in net.children("channels", ("patience_days", "ship_complete"))}
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)
@@ -303,12 +333,36 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
-        trace=top.boolean("trace", False),
+        trace=_trace(top, horizon, skus), quiet=top.boolean("quiet", False),
+        makers=_makers(skus, plants, suppliers),
     )
     _check_topology(spec)
     from scenarios import build_scenario  # scenarios read the network, so they are checked last
 
     return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
+
+
+def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | None:
+    """``trace``: false (off), true (the first two days), ``[start, end]`` or ``{start, end, sku}``."""
+    raw = top.raw("trace", False)
+    allowed = "false, true (the first 2 days), [start, end] in days, or {start: d, end: d, sku: name}"
+    if raw is False:
+        return None
+    if raw is True:
+        return TraceWindow(0.0, min(TRACE_DEFAULT_DAYS, horizon))
+    if isinstance(raw, (list, tuple)):
+        if len(raw) != 2:
+            raise ConfigError("trace", list(raw), allowed)
+        raw = {"start": raw[0], "end": raw[1]}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("trace", raw, allowed)
+    n = Node(raw, "trace", ("start", "end", "sku"))
+    start = n.number("start", 0.0, min=0.0, max=horizon)
+    end = n.number("end", min=0.0, max=horizon)
+    if end <= start:
+        raise ConfigError("trace.end", end, f"must be after trace.start ({start:g}) and at most horizon_days")
+    sku = n.string("sku", None, choices=skus) if n.has("sku") else None
+    return TraceWindow(start, end, sku)
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:
@@ -538,12 +592,19 @@ def _check_topology(spec: Spec) -> None:
             if not any((s, pname) in lane_pairs for s in sups):
                 raise ConfigError(f"network.plants.{pname}.raw_stock.{m}", m,
                                   f"no lane to {pname} from its suppliers ({', '.join(sups)})")
+    memo: dict[tuple[str, str], bool] = {}
+
+    def reachable(dc: str, sku: str) -> bool:
+        if (dc, sku) not in memo:
+            memo[(dc, sku)] = _can_stock(spec, dc, sku, set())
+        return memo[(dc, sku)]
+
     for cname, cust in spec.customers.items():
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
-            if not any(_can_stock(spec, dc, sku, set()) for dc in cust.served_from):
+            if not any(reachable(dc, sku) for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
                                   "ending at a plant that makes it or a supplier that sells it")
@@ -553,7 +614,7 @@ def _can_stock(spec: Spec, wh: str, sku: str, seen: set[str]) -> bool:
     if wh in seen:
         return False
     seen.add(wh)
-    makers = set(spec.makers_of(sku))
+    makers = spec.makers_of(sku)
     for src in spec.warehouses[wh].sources:
         if src in makers or (src in spec.warehouses and _can_stock(spec, src, sku, seen)):
             return True

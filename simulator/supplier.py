@@ -30,8 +30,11 @@ class SupplierNode:
             ready = max(ready, self._free_at) + req.qty / cap
             self._free_at = ready
         # Down at the ready time: held, then dispatched in order the moment the supplier is back.
-        env.timeout(ready - env.now).callbacks.append(
-            lambda _ev: self.availability.when_up(lambda: self._dispatch(req)))
+        if ready > env.now:
+            env.timeout(ready - env.now).callbacks.append(
+                lambda _ev: self.availability.when_up(lambda: self._dispatch(req)))
+        else:  # dispatched at once: no zero-delay event
+            self.availability.when_up(lambda: self._dispatch(req))
 
     def _dispatch(self, req: Request) -> None:
         if req.kind != "raw":

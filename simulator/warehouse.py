@@ -13,25 +13,29 @@ from simulator.spec import Segment
 
 log = logging.getLogger(__name__)
 
+_EPS = 1e-9  # below this, a backlog left by fractional units counts as cleared
+
 
 class StockPoint:
     """One SKU at one DC: stock on hand, backorders waiting, and the replenishment policy.
 
     Inventory position = on hand - backorders + on order; the policy decides from it.
-    Invariant: stock on hand is positive only when no backorder waits.
+    Invariant: stock on hand is positive only when no backorder waits, or when the oldest
+    backorder is a ship-complete line still short of its full quantity.
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
                  "backlog_qty", "continuous")
 
-    def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment) -> None:
+    def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
+                 initial: float | None = None) -> None:
         self.ctx = ctx
         self.node = node
         self.sku = sku
         self.segment = segment  # the segment whose policy governs this stock
         self.policy = policy
         self.source: Node | None = None
-        self.on_hand = float(policy.initial_stock())
+        self.on_hand = float(policy.initial_stock() if initial is None else initial)
         if ctx.integer_units:
             self.on_hand = float(math.ceil(self.on_hand))
         self.on_order = 0.0
@@ -48,7 +52,10 @@ class StockPoint:
 
         ``can_pick`` is False while the DC is closed (an outage): the whole request waits.
         """
-        take = min(self.on_hand, req.qty) if can_pick else 0.0
+        # First come, first served: nothing ships past a waiting backorder.
+        take = min(self.on_hand, req.qty) if can_pick and self.backlog_qty <= _EPS else 0.0
+        if req.complete_only and take < req.qty:
+            take = 0.0
         if req.line is not None:
             req.line.immediate = take
         if take > 0:
@@ -71,6 +78,8 @@ class StockPoint:
             if req.line is not None:
                 req.line.lost += req.open
             req.open = 0.0
+            if self.on_hand > 0:  # a ship-complete line that gave up may have held others back
+                self.serve_backlog()
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
@@ -86,6 +95,8 @@ class StockPoint:
             if head.open <= 0:  # given up meanwhile
                 backlog.popleft()
                 continue
+            if head.complete_only and self.on_hand < head.open:
+                break  # a ship-complete line waits for all of it; those behind it wait too
             take = min(head.open, self.on_hand)
             self.on_hand -= take
             head.open -= take
