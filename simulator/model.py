@@ -174,6 +174,8 @@ class Model:
             return
         self._ran = True
         self._wall_start = time.perf_counter()
+        if self.spec.scenario is not None:
+            self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -238,7 +240,7 @@ class Model:
     def flow_balance(self) -> dict[str, float]:
         """Per SKU: units that entered the network minus units accounted for (should be 0).
 
-        Accounted for = on hand in DCs + on a carrier + delivered to customers.
+        Accounted for = on hand in DCs + on a carrier + delivered to customers + written off.
         """
         led = self.ctx.ledger
         on_hand: dict[str, float] = defaultdict(float)
@@ -247,5 +249,5 @@ class Model:
         out = {}
         for sku in self.spec.skus:
             entered = led.initial[sku] + led.released[sku]
-            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku]
+            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
         return out
