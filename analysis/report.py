@@ -201,7 +201,7 @@ def write_run_report(results: Results, path: str | Path, *, sku: str | None = No
     out.parent.mkdir(parents=True, exist_ok=True)
     spec = results.spec
     info = results.run_info()
-    scenario = spec.scenario.get("name", "") if isinstance(spec.scenario, Mapping) else ""
+    scenario = getattr(spec.scenario, "name", "")
     meta = html.escape(
         f"seed {spec.seed} · {spec.horizon_days:g} simulated days (warm-up {spec.warmup_days:g}) · "
         f"scenario {scenario or 'none'} · {info['events_processed']:,} events in {info['wall_seconds']:.1f} s · "

@@ -53,8 +53,9 @@ class Model:
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         self.demand_modifiers: list[DemandModifier] = []  # seasonality, promotions, spikes: added before start
+        shared_options: dict = {}
         for cust in self.customers.values():
-            cust.bind(ctx.nodes)
+            cust.bind(ctx.nodes, shared_options)
         self.points: list[StockPoint] = []
         self._sources: dict[tuple[str, str], str | None] = {}
         self._plan_stock()
@@ -100,17 +101,26 @@ class Model:
             if src in spec.warehouses:
                 add(src, sku, mean, var, seg)
 
+        # Customer demand lands on each stream's home DC; sum it there first, then push it upstream.
+        direct: dict[tuple[str, str], _Flow] = defaultdict(_Flow)
         for cust in spec.customers.values():
             orders_per_day = 1.0 / cust.interarrival.mean
             cv2 = cust.interarrival.variance / cust.interarrival.mean**2
             q_mean, q_var = cust.qty.mean, cust.qty.variance
+            home = cust.served_from[0]
             for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
                 seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
                 if not seg.policies.production.holds_stock:
                     continue
                 lines_per_day = orders_per_day * cust.lines_per_order.mean * w
                 # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
-                add(cust.served_from[0], sku, lines_per_day * q_mean, lines_per_day * (q_var + q_mean**2 * cv2), seg)
+                f = direct[(home, sku)]
+                f.mean += lines_per_day * q_mean
+                f.var += lines_per_day * (q_var + q_mean**2 * cv2)
+                if f.segment is None or seg.priority < f.segment.priority:
+                    f.segment = seg
+        for (wh, sku), f in direct.items():
+            add(wh, sku, f.mean, f.var, f.segment)
 
         for (wh, sku), flow in sorted(flows.items()):
             source = self.source_of(wh, sku)
@@ -164,6 +174,8 @@ class Model:
             return
         self._ran = True
         self._wall_start = time.perf_counter()
+        if self.spec.scenario is not None:
+            self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -228,7 +240,7 @@ class Model:
     def flow_balance(self) -> dict[str, float]:
         """Per SKU: units that entered the network minus units accounted for (should be 0).
 
-        Accounted for = on hand in DCs + on a carrier + delivered to customers.
+        Accounted for = on hand in DCs + on a carrier + delivered to customers + written off.
         """
         led = self.ctx.ledger
         on_hand: dict[str, float] = defaultdict(float)
@@ -237,5 +249,5 @@ class Model:
         out = {}
         for sku in self.spec.skus:
             entered = led.initial[sku] + led.released[sku]
-            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku]
+            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
         return out

@@ -203,7 +203,7 @@ class Spec:
     customers: Mapping[str, Customer]
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
-    scenario: Any = None
+    scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
     trace: TraceWindow | None = None  # write a readable event log of this window
     quiet: bool = False  # no progress bar
     makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
@@ -281,7 +281,7 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
@@ -337,7 +337,9 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         makers=_makers(skus, plants, suppliers),
     )
     _check_topology(spec)
-    return spec
+    from scenarios import build_scenario  # scenarios read the network, so they are checked last
+
+    return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
 
 
 def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | None:

@@ -7,6 +7,7 @@ import math
 from collections import deque
 
 from policies.base import Replenishment
+from simulator.availability import Availability
 from simulator.flow import Context, Node, Request
 from simulator.spec import Segment
 
@@ -46,10 +47,13 @@ class StockPoint:
     def position(self) -> float:
         return self.on_hand - self.backlog_qty + self.on_order
 
-    def request(self, req: Request) -> float:
-        """Serve a request from stock; backorder what is missing. Returns units filled now."""
+    def request(self, req: Request, can_pick: bool = True) -> float:
+        """Serve a request from stock; backorder what is missing. Returns units filled now.
+
+        ``can_pick`` is False while the DC is closed (an outage): the whole request waits.
+        """
         # First come, first served: nothing ships past a waiting backorder.
-        take = min(self.on_hand, req.qty) if self.backlog_qty <= _EPS else 0.0
+        take = min(self.on_hand, req.qty) if can_pick and self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
             take = 0.0
         if req.line is not None:
@@ -75,15 +79,16 @@ class StockPoint:
                 req.line.lost += req.open
             req.open = 0.0
             if self.on_hand > 0:  # a ship-complete line that gave up may have held others back
-                self._serve_backlog()
+                self.serve_backlog()
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
         self.on_order -= qty
         self.on_hand += qty
-        self._serve_backlog()
+        self.serve_backlog()
 
-    def _serve_backlog(self) -> None:
+    def serve_backlog(self) -> None:
+        """Ship waiting backorders from stock on hand, oldest first."""
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
@@ -124,6 +129,7 @@ class Warehouse:
         self.name = name
         self.handling_cost_per_unit = handling_cost_per_unit
         self.stock: dict[str, StockPoint] = {}
+        self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
         self.stock[point.sku] = point
@@ -146,7 +152,7 @@ class Warehouse:
             yield env.timeout(period)
 
     def request(self, req: Request) -> None:
-        self.stock[req.sku].request(req)
+        self.stock[req.sku].request(req, self.availability.up)
 
     def on_hand(self, sku: str) -> float:
         point = self.stock.get(sku)
