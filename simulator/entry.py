@@ -127,7 +127,7 @@ def main(cfg: DictConfig) -> None:
         if multirun:  # jobs print nothing and draw no progress bars; the sweep report sums them up
             run_job(dict(plain, quiet=True), outdir, quiet=True, report=False)
         else:
-            run_job(plain, outdir, quiet=bool(plain.get("quiet", False)))
+            run_job(plain, outdir)  # `quiet` silences progress bars only; the summary always prints
     except ConfigError as exc:
         if not multirun:
             print(f"segsim: {exc}", file=sys.stderr)
