@@ -103,10 +103,10 @@ def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False, report: bo
 
 def _ci_table(summary: Any, metrics: list[str]) -> str:
     """Terminal view: one row per segment, 'mean [low, high]' per metric."""
-    def cell(r: Any) -> str:
-        if math.isnan(r.ci_low):
-            return f"{r.mean:,.4g}"
-        return f"{r.mean:,.4g} [{r.ci_low:,.4g}, {r.ci_high:,.4g}]"
+    def cell(r: Any) -> str:  # r is a row (a Series): r.mean would be the Series method
+        if math.isnan(r["ci_low"]):
+            return f"{r['mean']:,.4g}"
+        return f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
 
     view = summary[summary["metric"].isin(metrics)].assign(cell=lambda d: d.apply(cell, axis=1))
     return view.pivot(index="segment", columns="metric", values="cell")[metrics].to_string()
