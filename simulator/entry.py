@@ -103,7 +103,7 @@ def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False, report: bo
 
 def _ci_table(summary: Any, metrics: list[str]) -> str:
     """Terminal view: one row per segment, 'mean [low, high]' per metric."""
-    def cell(r: Any) -> str:  # r["mean"], not r.mean: that is the Series method
+    def cell(r: Any) -> str:  # r is a row (a Series): r.mean would be the Series method
         if math.isnan(r["ci_low"]):
             return f"{r['mean']:,.4g}"
         return f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
@@ -127,7 +127,7 @@ def main(cfg: DictConfig) -> None:
         if multirun:  # jobs print nothing and draw no progress bars; the sweep report sums them up
             run_job(dict(plain, quiet=True), outdir, quiet=True, report=False)
         else:
-            run_job(plain, outdir)  # quiet=true hides the progress bar, not the results
+            run_job(plain, outdir)  # `quiet` silences progress bars only; the summary always prints
     except ConfigError as exc:
         if not multirun:
             print(f"segsim: {exc}", file=sys.stderr)

@@ -25,7 +25,7 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous")
+                 "backlog_qty", "continuous", "dc")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None = None) -> None:
@@ -42,18 +42,19 @@ class StockPoint:
         self.backlog: deque[Request] = deque()
         self.backlog_qty = 0.0
         self.continuous = policy.review_period is None
+        self.dc = Availability(ctx.env)  # the DC's own, once added to it (an outage closes it)
 
     @property
     def position(self) -> float:
         return self.on_hand - self.backlog_qty + self.on_order
 
-    def request(self, req: Request, can_pick: bool = True) -> float:
+    def request(self, req: Request) -> float:
         """Serve a request from stock; backorder what is missing. Returns units filled now.
 
-        ``can_pick`` is False while the DC is closed (an outage): the whole request waits.
+        While the DC is closed (an outage) the whole request waits.
         """
         # First come, first served: nothing ships past a waiting backorder.
-        take = min(self.on_hand, req.qty) if can_pick and self.backlog_qty <= _EPS else 0.0
+        take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
             take = 0.0
         if req.line is not None:
@@ -78,7 +79,7 @@ class StockPoint:
             if req.line is not None:
                 req.line.lost += req.open
             req.open = 0.0
-            if self.on_hand > 0:  # a ship-complete line that gave up may have held others back
+            if self.on_hand > 0 and self.dc.up:  # a ship-complete line that gave up may have held others back
                 self.serve_backlog()
 
     def receive(self, req: Request, qty: float) -> None:
@@ -132,6 +133,7 @@ class Warehouse:
         self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
+        point.dc = self.availability
         self.stock[point.sku] = point
 
     def start(self) -> None:
@@ -152,7 +154,7 @@ class Warehouse:
             yield env.timeout(period)
 
     def request(self, req: Request) -> None:
-        self.stock[req.sku].request(req, self.availability.up)
+        self.stock[req.sku].request(req)
 
     def on_hand(self, sku: str) -> float:
         point = self.stock.get(sku)
