@@ -66,7 +66,14 @@ class Replenishment(Protocol):
 class ProductionStrategy(Protocol):
     """Make-to-stock (serve from finished goods) or make-to-order (an order releases production)."""
 
-    holds_stock: bool
+    def serve_from_stock(self, tolerance_days: float, make_and_deliver_days: float) -> bool:
+        """True to serve from finished-goods stock; False to make each order line to order.
+
+        ``tolerance_days``: the lead time the segment promises its customers;
+        ``make_and_deliver_days``: planned production plus transport time to the customer
+        (inf when no plant can make to order for this customer).
+        """
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,10 +79,13 @@ class CustomerStream:
         # Route table per SKU: its segment and the nodes that may serve it.
         segment_of = ctx.spec.segment_of
         self._route = {}
+        # A made-to-order line goes straight to the plant that makes it (None: served from stock).
         for sku in spec.skus:
             seg = ctx.spec.segments[segment_of[(sku, self.channel)]]
-            dcs = spec.served_from if seg.policies.production.holds_stock else ()
-            self._route[sku] = (seg, dcs, ctx.spec.makers_of(sku))
+            mto = None
+            if not ctx.spec.serves_from_stock(seg, sku, self.name):
+                mto = ctx.spec.make_to_order_source(seg, sku, self.name)[0]
+            self._route[sku] = (seg, spec.served_from, ctx.spec.makers_of(sku), mto)
 
     def receive(self, req: Request, qty: float) -> None:
         """Goods arrived at the customer."""
@@ -135,12 +138,13 @@ class CustomerStream:
                     qty = float(round(qty))
                 if qty <= 0:
                     continue
-                seg, dcs, makers = self._route[sku]
+                seg, dcs, makers, source = self._route[sku]
                 line = OrderLine(next(self._line_ids), order_id, now, self.name, self.channel, sku, seg.name, qty)
                 lines_recorded.append(line)
-                options = [SourceOption(dc, "warehouse", nodes[dc].on_hand(sku)) for dc in dcs]
-                options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
-                source = seg.policies.fulfilment.source(qty, options)
+                if source is None:
+                    options = [SourceOption(dc, "warehouse", nodes[dc].on_hand(sku)) for dc in dcs]
+                    options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
+                    source = seg.policies.fulfilment.source(qty, options)
                 line.source = source
                 nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line))
             yield env.timeout(draws.gap())

@@ -74,7 +74,9 @@ class Carrier:
         self.env = env
         self.recorder = recorder
         self.ledger = ledger
+        self.spec = spec
         self.skus = spec.skus
+        self._routes: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         self._lanes: dict[tuple[str, str], list[tuple[Lane, Callable[[], float], LaneOption]]] = defaultdict(list)
         for lane in spec.lanes:
             rng = streams.rng("lane", lane.origin, lane.dest, lane.mode)
@@ -90,9 +92,31 @@ class Carrier:
         lane = self._lanes[(origin, dest)][0][0]
         return lane.lead_time.mean, lane.lead_time.sd
 
+    def next_stop(self, origin: str, dest: str) -> str:
+        """Where goods bound from ``origin`` for ``dest`` go next: ``dest`` itself over a direct
+        lane, else the next DC on the quickest chain of lanes (flowing through, not put away)."""
+        if (origin, dest) in self._lanes:
+            return dest
+        legs = self._routes.get((origin, dest))
+        if legs is None:
+            legs = self._routes[(origin, dest)] = self.spec.route(origin, dest) or ()
+        if not legs:
+            raise KeyError(f"no lane or chain of lanes from {origin} to {dest}")
+        return legs[0][1]
+
     def ship(self, origin: str, request: Request, qty: float) -> None:
-        """Send ``qty`` units for ``request`` from ``origin``; they arrive after the lane's transit time."""
-        options = self._lanes[(origin, request.dest_node)]
+        """Send ``qty`` units for ``request`` from ``origin``; they arrive after the transit time of
+        each lane on the way."""
+        is_goods = request.kind != "raw"
+        if is_goods:
+            self.ledger.in_transit[request.sku] += qty
+        if request.line is not None:
+            request.line.shipped += qty
+        self._leg(origin, request, qty, is_goods)
+
+    def _leg(self, origin: str, request: Request, qty: float, is_goods: bool) -> None:
+        stop = self.next_stop(origin, request.dest_node)
+        options = self._lanes[(origin, stop)]
         segment = request.segment
         if len(options) == 1 or segment is None:  # raw material: the contracted (first) mode
             lane, sample, _ = options[0]
@@ -101,19 +125,17 @@ class Carrier:
             lane, sample, _ = options[pick]
         now = self.env.now
         transit = sample()
-        is_goods = request.kind != "raw"
         self.recorder.shipments.append((
-            now, origin, request.dest_node, lane.mode, request.sku, qty, request.kind,
+            now, origin, stop, lane.mode, request.sku, qty, request.kind,
             segment.name if segment is not None else "",
             lane.cost_per_shipment + lane.cost_per_unit * qty, lane.co2_per_unit * qty, now + transit,
         ))
-        if is_goods:
-            self.ledger.in_transit[request.sku] += qty
-        if request.line is not None:
-            request.line.shipped += qty
-        self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
+        self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(stop, request, qty, is_goods))
 
-    def _arrive(self, request: Request, qty: float, is_goods: bool) -> None:
+    def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
+        if stop != request.dest_node:
+            self._leg(stop, request, qty, is_goods)
+            return
         if is_goods:
             self.ledger.in_transit[request.sku] -= qty
         request.target.receive(request, qty)

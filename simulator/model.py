@@ -103,7 +103,7 @@ class Model:
             q_mean, q_var = cust.qty.mean, cust.qty.variance
             for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
                 seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
-                if not seg.policies.production.holds_stock:
+                if not spec.serves_from_stock(seg, sku, cust.name):
                     continue
                 lines_per_day = orders_per_day * cust.lines_per_order.mean * w
                 # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).

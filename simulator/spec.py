@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import heapq
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -197,6 +199,66 @@ class Spec:
             if name in table:
                 return kind
         raise KeyError(name)
+
+    def route(self, origin: str, dest: str) -> tuple[tuple[str, str], ...] | None:
+        """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each
+        lane's first listed mode), passing only through warehouses; None if there is none.
+
+        A direct lane is one leg; otherwise goods flow through DCs without being put away.
+        """
+        first = self._lane_days()
+        best = {origin: 0.0}
+        back: dict[str, str] = {}
+        frontier = [(0.0, origin)]
+        while frontier:
+            days, node = heapq.heappop(frontier)
+            if node == dest:
+                legs = []
+                while node != origin:
+                    legs.append((back[node], node))
+                    node = back[node]
+                return tuple(reversed(legs))
+            if days > best[node] or (node != origin and node not in self.warehouses):
+                continue
+            for (a, b), lt in first.items():
+                if a == node and days + lt < best.get(b, math.inf):
+                    best[b] = days + lt
+                    back[b] = node
+                    heapq.heappush(frontier, (days + lt, b))
+        return None
+
+    def route_days(self, origin: str, dest: str) -> float:
+        """Mean transit days along ``route(origin, dest)`` (inf if there is no route)."""
+        legs = self.route(origin, dest)
+        if legs is None:
+            return math.inf
+        first = self._lane_days()
+        return sum(first[leg] for leg in legs)
+
+    def _lane_days(self) -> dict[tuple[str, str], float]:
+        """Mean lead time of each (origin, dest) pair's first listed lane."""
+        first: dict[tuple[str, str], float] = {}
+        for lane in self.lanes:
+            first.setdefault((lane.origin, lane.dest), lane.lead_time.mean)
+        return first
+
+    def make_to_order_source(self, segment: Segment, sku: str, customer: str) -> tuple[str, float] | None:
+        """Where and how fast an order line could be made to order: the first plant (or supplier)
+        making ``sku`` with a route to ``customer``, and its planned production + delivery days."""
+        for maker in self.makers_of(sku):
+            days = self.route_days(maker, customer)
+            if days < math.inf:
+                make = self.plants[maker].planned_lead_time if maker in self.plants else \
+                    self.suppliers[maker].lead_time.mean
+                return maker, make + days
+        return None
+
+    def serves_from_stock(self, segment: Segment, sku: str, customer: str) -> bool:
+        """Whether the segment's production strategy serves this customer's ``sku`` from
+        finished-goods stock (make-to-stock) or makes it to order."""
+        mto = self.make_to_order_source(segment, sku, customer)
+        return segment.policies.production.serve_from_stock(
+            segment.promised_lead_time, mto[1] if mto is not None else math.inf)
 
     def makers_of(self, sku: str) -> tuple[str, ...]:
         """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
@@ -541,6 +603,13 @@ def _check_topology(spec: Spec) -> None:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
+            seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
+            if not spec.serves_from_stock(seg, sku, cname):
+                if spec.make_to_order_source(seg, sku, cname) is None:
+                    raise ConfigError(f"segments.{seg.name}.policies.production", "make_to_order",
+                                      f"no plant or supplier making {sku} has a chain of lanes to {cname}; "
+                                      "add a lane or serve the segment make_to_stock")
+                continue
             if not any(_can_stock(spec, dc, sku, set()) for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
