@@ -6,6 +6,7 @@ demand, lead time and safety stock, the way a planner sets reorder points in an 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from policies.base import ItemStats
@@ -100,3 +101,39 @@ class BaseStock(OrderUpTo):
         _check_review(self.review_period)
         if self.S is not None and self.S < 0:
             raise ValueError(f"S must be >= 0; got {self.S}")
+
+
+@register("replenishment", "r_Q")
+@dataclass(frozen=True, slots=True)
+class ReorderPointQuantity:
+    """(r, Q): whenever the inventory position is at or below the reorder point r, order the fixed
+    quantity Q (as many Q as it takes to lift the position above r).
+
+    ``r`` defaults to demand over lead time (+ review period) plus safety stock; ``Q`` defaults to
+    ``cycle_days`` of mean demand. With ``review_period`` null the position is watched continuously.
+    """
+
+    r: float | None = None
+    Q: float | None = None
+    cycle_days: float = 7.0
+    review_period: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_review(self.review_period)
+        if self.cycle_days <= 0:
+            raise ValueError(f"cycle_days must be > 0; got {self.cycle_days}")
+        if self.Q is not None and self.Q <= 0:
+            raise ValueError(f"Q must be > 0; got {self.Q}")
+
+    def order_qty(self, position: float) -> float:
+        if position > self.r:  # type: ignore[operator]
+            return 0.0
+        return self.Q * (math.floor((self.r - position) / self.Q) + 1)  # type: ignore[operator]
+
+    def planned(self, stats: ItemStats, safety_stock: float) -> ReorderPointQuantity:
+        r = self.r if self.r is not None else stats.mean_daily * _cover_days(stats, self.review_period) + safety_stock
+        Q = self.Q if self.Q is not None else max(stats.mean_daily * self.cycle_days, 1e-9)
+        return replace(self, r=r, Q=Q)
+
+    def initial_stock(self) -> float:
+        return float(self.r + self.Q)  # type: ignore[operator]
