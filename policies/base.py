@@ -117,12 +117,14 @@ class TransportChoice(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class JobView:
-    """A production order waiting for a line: when it was released, its size and segment."""
+    """A production order waiting for a line: when it was released, its size and segment, and
+    the margin per unit of what it makes (price - unit cost)."""
 
     released: float
     qty: float
     family: str
     segment: str
+    margin: float = 0.0
 
 
 @runtime_checkable
@@ -130,5 +132,11 @@ class CapacityAllocation(Protocol):
     """Which waiting production order a line starts next when it frees up."""
 
     def next_job(self, queue: Sequence[JobView], current_family: str | None) -> int:
-        """Index into ``queue`` (oldest first) of the job to start."""
+        """Index into ``queue`` of the job to start (the queue is in release order, except that an
+        interrupted job goes back to the front)."""
+        ...
+
+    def preempts(self, arriving: JobView, running: JobView) -> bool:
+        """Whether a newly released job interrupts the one on the line (which resumes later with
+        its remaining work)."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -60,21 +61,31 @@ class RawStore:
 
 
 class Job:
-    """A production order: make ``qty`` of ``request.sku`` and ship it to the requester."""
+    """A production order: make ``qty`` of ``request.sku`` and ship it to the requester.
 
-    __slots__ = ("request", "qty", "family", "released", "view")
+    ``remaining`` is the run time still to do (set when the job first starts; an interrupted job
+    keeps what it has done); ``started`` is when it first started, NaN while it waits.
+    """
 
-    def __init__(self, request: Request, qty: float, family: str, released: float) -> None:
+    __slots__ = ("request", "qty", "family", "released", "view", "remaining", "started", "changeover",
+                 "changeovers")
+
+    def __init__(self, request: Request, qty: float, family: str, released: float, margin: float = 0.0) -> None:
         self.request = request
         self.qty = qty
         self.family = family
         self.released = released
-        self.view = JobView(released, qty, family, request.segment.name)
+        self.view = JobView(released, qty, family, request.segment.name, margin)
+        self.remaining = math.nan
+        self.started = math.nan
+        self.changeover = 0.0  # days of changeover spent on this job
+        self.changeovers = 0
 
 
 class ProductionLine:
     """A line: takes the next job its allocation rule picks, changes over if the family differs,
-    consumes raw materials by the bill of materials, produces, and ships the batch."""
+    consumes raw materials by the bill of materials, produces, and ships the batch. A job may be
+    interrupted by a more important one (if the rule says so) and resumes with its remaining work."""
 
     def __init__(self, ctx: Context, plant: PlantNode, spec: Line) -> None:
         self.ctx = ctx
@@ -84,7 +95,9 @@ class ProductionLine:
         self.queue: list[Job] = []
         self.queued_units = 0.0
         self.family: str | None = None
+        self.running: Job | None = None
         self._wake: simpy.Event | None = None
+        self._interrupt: simpy.Event | None = None
         self._rng = ctx.streams.rng("line", plant.name, spec.name)
         self._changeover = spec.changeover.sampler(ctx.streams.rng("line", plant.name, spec.name, "changeover"))
         self.busy_days = 0.0
@@ -94,6 +107,10 @@ class ProductionLine:
         self.queued_units += job.qty
         if self._wake is not None and not self._wake.triggered:
             self._wake.succeed()
+        running, interrupt = self.running, self._interrupt
+        if running is not None and interrupt is not None and not interrupt.triggered \
+                and self.spec.allocation.preempts(job.view, running.view):
+            interrupt.succeed()
 
     def run_time(self, qty: float) -> float:
         """Days to make ``qty`` units (excluding changeover)."""
@@ -117,27 +134,43 @@ class ProductionLine:
             pick = spec.allocation.next_job([j.view for j in self.queue], self.family) if len(self.queue) > 1 else 0
             job = self.queue.pop(pick)
             self.queued_units -= job.qty
-            needs = {m: per * job.qty for m, per in bom[job.family].bom.items()}
-            if needs:
-                yield from self.plant.raw.take(needs)
+            if math.isnan(job.started):
+                needs = {m: per * job.qty for m, per in bom[job.family].bom.items()}
+                if needs:
+                    yield from self.plant.raw.take(needs)
+                job.started = env.now
+                job.remaining = self.run_time(job.qty)
             start = env.now
-            changeover = 0.0
             if self.family is not None and job.family != self.family:
                 changeover = self._changeover()
                 if changeover > 0:
+                    job.changeover += changeover
+                    job.changeovers += 1
                     yield env.timeout(changeover)
             self.family = job.family
-            duration = self.run_time(job.qty)
-            yield env.timeout(duration)
+            self.running, self._interrupt = job, env.event()
+            work_from = env.now
+            yield env.timeout(job.remaining) | self._interrupt
+            self.running, interrupted = None, self._interrupt.triggered
+            self._interrupt = None
+            job.remaining -= env.now - work_from
             self.busy_days += env.now - start
-            req = job.request
-            self.ctx.recorder.production.append((
-                self.plant.name, self.name, req.sku, job.family, req.segment.name, job.qty, job.released, start,
-                env.now, changeover, spec.changeover_cost if changeover > 0 else 0.0,
-            ))
-            self.ctx.ledger.released[req.sku] += job.qty
-            req.open = 0.0
-            self.ctx.carrier.ship(self.plant.name, req, job.qty)
+            if interrupted and job.remaining > 1e-9:
+                self.queue.insert(0, job)  # back to the front, to resume with its remaining work
+                self.queued_units += job.qty
+                continue
+            self._finish(job)
+
+    def _finish(self, job: Job) -> None:
+        env = self.ctx.env
+        req = job.request
+        self.ctx.recorder.production.append((
+            self.plant.name, self.name, req.sku, job.family, req.segment.name, job.qty, job.released, job.started,
+            env.now, job.changeover, self.spec.changeover_cost * job.changeovers,
+        ))
+        self.ctx.ledger.released[req.sku] += job.qty
+        req.open = 0.0
+        self.ctx.carrier.ship(self.plant.name, req, job.qty)
 
 
 class PlantNode:
@@ -168,7 +201,8 @@ class PlantNode:
     def request(self, req: Request) -> None:
         family = self.ctx.spec.skus[req.sku].family
         line = min(self._lines_for[family], key=lambda ln: ln.queued_units)
-        line.add(Job(req, req.qty, family, self.ctx.env.now))
+        item = self.ctx.spec.skus[req.sku]
+        line.add(Job(req, req.qty, family, self.ctx.env.now, item.price - item.unit_cost))
 
     def min_order_qty(self, sku: str) -> float:
         family = self.ctx.spec.skus[sku].family

@@ -368,7 +368,18 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         trace=top.boolean("trace", False),
     )
     _check_topology(spec)
+    _check_policy_segments(spec)
     return spec
+
+
+def _check_policy_segments(spec: Spec) -> None:
+    """Segment names inside policy parameters (e.g. allocation weights) must be known segments."""
+    for plant in spec.plants.values():
+        for line in plant.lines:
+            for seg in getattr(line.allocation, "weights", None) or ():
+                if seg not in spec.segments:
+                    raise ConfigError(f"network.plants.{plant.name}.lines.{line.name}.allocation.weights", seg,
+                                      f"unknown segment; known: {', '.join(sorted(spec.segments))}")
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:

@@ -7,12 +7,15 @@ import math
 import pytest
 from scipy.stats import norm
 
-from policies.base import ItemStats
+import simulator
+from policies.allocation import FirstComeFirstServed, ProfitWeighted
+from policies.base import ItemStats, JobView
 from policies.production import LeadTimeRule, MakeToOrder, MakeToStock
 from policies.replenishment import ReorderPointQuantity
 from policies.safety_stock import CriticalRatio, DaysOfSupply, ZSigma
 from simulator.errors import ConfigError
 from simulator.spec import build_policy
+from tests.conftest import load_config
 
 
 class TestProductionStrategy:
@@ -84,3 +87,38 @@ class TestSafetyStockMethods:
         assert DaysOfSupply(days=2.5).units(STATS, 99.0) == pytest.approx(250)
         with pytest.raises(ConfigError, match="days must be >= 0"):
             build_policy("safety_stock", {"type": "days_of_supply", "days": -1}, "k")
+
+
+class TestProfitWeighted:
+    QUEUE = [JobView(1.0, 10, "a", "tail", margin=5.0), JobView(2.0, 10, "a", "fast", margin=2.0),
+             JobView(3.0, 10, "a", "fast", margin=2.0), JobView(4.0, 10, "a", "other", margin=9.0)]
+
+    def test_highest_weight_times_margin_first_then_oldest(self) -> None:
+        rule = ProfitWeighted(weights={"fast": 3, "tail": 1})
+        assert [rule.score(j) for j in self.QUEUE] == [5.0, 6.0, 6.0, 0.0]
+        assert rule.next_job(self.QUEUE, None) == 1  # fast scores 6 > tail 5; oldest of the two fast
+        assert ProfitWeighted(weights={"fast": 2, "tail": 1}).next_job(self.QUEUE, None) == 0  # 4 < 5
+
+    def test_unweighted_segments_wait_fcfs(self) -> None:
+        rule = ProfitWeighted(weights={"vip": 1})
+        assert rule.next_job(self.QUEUE, None) == 0
+
+    def test_preemption_only_when_asked_and_strictly_better(self) -> None:
+        tail, fast = self.QUEUE[0], self.QUEUE[1]
+        assert not ProfitWeighted(weights={"fast": 3, "tail": 1}).preempts(fast, tail)
+        pr = ProfitWeighted(weights={"fast": 3, "tail": 1}, preemptive=True)
+        assert pr.preempts(fast, tail) and not pr.preempts(tail, fast) and not pr.preempts(fast, self.QUEUE[2])
+        assert not FirstComeFirstServed().preempts(fast, tail)
+
+    def test_bad_weights(self) -> None:
+        with pytest.raises(ConfigError, match="must be a number >= 0"):
+            build_policy("allocation", {"type": "profit_weighted", "weights": {"fast": -1}}, "k")
+        with pytest.raises(ConfigError, match="weights must map"):
+            build_policy("allocation", {"type": "profit_weighted", "weights": {}}, "k")
+
+
+def test_allocation_weights_name_known_segments() -> None:
+    cfg = load_config("priority_line")
+    cfg["network"]["plants"]["works"]["lines"]["L1"]["allocation"]["weights"] = {"rush": 3, "vip": 1}
+    with pytest.raises(ConfigError, match=r"lines\.L1\.allocation\.weights.*'vip'.*rush, standard"):
+        simulator.build_spec(cfg)

@@ -109,3 +109,35 @@ def test_case6_line_as_md1() -> None:
     check_line(replicate(cfg, reps=12, horizon=11000.0),
                {"flow": 2.5, "wait": 1.5, "wip": 1.875, "queue": 1.125, "util": 0.75, "throughput": 0.75},
                transit=2.0, case="case 6 M/D/1")
+
+
+# ------------------------------------------------------------------ case 7: two priority classes
+
+def class_means(results: list[simulator.Results]) -> dict[tuple[str, str], list[float]]:
+    """Per segment: mean wait for first start (Wq) and mean flow time (T), one value per replication."""
+    out: dict[tuple[str, str], list[float]] = {}
+    for r in results:
+        prod = r.production[r.production["released"] >= r.spec.warmup_days]
+        for seg, rows in prod.groupby("segment"):
+            out.setdefault((seg, "wait"), []).append(float((rows["start"] - rows["released"]).mean()))
+            out.setdefault((seg, "flow"), []).append(float((rows["end"] - rows["released"]).mean()))
+    return out
+
+
+def test_case7_non_preemptive_priority() -> None:
+    """The higher-weighted segment waits less, by Cobham's formula: Wq1 = 1, Wq2 = 3.33 (FCFS: 2.33)."""
+    got = class_means(replicate(load_config("priority_line")))
+    family = 1 - 0.05 / 4
+    assert_covers(got[("rush", "wait")], 1.0, "case 7 NP class-1 Wq", family)
+    assert_covers(got[("standard", "wait")], 10 / 3, "case 7 NP class-2 Wq", family)
+    assert_covers(got[("rush", "flow")], 2.0, "case 7 NP class-1 T", family)
+    assert_covers(got[("standard", "flow")], 13 / 3, "case 7 NP class-2 T", family)
+
+
+def test_case7_preemptive_resume_priority() -> None:
+    cfg = load_config("priority_line")
+    cfg["network"]["plants"]["works"]["lines"]["L1"]["allocation"]["preemptive"] = True
+    got = class_means(replicate(cfg))
+    family = 1 - 0.05 / 2
+    assert_covers(got[("rush", "flow")], 1 / 0.7, "case 7 PR class-1 T", family)
+    assert_covers(got[("standard", "flow")], 1 / 0.7 + 0.7 / (0.7 * 0.3), "case 7 PR class-2 T", family)
