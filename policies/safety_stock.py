@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-from scipy.stats import norm
+from statistics import NormalDist
 
 from policies.base import ItemStats
 from policies.registry import register
@@ -24,7 +23,7 @@ def _z(z: float | None, service_level: float | None, stats: ItemStats) -> float:
     (default: the segment's target fill rate)."""
     if z is not None:
         return z
-    return float(norm.ppf(service_level if service_level is not None else stats.target_service))
+    return NormalDist().inv_cdf(service_level if service_level is not None else stats.target_service)
 
 
 def demand_sd_over(stats: ItemStats, cover_days: float, lead_time_variability: bool = False) -> float:
@@ -98,7 +97,7 @@ class CriticalRatio:
         if level >= 1.0:
             raise ValueError("critical ratio is 1 (no cost of excess stock): give excess_cost > 0")
         sd = demand_sd_over(stats, cover_days, self.lead_time_variability)
-        return float(norm.ppf(level)) * sd
+        return NormalDist().inv_cdf(level) * sd
 
 
 @register("safety_stock", "days_of_supply")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
+from functools import partial
 from itertools import accumulate
 from typing import Any, Protocol
 
@@ -15,7 +16,7 @@ import simpy
 from policies.base import SourceOption
 from simulator.flow import Context, Request
 from simulator.records import OrderLine
-from simulator.spec import Customer
+from simulator.spec import Customer, Segment
 
 
 class DemandModifier(Protocol):
@@ -71,21 +72,33 @@ class CustomerStream:
         self.spec = spec
         self.channel = spec.channel
         self.patience = ctx.spec.channels[spec.channel].patience_days
+        self.ship_complete = ctx.spec.channels[spec.channel].ship_complete
         self.modifiers: list[DemandModifier] = []
         self._cum = list(accumulate(spec.sku_weights))
         self._cum[-1] = 1.0
         self._order_ids = order_ids
         self._line_ids = line_ids
-        # Route table per SKU: its segment and the nodes that may serve it.
-        segment_of = ctx.spec.segment_of
-        self._route = {}
-        # A made-to-order line goes straight to the plant that makes it (None: served from stock).
+        # Route table per SKU: its segment, the nodes that may serve it (filled in by ``bind``) and,
+        # for a line made to order, the plant that makes it (None: served from stock).
+        self._route: dict[str, tuple[Segment, list[SourceOption], str | None]] = {}
+
+    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple[tuple[str, ...], str], list[SourceOption]]) -> None:
+        """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
+        segments served from stock), then the plants and suppliers that make or sell it.
+        ``shared`` lets streams with the same DCs share one option list per SKU."""
+        spec, model_spec = self.spec, self.ctx.spec
         for sku in spec.skus:
-            seg = ctx.spec.segments[segment_of[(sku, self.channel)]]
+            seg = model_spec.segments[model_spec.segment_of[(sku, self.channel)]]
             mto = None
-            if not ctx.spec.serves_from_stock(seg, sku, self.name):
-                mto = ctx.spec.make_to_order_source(seg, sku, self.name)[0]
-            self._route[sku] = (seg, spec.served_from, ctx.spec.makers_of(sku), mto)
+            if not model_spec.serves_from_stock(seg, sku, self.name):
+                mto = model_spec.make_to_order_source(seg, sku, self.name)[0]
+            dcs = spec.served_from if mto is None else ()
+            options = shared.get((dcs, sku))
+            if options is None:
+                options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
+                options += [SourceOption(m, nodes[m].kind, 0.0) for m in model_spec.makers_of(sku)]
+                shared[(dcs, sku)] = options
+            self._route[sku] = (seg, options, mto)
 
     def receive(self, req: Request, qty: float) -> None:
         """Goods arrived at the customer."""
@@ -138,13 +151,12 @@ class CustomerStream:
                     qty = float(round(qty))
                 if qty <= 0:
                     continue
-                seg, dcs, makers, source = self._route[sku]
+                seg, options, source = self._route[sku]
                 line = OrderLine(next(self._line_ids), order_id, now, self.name, self.channel, sku, seg.name, qty)
                 lines_recorded.append(line)
                 if source is None:
-                    options = [SourceOption(dc, "warehouse", nodes[dc].on_hand(sku)) for dc in dcs]
-                    options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
                     source = seg.policies.fulfilment.source(qty, options)
                 line.source = source
-                nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line))
+                nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line,
+                                                 self.ship_complete))
             yield env.timeout(draws.gap())

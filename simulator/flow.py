@@ -33,13 +33,16 @@ class Request:
 
     ``kind`` is "customer", "replenishment" (DC or plant stock) or "raw" (raw material);
     ``segment`` is the segment the goods serve (None for raw material, which serves all).
-    ``open`` counts units not yet shipped; ``patience`` is how long they may wait on backorder.
+    ``open`` counts units not yet shipped; ``patience`` is how long they may wait on backorder;
+    ``complete_only`` asks the serving DC to ship the line whole or not at all (ship-complete).
     """
 
-    __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience", "line")
+    __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience", "line",
+                 "complete_only")
 
     def __init__(self, sku: str, qty: float, dest_node: str, target: Receiver, segment: Segment | None, kind: str,
-                 created: float, patience: float = math.inf, line: OrderLine | None = None) -> None:
+                 created: float, patience: float = math.inf, line: OrderLine | None = None,
+                 complete_only: bool = False) -> None:
         self.sku = sku
         self.qty = qty
         self.dest_node = dest_node
@@ -50,6 +53,7 @@ class Request:
         self.open = qty
         self.patience = patience
         self.line = line
+        self.complete_only = complete_only  # ship nothing until all of it can ship
 
 
 class Ledger:
@@ -130,7 +134,10 @@ class Carrier:
             segment.name if segment is not None else "",
             lane.cost_per_shipment + lane.cost_per_unit * qty, lane.co2_per_unit * qty, now + transit,
         ))
-        self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(stop, request, qty, is_goods))
+        if transit > 0:
+            self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(stop, request, qty, is_goods))
+        else:  # same-instant hand-over: no zero-delay event
+            self._arrive(stop, request, qty, is_goods)
 
     def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
         if stop != request.dest_node:

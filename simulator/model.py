@@ -53,7 +53,11 @@ class Model:
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         self.demand_modifiers: list[DemandModifier] = []  # seasonality, promotions, spikes: added before start
+        shared_options: dict = {}
+        for cust in self.customers.values():
+            cust.bind(ctx.nodes, shared_options)
         self.points: list[StockPoint] = []
+        self._sources: dict[tuple[str, str], str | None] = {}
         self._plan_stock()
         self._wire_raw_sources()
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
@@ -63,14 +67,14 @@ class Model:
     # ---------------------------------------------------------------- planning
     def source_of(self, warehouse: str, sku: str) -> str | None:
         """The first of the warehouse's sources that can supply ``sku``."""
-        spec = self.spec
-        makers = spec.makers_of(sku)
-        for src in spec.warehouses[warehouse].sources:
-            if src in makers:
-                return src
-            if src in spec.warehouses and self.source_of(src, sku) is not None:
-                return src
-        return None
+        key = (warehouse, sku)
+        if key not in self._sources:
+            spec = self.spec
+            makers = spec.makers_of(sku)
+            self._sources[key] = next(
+                (src for src in spec.warehouses[warehouse].sources
+                 if src in makers or (src in spec.warehouses and self.source_of(src, sku) is not None)), None)
+        return self._sources[key]
 
     def _lead_time(self, warehouse: str, source: str) -> tuple[float, float]:
         """Planning replenishment lead time (mean, sd) from ``source`` to ``warehouse``."""
@@ -97,17 +101,26 @@ class Model:
             if src in spec.warehouses:
                 add(src, sku, mean, var, seg)
 
+        # Customer demand lands on each stream's home DC; sum it there first, then push it upstream.
+        direct: dict[tuple[str, str], _Flow] = defaultdict(_Flow)
         for cust in spec.customers.values():
             orders_per_day = 1.0 / cust.interarrival.mean
             cv2 = cust.interarrival.variance / cust.interarrival.mean**2
             q_mean, q_var = cust.qty.mean, cust.qty.variance
+            home = cust.served_from[0]
             for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
                 seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
                 if not spec.serves_from_stock(seg, sku, cust.name):
                     continue
                 lines_per_day = orders_per_day * cust.lines_per_order.mean * w
                 # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
-                add(cust.served_from[0], sku, lines_per_day * q_mean, lines_per_day * (q_var + q_mean**2 * cv2), seg)
+                f = direct[(home, sku)]
+                f.mean += lines_per_day * q_mean
+                f.var += lines_per_day * (q_var + q_mean**2 * cv2)
+                if f.segment is None or seg.priority < f.segment.priority:
+                    f.segment = seg
+        for (wh, sku), f in direct.items():
+            add(wh, sku, f.mean, f.var, f.segment)
 
         for (wh, sku), flow in sorted(flows.items()):
             source = self.source_of(wh, sku)
@@ -116,14 +129,16 @@ class Model:
             item = spec.skus[sku]
             stats = ItemStats(flow.mean, math.sqrt(flow.var), lt_mean, lt_sd, seg.target_fill_rate,
                               item.unit_cost, item.price, spec.holding_rate)
-            rule = seg.policies.replenishment
+            local = spec.warehouses[wh].replenishment
+            rule = local if local is not None else seg.policies.replenishment
             cover = lt_mean + (rule.review_period or 0.0)
-            key = f"segments.{seg.name}.policies.replenishment"
+            key = (f"network.warehouses.{wh}.replenishment" if local is not None
+                   else f"segments.{seg.name}.policies.replenishment")
             try:
                 policy = rule.planned(stats, seg.policies.safety_stock.units(stats, cover))
             except ValueError as exc:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
-            point = StockPoint(self.ctx, wh, sku, seg, policy)
+            point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
             point.source = self.ctx.nodes[source]
             self.warehouses[wh].add(point)
             self.points.append(point)

@@ -98,6 +98,8 @@ class Warehouse:
     name: str
     sources: tuple[str, ...]
     handling_cost_per_unit: float
+    replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
+    initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,7 @@ class Channel:
 
     name: str
     patience_days: float  # backordered units not shipped within this many days are lost
+    ship_complete: bool = False  # a line ships only when the DC can fill all of it (no partial shipments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +194,8 @@ class Spec:
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
     scenario: Any = None
-    trace: bool = False
+    makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
+    route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -228,12 +232,14 @@ class Spec:
         return None
 
     def route_days(self, origin: str, dest: str) -> float:
-        """Mean transit days along ``route(origin, dest)`` (inf if there is no route)."""
-        legs = self.route(origin, dest)
-        if legs is None:
-            return math.inf
-        first = self._lane_days()
-        return sum(first[leg] for leg in legs)
+        """Mean transit days along ``route(origin, dest)`` (inf if there is no route); memoised."""
+        days = self.route_days_cache.get((origin, dest))
+        if days is None:
+            legs = self.route(origin, dest)
+            first = self._lane_days()
+            days = math.inf if legs is None else sum(first[leg] for leg in legs)
+            self.route_days_cache[(origin, dest)] = days
+        return days
 
     def _lane_days(self) -> dict[tuple[str, str], float]:
         """Mean lead time of each (origin, dest) pair's first listed lane."""
@@ -262,9 +268,15 @@ class Spec:
 
     def makers_of(self, sku: str) -> tuple[str, ...]:
         """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
-        fam = self.skus[sku].family
-        plants = tuple(p.name for p in self.plants.values() if any(fam in ln.families for ln in p.lines))
-        return plants + tuple(s.name for s in self.suppliers.values() if sku in s.supplies)
+        return self.makers[sku]
+
+
+def _makers(skus: Mapping[str, Sku], plants: Mapping[str, Plant], suppliers: Mapping[str, Supplier]
+            ) -> dict[str, tuple[str, ...]]:
+    by_family = {fam: tuple(p.name for p in plants.values() if any(fam in ln.families for ln in p.lines))
+                 for fam in {s.family for s in skus.values()}}
+    return {sku: by_family[s.family] + tuple(sup.name for sup in suppliers.values() if sku in sup.supplies)
+            for sku, s in skus.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,13 +361,20 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     suppliers = _suppliers(net, raw_materials, skus)
     plants = _plants(net, families, raw_materials)
     warehouses = {
-        name: Warehouse(name, n.names("sources"), n.number("handling_cost_per_unit", 0.0, min=0.0))
-        for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit"))
+        name: Warehouse(
+            name, n.names("sources"), n.number("handling_cost_per_unit", 0.0, min=0.0),
+            build_policy("replenishment", n.raw("replenishment"), n.key("replenishment"))
+            if n.has("replenishment") else None,
+            n.number("initial_stock", None, min=0.0),
+        )
+        for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit", "replenishment",
+                                                   "initial_stock"))
     }
     _unique_names(net, suppliers, plants, warehouses)
     lanes = _lanes(net, modes)
-    channels = {name: Channel(name, n.number("patience_days", float("inf"), min=0.0))
-                for name, n in net.children("channels", ("patience_days",))}
+    channels = {name: Channel(name, n.number("patience_days", float("inf"), min=0.0),
+                              n.boolean("ship_complete", False))
+                for name, n in net.children("channels", ("patience_days", "ship_complete"))}
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)
@@ -365,7 +384,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
-        trace=top.boolean("trace", False),
+        makers=_makers(skus, plants, suppliers),
     )
     _check_topology(spec)
     _check_policy_segments(spec)
@@ -609,6 +628,13 @@ def _check_topology(spec: Spec) -> None:
             if not any((s, pname) in lane_pairs for s in sups):
                 raise ConfigError(f"network.plants.{pname}.raw_stock.{m}", m,
                                   f"no lane to {pname} from its suppliers ({', '.join(sups)})")
+    memo: dict[tuple[str, str], bool] = {}
+
+    def reachable(dc: str, sku: str) -> bool:
+        if (dc, sku) not in memo:
+            memo[(dc, sku)] = _can_stock(spec, dc, sku, set())
+        return memo[(dc, sku)]
+
     for cname, cust in spec.customers.items():
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:
@@ -621,7 +647,7 @@ def _check_topology(spec: Spec) -> None:
                                       f"no plant or supplier making {sku} has a chain of lanes to {cname}; "
                                       "add a lane or serve the segment make_to_stock")
                 continue
-            if not any(_can_stock(spec, dc, sku, set()) for dc in cust.served_from):
+            if not any(reachable(dc, sku) for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
                                   "ending at a plant that makes it or a supplier that sells it")
@@ -631,7 +657,7 @@ def _can_stock(spec: Spec, wh: str, sku: str, seen: set[str]) -> bool:
     if wh in seen:
         return False
     seen.add(wh)
-    makers = set(spec.makers_of(sku))
+    makers = spec.makers_of(sku)
     for src in spec.warehouses[wh].sources:
         if src in makers or (src in spec.warehouses and _can_stock(spec, src, sku, seen)):
             return True
