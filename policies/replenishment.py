@@ -137,3 +137,35 @@ class ReorderPointQuantity:
 
     def initial_stock(self) -> float:
         return float(self.r + self.Q)  # type: ignore[operator]
+
+
+@register("replenishment", "echelon_base_stock")
+@dataclass(frozen=True, slots=True)
+class EchelonBaseStock:
+    """Echelon base stock for a serial chain: keep the echelon inventory position (this DC's
+    position plus that of every DC downstream of it) at S, ordering one-for-one after each demand.
+
+    ``S`` is the echelon level: it covers demand over the lead times of this DC and every DC below
+    it, plus the safety stock of the whole echelon. Set it per DC (``network.warehouses.<dc>.
+    replenishment``); the most downstream DC's echelon level is its ordinary base-stock level.
+    """
+
+    S: float | None = None
+    review_period: float | None = None
+    echelon = True  # decides on the echelon position (class constant, not a parameter)
+
+    def __post_init__(self) -> None:
+        _check_review(self.review_period)
+        if self.S is not None and self.S < 0:
+            raise ValueError(f"S must be >= 0; got {self.S}")
+
+    def order_qty(self, position: float) -> float:
+        return self.S - position if position < self.S else 0.0  # type: ignore[operator]
+
+    def planned(self, stats: ItemStats, safety_stock: float) -> EchelonBaseStock:
+        if self.S is None:
+            raise ValueError("echelon_base_stock needs S, the echelon base-stock level of this DC")
+        return self
+
+    def initial_stock(self) -> float:
+        return float(self.S)  # type: ignore[arg-type]

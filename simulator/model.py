@@ -143,6 +143,10 @@ class Model:
             self.warehouses[wh].add(point)
             self.points.append(point)
             self.ctx.ledger.initial[sku] += point.on_hand
+        for point in self.points:  # link the serial chains (for echelon policies)
+            if point.source is not None and point.source.kind == "warehouse":
+                point.upstream = self.warehouses[point.source.name].stock[point.sku]
+                point.upstream.downstream.append(point)
 
     def _wire_raw_sources(self) -> None:
         for plant in self.plants.values():

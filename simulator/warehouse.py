@@ -24,7 +24,7 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous")
+                 "backlog_qty", "continuous", "echelon", "upstream", "downstream")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None = None) -> None:
@@ -41,10 +41,20 @@ class StockPoint:
         self.backlog: deque[Request] = deque()
         self.backlog_qty = 0.0
         self.continuous = policy.review_period is None
+        # Echelon policies decide on the position of this DC and everything downstream of it.
+        self.echelon = bool(getattr(policy, "echelon", False))
+        self.upstream: StockPoint | None = None  # the DC stock point this one orders from, if any
+        self.downstream: list[StockPoint] = []  # stock points that order from this one
 
     @property
     def position(self) -> float:
         return self.on_hand - self.backlog_qty + self.on_order
+
+    @property
+    def echelon_position(self) -> float:
+        """Inventory position of this DC's echelon: its own position plus every downstream one's
+        (= stock here and downstream, in transit between, on order, less end-customer backorders)."""
+        return self.position + sum(d.echelon_position for d in self.downstream)
 
     def request(self, req: Request) -> float:
         """Serve a request from stock; backorder what is missing. Returns units filled now."""
@@ -65,6 +75,10 @@ class StockPoint:
                 self.ctx.env.timeout(req.patience).callbacks.append(lambda _ev: self._give_up(req))
         if self.continuous:
             self.review()
+        up = self.upstream
+        while up is not None and up.echelon and up.continuous:  # demand here lowers their echelon position
+            up.review()
+            up = up.upstream
         return take
 
     def _give_up(self, req: Request) -> None:
@@ -102,7 +116,7 @@ class StockPoint:
 
     def review(self) -> None:
         """Ask the policy whether to order now, and order from the source if so."""
-        position = self.on_hand - self.backlog_qty + self.on_order
+        position = self.echelon_position if self.echelon else self.on_hand - self.backlog_qty + self.on_order
         qty = self.policy.order_qty(position)
         if qty <= 0:
             return
