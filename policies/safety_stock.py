@@ -6,8 +6,9 @@ The protection interval (``cover_days``) is the replenishment lead time plus the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from statistics import NormalDist
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from statistics import NormalDist, fmean, stdev
 
 from policies.base import ItemStats
 from policies.registry import register
@@ -122,3 +123,33 @@ class NoSafetyStock:
 
     def units(self, stats: ItemStats, cover_days: float) -> float:
         return 0.0
+
+
+@register("safety_stock", "dynamic")
+@dataclass(frozen=True, slots=True)
+class DynamicZSigma:
+    """z * sigma re-computed during the run: every ``every_days`` the mean and spread of daily
+    demand are re-estimated from the last ``window_days`` of demand actually seen at the DC, and
+    the safety stock and reorder levels are re-planned from them (so seasonality and promotions
+    move the buffer). Until a full window has been seen, the plan from the forecast holds.
+    """
+
+    every_days: float = 7.0
+    window_days: int = 28
+    z: float | None = None
+    service_level: float | None = None
+    lead_time_variability: bool = False
+
+    def __post_init__(self) -> None:
+        _check_level(self.service_level)
+        if self.every_days <= 0:
+            raise ValueError(f"every_days must be > 0; got {self.every_days}")
+        if self.window_days < 2:
+            raise ValueError(f"window_days must be a whole number >= 2; got {self.window_days}")
+
+    def restate(self, stats: ItemStats, daily: Sequence[float]) -> ItemStats:
+        """The planning figures with mean and sd of daily demand taken from ``daily`` (one total per day)."""
+        return replace(stats, mean_daily=fmean(daily), sd_daily=stdev(daily))
+
+    def units(self, stats: ItemStats, cover_days: float) -> float:
+        return ZSigma(self.z, self.service_level, self.lead_time_variability).units(stats, cover_days)

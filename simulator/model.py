@@ -140,6 +140,7 @@ class Model:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
             point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
             point.source = self.ctx.nodes[source]
+            point.plan = (rule, stats)  # kept for safety stock re-computed during the run
             self.warehouses[wh].add(point)
             self.points.append(point)
             self.ctx.ledger.initial[sku] += point.on_hand

@@ -6,7 +6,7 @@ import logging
 import math
 from collections import deque
 
-from policies.base import Replenishment
+from policies.base import ItemStats, Replenishment
 from simulator.flow import Context, Node, Request
 from simulator.spec import Segment
 
@@ -24,7 +24,7 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "echelon", "upstream", "downstream")
+                 "backlog_qty", "continuous", "echelon", "upstream", "downstream", "plan", "history")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None = None) -> None:
@@ -45,6 +45,10 @@ class StockPoint:
         self.echelon = bool(getattr(policy, "echelon", False))
         self.upstream: StockPoint | None = None  # the DC stock point this one orders from, if any
         self.downstream: list[StockPoint] = []  # stock points that order from this one
+        self.plan: tuple[Replenishment, ItemStats] | None = None  # the rule and planning figures behind policy
+        # Recent demand (time, units), kept only when the safety stock is re-computed during the run.
+        self.history: deque[tuple[float, float]] | None = \
+            deque() if getattr(segment.policies.safety_stock, "every_days", None) else None
 
     @property
     def position(self) -> float:
@@ -58,6 +62,8 @@ class StockPoint:
 
     def request(self, req: Request) -> float:
         """Serve a request from stock; backorder what is missing. Returns units filled now."""
+        if self.history is not None:
+            self.history.append((self.ctx.env.now, req.qty))
         # First come, first served: nothing ships past a waiting backorder.
         take = min(self.on_hand, req.qty) if self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
@@ -114,6 +120,24 @@ class StockPoint:
             if head.open <= 0:
                 backlog.popleft()
 
+    def replan(self) -> None:
+        """Re-compute safety stock and policy levels from the demand seen over the last window."""
+        ss = self.segment.policies.safety_stock
+        rule, stats = self.plan  # type: ignore[misc]
+        now, days = self.ctx.env.now, int(ss.window_days)
+        start = now - days
+        history = self.history
+        while history and history[0][0] < start:
+            history.popleft()
+        daily = [0.0] * days
+        for t, qty in history:  # type: ignore[union-attr]
+            daily[min(int(t - start), days - 1)] += qty
+        stats = ss.restate(stats, daily)
+        cover = stats.lead_time_mean + (rule.review_period or 0.0)
+        self.policy = rule.planned(stats, ss.units(stats, cover))
+        if self.continuous:
+            self.review()
+
     def review(self) -> None:
         """Ask the policy whether to order now, and order from the source if so."""
         position = self.echelon_position if self.echelon else self.on_hand - self.backlog_qty + self.on_order
@@ -151,6 +175,23 @@ class Warehouse:
         for point in self.stock.values():  # a policy may want to order at time zero
             if point.continuous:
                 point.review()
+        dynamic: dict[str, list[StockPoint]] = {}
+        for point in self.stock.values():
+            if point.history is not None:
+                dynamic.setdefault(point.segment.name, []).append(point)
+        for points in dynamic.values():
+            self.ctx.env.process(self._replans(points))
+
+    def _replans(self, points: list[StockPoint]):
+        """Re-plan one segment's dynamic safety stocks every ``every_days``, once a full window of
+        demand has been seen."""
+        env = self.ctx.env
+        ss = points[0].segment.policies.safety_stock
+        yield env.timeout(max(ss.window_days, ss.every_days))
+        while True:
+            for point in points:
+                point.replan()
+            yield env.timeout(ss.every_days)
 
     def _periodic_review(self, period: float, points: list[StockPoint]):
         env = self.ctx.env
