@@ -154,3 +154,14 @@ class CapacityAllocation(Protocol):
         """Whether a newly released job interrupts the one on the line (which resumes later with
         its remaining work)."""
         ...
+
+
+@runtime_checkable
+class BatchSizing(Protocol):
+    """How many days of an item's demand each production order covers (batch sizing per family)."""
+
+    def cycle_days(self, demand_per_day: float, setup_cost: float, holding_per_unit_day: float,
+                   rate_per_day: float) -> float:
+        """Days between runs of a family with this demand, changeover cost, holding cost per unit
+        per day and line rate (0: make what is ordered)."""
+        ...

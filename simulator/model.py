@@ -144,6 +144,13 @@ class Model:
             self.warehouses[wh].add(point)
             self.points.append(point)
             self.ctx.ledger.initial[sku] += point.on_hand
+        made: dict[str, dict[str, float]] = defaultdict(dict)  # plant -> SKU -> planned demand per day
+        for (wh, sku), flow in flows.items():
+            source = self.source_of(wh, sku)
+            if source in self.plants:
+                made[source][sku] = made[source].get(sku, 0.0) + flow.mean
+        for plant, demand in made.items():
+            self.plants[plant].plan_batches(demand)
         for point in self.points:  # link the serial chains (for echelon policies)
             if point.source is not None and point.source.kind == "warehouse":
                 point.upstream = self.warehouses[point.source.name].stock[point.sku]

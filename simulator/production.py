@@ -101,6 +101,7 @@ class ProductionLine:
         self._rng = ctx.streams.rng("line", plant.name, spec.name)
         self._changeover = spec.changeover.sampler(ctx.streams.rng("line", plant.name, spec.name, "changeover"))
         self.busy_days = 0.0
+        self.down_until = 0.0  # the line is stopped for planned maintenance until then
 
     def add(self, job: Job) -> None:
         self.queue.append(job)
@@ -131,6 +132,9 @@ class ProductionLine:
                 self._wake = env.event()
                 yield self._wake
                 self._wake = None
+            if env.now < self.down_until:
+                yield env.timeout(self.down_until - env.now)
+                continue
             pick = spec.allocation.next_job([j.view for j in self.queue], self.family) if len(self.queue) > 1 else 0
             job = self.queue.pop(pick)
             self.queued_units -= job.qty
@@ -148,6 +152,10 @@ class ProductionLine:
                     job.changeovers += 1
                     yield env.timeout(changeover)
             self.family = job.family
+            if env.now < self.down_until:  # maintenance began during the changeover
+                self.queue.insert(0, job)
+                self.queued_units += job.qty
+                continue
             self.running, self._interrupt = job, env.event()
             work_from = env.now
             yield env.timeout(job.remaining) | self._interrupt
@@ -160,6 +168,17 @@ class ProductionLine:
                 self.queued_units += job.qty
                 continue
             self._finish(job)
+
+    def maintenance(self) -> Generator[simpy.Event, Any, None]:
+        """Planned maintenance: stop the line for each window; a job on the line is interrupted and
+        resumes with its remaining work afterwards."""
+        env, plan = self.ctx.env, self.spec.maintenance
+        yield env.timeout(plan.first)
+        while True:
+            self.down_until = env.now + plan.duration
+            if self._interrupt is not None and not self._interrupt.triggered:
+                self._interrupt.succeed()
+            yield env.timeout(plan.every)
 
     def _finish(self, job: Job) -> None:
         env = self.ctx.env
@@ -185,6 +204,7 @@ class PlantNode:
         self.raw = RawStore(ctx, spec.name, dict(spec.raw_stock))
         self.lines = [ProductionLine(ctx, self, ln) for ln in spec.lines]
         self._lines_for: dict[str, list[ProductionLine]] = {}
+        self.batch_qty: dict[str, float] = {}  # production batch per SKU from batch sizing (0: as ordered)
         for line in self.lines:
             for fam in line.spec.families:
                 self._lines_for.setdefault(fam, []).append(line)
@@ -195,6 +215,8 @@ class PlantNode:
     def start(self) -> None:
         for line in self.lines:
             self.ctx.env.process(line.process())
+            if line.spec.maintenance is not None:
+                self.ctx.env.process(line.maintenance())
         for m in self.raw.on_hand:
             self.raw.review(m)
 
@@ -204,6 +226,24 @@ class PlantNode:
         item = self.ctx.spec.skus[req.sku]
         line.add(Job(req, req.qty, family, self.ctx.env.now, item.price - item.unit_cost))
 
+    def plan_batches(self, demand_per_day: dict[str, float]) -> None:
+        """Set each item's production batch from its family's batch-sizing rule (on the family's first
+        line): the item's demand over the family's cycle. ``demand_per_day``: planned demand per SKU."""
+        spec = self.ctx.spec
+        families: dict[str, list[str]] = {}
+        for sku in demand_per_day:
+            families.setdefault(spec.skus[sku].family, []).append(sku)
+        for fam, skus in families.items():
+            line = self._lines_for[fam][0]
+            d = sum(demand_per_day[s] for s in skus)
+            if d <= 0 or line.spec.unit_time is None:
+                continue
+            unit_cost = sum(demand_per_day[s] * spec.skus[s].unit_cost for s in skus) / d
+            cycle = line.spec.batching.cycle_days(d, line.spec.changeover_cost, unit_cost * spec.holding_rate / 365.0,
+                                                  1.0 / line.spec.unit_time.mean)
+            for s in skus:
+                self.batch_qty[s] = demand_per_day[s] * cycle
+
     def min_order_qty(self, sku: str) -> float:
         family = self.ctx.spec.skus[sku].family
-        return min(ln.spec.min_batch for ln in self._lines_for[family])
+        return max(min(ln.spec.min_batch for ln in self._lines_for[family]), self.batch_qty.get(sku, 0.0))

@@ -57,6 +57,15 @@ class Supplier:
 
 
 @dataclass(frozen=True, slots=True)
+class Maintenance:
+    """Planned maintenance of a line: down for ``duration`` days every ``every`` days from day ``first``."""
+
+    first: float
+    every: float
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     """A production line: which families it makes, how fast, and what switching costs."""
 
@@ -69,6 +78,8 @@ class Line:
     changeover_cost: float
     min_batch: float
     allocation: CapacityAllocation
+    batching: Any = None  # BatchSizing policy for the families made here (None: as ordered)
+    maintenance: Maintenance | None = None  # planned maintenance windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,7 +448,7 @@ def _suppliers(net: Node, raw_materials: Mapping[str, float], skus: Mapping[str,
 def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[str, float]) -> dict[str, Plant]:
     out = {}
     line_keys = ("families", "rate", "unit_time", "batch_time", "changeover", "changeover_cost", "min_batch",
-                 "allocation")
+                 "allocation", "batching", "maintenance")
     for pname, pn in net.children("plants", ("lines", "raw_stock", "planned_lead_time")):
         lines = []
         for lname, ln in pn.children("lines", line_keys):
@@ -457,6 +468,8 @@ def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[st
                 lname, pname, fams, unit_time, batch_time, ln.dist("changeover", 0.0),
                 ln.number("changeover_cost", 0.0, min=0.0), ln.number("min_batch", 0.0, min=0.0),
                 build_policy("allocation", ln.raw("allocation", "fcfs"), ln.key("allocation")),
+                build_policy("batching", ln.raw("batching", "as_ordered"), ln.key("batching")),
+                _maintenance(ln),
             ))
         if not lines:
             raise ConfigError(pn.key("lines"), None, "a plant needs at least one production line")
@@ -476,6 +489,17 @@ def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[st
             raw_stock[m] = RawStock(m, s, S, mn.number("initial", S, min=0.0))
         out[pname] = Plant(pname, tuple(lines), raw_stock, pn.number("planned_lead_time", 2.0, min=0.0))
     return out
+
+
+def _maintenance(ln: Node) -> Maintenance | None:
+    if not ln.has("maintenance"):
+        return None
+    m = ln.child("maintenance", ("first", "every", "duration"))
+    every = m.number("every", min=0.0, strict_min=True)
+    duration = m.number("duration", min=0.0, strict_min=True)
+    if duration >= every:
+        raise ConfigError(m.key("duration"), duration, f"must be shorter than every ({every:g} days)")
+    return Maintenance(m.number("first", 0.0, min=0.0), every, duration)
 
 
 def _unique_names(net: Node, *tables: Mapping[str, Any]) -> None:
