@@ -38,7 +38,7 @@ class Request:
     """
 
     __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience", "line",
-                 "complete_only")
+                 "complete_only", "path")
 
     def __init__(self, sku: str, qty: float, dest_node: str, target: Receiver, segment: Segment | None, kind: str,
                  created: float, patience: float = math.inf, line: OrderLine | None = None,
@@ -54,6 +54,7 @@ class Request:
         self.patience = patience
         self.line = line
         self.complete_only = complete_only  # ship nothing until all of it can ship
+        self.path = ""  # fulfilment path of a customer line (dc_pick, next_dc, cross_dock, drop_ship...)
 
 
 class Ledger:
@@ -132,7 +133,7 @@ class Carrier:
         self.recorder.shipments.append((
             now, origin, stop, lane.mode, request.sku, qty, request.kind,
             segment.name if segment is not None else "",
-            lane.cost_per_shipment + lane.cost_per_unit * qty, lane.co2_per_unit * qty, now + transit,
+            lane.cost_per_shipment + lane.cost_per_unit * qty, lane.co2_per_unit * qty, now + transit, request.path,
         ))
         if transit > 0:
             self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(stop, request, qty, is_goods))
@@ -140,8 +141,12 @@ class Carrier:
             self._arrive(stop, request, qty, is_goods)
 
     def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
-        if stop != request.dest_node:
-            self._leg(stop, request, qty, is_goods)
+        if stop != request.dest_node:  # flowing through a DC: cross-dock handling, then the next leg
+            dock = self.spec.warehouses[stop].cross_dock_days
+            if dock > 0:
+                self.env.timeout(dock).callbacks.append(lambda _ev: self._leg(stop, request, qty, is_goods))
+            else:
+                self._leg(stop, request, qty, is_goods)
             return
         if is_goods:
             self.ledger.in_transit[request.sku] -= qty

@@ -111,6 +111,7 @@ class Warehouse:
     handling_cost_per_unit: float
     replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
     initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
+    cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,9 +378,10 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
             build_policy("replenishment", n.raw("replenishment"), n.key("replenishment"))
             if n.has("replenishment") else None,
             n.number("initial_stock", None, min=0.0),
+            n.number("cross_dock_days", 0.0, min=0.0),
         )
         for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit", "replenishment",
-                                                   "initial_stock"))
+                                                   "initial_stock", "cross_dock_days"))
     }
     _unique_names(net, suppliers, plants, warehouses)
     lanes = _lanes(net, modes)
