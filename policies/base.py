@@ -118,14 +118,24 @@ class LaneOption:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    truck_capacity: float | None = None  # units per truck when shipments are consolidated (FTL)
+
+    def expected_cost(self, qty: float) -> float:
+        """Planning freight cost of ``qty`` units: a consolidated truck's fixed cost is shared by
+        its load, so a shipment pays its share of a full truck."""
+        fixed = self.cost_per_shipment
+        if self.truck_capacity is not None:
+            fixed *= min(1.0, qty / self.truck_capacity)
+        return fixed + self.cost_per_unit * qty
 
 
 @runtime_checkable
 class TransportChoice(Protocol):
     """Which transport mode a shipment takes when a lane offers several."""
 
-    def choose(self, qty: float, lanes: Sequence[LaneOption]) -> int:
-        """Index into ``lanes`` of the mode to use."""
+    def choose(self, qty: float, lanes: Sequence[LaneOption], margin_per_unit: float) -> int:
+        """Index into ``lanes`` of the mode to use for ``qty`` units of goods earning
+        ``margin_per_unit`` (price - unit cost)."""
         ...
 
 

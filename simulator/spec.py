@@ -122,6 +122,10 @@ class TransportMode:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    truck_capacity: float | None = None  # units per truck: shipments wait to be consolidated (FTL)
+    max_wait_days: float = 0.0  # ... but a truck leaves at the latest this long after its first load
+    on_time: float = 1.0  # probability a shipment arrives within its lead time
+    delay: Dist | None = None  # extra days when it does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,9 +368,17 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
 
     modes = {
         name: TransportMode(name, n.number("cost_per_unit", 0.0, min=0.0),
-                            n.number("cost_per_shipment", 0.0, min=0.0), n.number("co2_per_unit", 0.0, min=0.0))
-        for name, n in net.children("transport_modes", ("cost_per_unit", "cost_per_shipment", "co2_per_unit"))
+                            n.number("cost_per_shipment", 0.0, min=0.0), n.number("co2_per_unit", 0.0, min=0.0),
+                            n.number("truck_capacity", None, min=0.0, strict_min=True),
+                            n.number("max_wait_days", 0.0, min=0.0), n.number("on_time", 1.0, min=0.0, max=1.0),
+                            n.dist("delay") if n.has("delay") else None)
+        for name, n in net.children("transport_modes", ("cost_per_unit", "cost_per_shipment", "co2_per_unit",
+                                                        "truck_capacity", "max_wait_days", "on_time", "delay"))
     }
+    for name, mode in modes.items():
+        if mode.on_time < 1.0 and mode.delay is None:
+            raise ConfigError(f"network.transport_modes.{name}.delay", None,
+                              "give the delay distribution of late shipments (on_time is below 1)")
     raw_materials = {name: n.number("unit_cost", 0.0, min=0.0)
                      for name, n in net.children("raw_materials", ("unit_cost",))}
     skus, families = _catalogue(net, raw_materials)
