@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import simpy
 
 from policies.base import LaneOption
+from simulator.availability import Availability
 from simulator.records import OrderLine, Recorder
 from simulator.spec import Lane, Spec, TransportMode
 from simulator.streams import Streams
@@ -60,7 +61,8 @@ class Ledger:
     """Counts of finished goods by where they are, for flow-conservation checks.
 
     ``released``: units that entered the network from a line or an outside supplier;
-    ``in_transit``: on a carrier now; ``delivered``: received by customers.
+    ``in_transit``: on a carrier now (or waiting at a closed dock); ``delivered``: received by customers;
+    ``written_off``: destroyed (a DC outage that damages stock).
     """
 
     def __init__(self) -> None:
@@ -68,6 +70,7 @@ class Ledger:
         self.in_transit: defaultdict[str, float] = defaultdict(float)
         self.delivered: defaultdict[str, float] = defaultdict(float)
         self.initial: defaultdict[str, float] = defaultdict(float)
+        self.written_off: defaultdict[str, float] = defaultdict(float)  # destroyed in a DC outage
 
 
 class _LaneState:
@@ -102,7 +105,13 @@ class _LaneState:
 
 class Carrier:
     """All transport lanes: picks a mode, consolidates full-truck loads, samples the transit time
-    (and any delay), books cost and CO2."""
+    (and any delay), books cost and CO2.
+
+    Disruption hooks: ``transit_factor`` (lane -> {disruption: multiplier}) stretches the transit of
+    shipments that leave while it is set; ``lane_capacity`` (lane -> {disruption: units per day})
+    makes shipments queue for departure; ``docks`` (node -> Availability) holds arriving goods
+    while the receiving node is closed.
+    """
 
     def __init__(self, env: simpy.Environment, spec: Spec, streams: Streams, recorder: Recorder,
                  ledger: Ledger) -> None:
@@ -115,6 +124,14 @@ class Carrier:
         self._lanes: dict[tuple[str, str], list[_LaneState]] = defaultdict(list)
         for lane in spec.lanes:
             self._lanes[(lane.origin, lane.dest)].append(_LaneState(lane, spec.modes[lane.mode], streams))
+        self.transit_factor: dict[tuple[str, str], dict[str, float]] = {}
+        self.lane_capacity: dict[tuple[str, str], dict[str, float]] = {}
+        self._lane_free_at: dict[tuple[str, str], float] = {}
+        self.docks: dict[str, Availability] = {}
+
+    def lanes(self) -> list[tuple[str, str]]:
+        """Every (origin, destination) pair with a lane."""
+        return list(self._lanes)
 
     def has_lane(self, origin: str, dest: str) -> bool:
         return (origin, dest) in self._lanes
@@ -199,21 +216,34 @@ class Carrier:
         now = self.env.now
         transit = state.draw_transit()
         total = sum(q for _, q, _ in load)
+        key = (origin, stop)
+        depart = now
+        if self.transit_factor or self.lane_capacity:
+            transit *= max(self.transit_factor.get(key, {}).values(), default=1.0)
+            caps = self.lane_capacity.get(key)
+            if caps:  # fewer trucks: the lane moves at most min(caps) units a day, first come first served
+                depart = max(now, self._lane_free_at.get(key, now)) + total / min(caps.values())
+                self._lane_free_at[key] = depart
+        delay = depart - now + transit
         for request, qty, is_goods in load:
             segment = request.segment
             self.recorder.shipments.append((
                 now, origin, stop, lane.mode, request.sku, qty, request.kind,
                 segment.name if segment is not None else "",
                 lane.cost_per_shipment * qty / total + lane.cost_per_unit * qty, lane.co2_per_unit * qty,
-                now + transit, request.path,
+                depart + transit, request.path,
             ))
-            if transit > 0:
-                self.env.timeout(transit).callbacks.append(
+            if delay > 0:
+                self.env.timeout(delay).callbacks.append(
                     lambda _ev, r=request, q=qty, g=is_goods: self._arrive(stop, r, q, g))
             else:  # same-instant hand-over: no zero-delay event
                 self._arrive(stop, request, qty, is_goods)
 
     def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
+        dock = self.docks.get(stop)
+        if dock is not None and not dock.up:  # receiving node closed: goods wait at the dock, still in transit
+            dock.when_up(lambda: self._arrive(stop, request, qty, is_goods))
+            return
         if stop != request.dest_node:  # flowing through a DC: cross-dock handling, then the next leg
             dock = self.spec.warehouses[stop].cross_dock_days
             if dock > 0:

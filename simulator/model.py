@@ -186,6 +186,8 @@ class Model:
             return
         self._ran = True
         self._wall_start = time.perf_counter()
+        if self.spec.scenario is not None:
+            self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -202,22 +204,55 @@ class Model:
         self.start()
         self.env.run(until=t)
 
-    def run(self) -> Results:
-        """Run to the horizon and return the results."""
+    def run(self, progress: bool | None = None) -> Results:
+        """Run to the horizon and return the results.
+
+        ``progress``: show a progress bar in simulated days (on stderr); by default shown unless the
+        spec says ``quiet``. The bar advances the clock a day at a time, which changes no outcome.
+        """
         self.start()
-        log.info("running %s days, seed %s", self.spec.horizon_days, self.spec.seed)
-        self.env.run(until=self.spec.horizon_days)
+        horizon = self.spec.horizon_days
+        log.info("running %s days, seed %s", horizon, self.spec.seed)
+        stops = 1
+        if not self.spec.quiet if progress is None else progress:
+            stops = self._run_with_progress(horizon)
+        else:
+            self.env.run(until=horizon)
         wall = time.perf_counter() - self._wall_start
-        events = next(self.env._eid) - len(self.env._queue) - 1  # scheduled minus still pending
+        # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
+        # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
+        events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
         tables = self.ctx.recorder.tables()
         tables["stock"] = self.stock_log.table()
         return Results(self.spec, tables, wall_seconds=wall, events=events)
+
+    def _run_with_progress(self, horizon: float) -> int:
+        """Run to ``horizon`` in day-sized steps with a tqdm bar; returns the number of steps."""
+        from tqdm.auto import tqdm
+
+        env = self.env
+        # The end of the run is scheduled first, exactly as ``env.run(until=horizon)`` would, so the
+        # order of everything at the horizon (e.g. the last stock snapshot) is the same with or without the bar.
+        end = simpy.Event(env)
+        end._ok = True
+        end._value = None
+        env.schedule(end, URGENT, horizon - env.now)
+        steps = 0
+        with tqdm(total=horizon, initial=env.now, unit="day", desc="simulating", leave=False,
+                  bar_format="{desc}: day {n:.0f}/{total:.0f} |{bar}| {elapsed}<{remaining}") as bar:
+            while env.now < horizon:
+                step = math.floor(env.now) + 1.0
+                before = env.now
+                env.run(until=step if step < horizon else end)
+                steps += 1
+                bar.update(env.now - before)
+        return steps
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
         """Per SKU: units that entered the network minus units accounted for (should be 0).
 
-        Accounted for = on hand in DCs + on a carrier + delivered to customers.
+        Accounted for = on hand in DCs + on a carrier + delivered to customers + written off.
         """
         led = self.ctx.ledger
         on_hand: dict[str, float] = defaultdict(float)
@@ -226,5 +261,5 @@ class Model:
         out = {}
         for sku in self.spec.skus:
             entered = led.initial[sku] + led.released[sku]
-            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku]
+            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
         return out

@@ -10,6 +10,7 @@ from typing import Any
 import simpy
 
 from policies.base import JobView
+from simulator.availability import Availability
 from simulator.flow import Context, Node, Request
 from simulator.spec import Line, Plant, RawStock
 
@@ -101,7 +102,8 @@ class ProductionLine:
         self._rng = ctx.streams.rng("line", plant.name, spec.name)
         self._changeover = spec.changeover.sampler(ctx.streams.rng("line", plant.name, spec.name, "changeover"))
         self.busy_days = 0.0
-        self.down_until = 0.0  # the line is stopped for planned maintenance until then
+        # Breakdowns, maintenance overruns and planned maintenance windows lower it.
+        self.availability = Availability(ctx.env)
 
     def add(self, job: Job) -> None:
         self.queue.append(job)
@@ -132,9 +134,6 @@ class ProductionLine:
                 self._wake = env.event()
                 yield self._wake
                 self._wake = None
-            if env.now < self.down_until:
-                yield env.timeout(self.down_until - env.now)
-                continue
             pick = spec.allocation.next_job([j.view for j in self.queue], self.family) if len(self.queue) > 1 else 0
             job = self.queue.pop(pick)
             self.queued_units -= job.qty
@@ -152,16 +151,10 @@ class ProductionLine:
                     job.changeovers += 1
                     yield env.timeout(changeover)
             self.family = job.family
-            if env.now < self.down_until:  # maintenance began during the changeover
-                self.queue.insert(0, job)
-                self.queued_units += job.qty
-                continue
             self.running, self._interrupt = job, env.event()
-            work_from = env.now
-            yield env.timeout(job.remaining) | self._interrupt
+            yield from self._work(job, self._interrupt)
             self.running, interrupted = None, self._interrupt.triggered
             self._interrupt = None
-            job.remaining -= env.now - work_from
             self.busy_days += env.now - start
             if interrupted and job.remaining > 1e-9:
                 self.queue.insert(0, job)  # back to the front, to resume with its remaining work
@@ -169,16 +162,32 @@ class ProductionLine:
                 continue
             self._finish(job)
 
+    def _work(self, job: Job, interrupt: simpy.Event) -> Generator[simpy.Event, Any, None]:
+        """Work on ``job`` until its remaining work is done or ``interrupt`` fires (a more important
+        job arrived): slower at reduced availability, paused while the line is down."""
+        env, av = self.ctx.env, self.availability
+        while job.remaining > 1e-9 and not interrupt.triggered:
+            if not av.may_change:
+                start = env.now
+                yield env.timeout(job.remaining) | interrupt
+                job.remaining -= env.now - start
+            elif not av.up:
+                yield av.changed() | interrupt
+            else:
+                start, rate = env.now, av.factor
+                yield env.timeout(job.remaining / rate) | av.changed() | interrupt
+                job.remaining -= (env.now - start) * rate
+
     def maintenance(self) -> Generator[simpy.Event, Any, None]:
-        """Planned maintenance: stop the line for each window; a job on the line is interrupted and
-        resumes with its remaining work afterwards."""
-        env, plan = self.ctx.env, self.spec.maintenance
+        """Planned maintenance: the line is down for each window; a job on the line pauses and
+        resumes with its remaining work afterwards, and no job starts meanwhile."""
+        env, plan, av = self.ctx.env, self.spec.maintenance, self.availability
         yield env.timeout(plan.first)
         while True:
-            self.down_until = env.now + plan.duration
-            if self._interrupt is not None and not self._interrupt.triggered:
-                self._interrupt.succeed()
-            yield env.timeout(plan.every)
+            av.apply("planned_maintenance", 0.0)
+            yield env.timeout(plan.duration)
+            av.lift("planned_maintenance")
+            yield env.timeout(plan.every - plan.duration)
 
     def _finish(self, job: Job) -> None:
         env = self.ctx.env
@@ -216,6 +225,7 @@ class PlantNode:
         for line in self.lines:
             self.ctx.env.process(line.process())
             if line.spec.maintenance is not None:
+                line.availability.may_change = True
                 self.ctx.env.process(line.maintenance())
         for m in self.raw.on_hand:
             self.raw.review(m)

@@ -189,6 +189,18 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class TraceWindow:
+    """A short stretch of the run written out event by event, for classroom step-through."""
+
+    start: float  # day the window opens
+    end: float  # day it closes (exclusive)
+    sku: str | None = None  # follow one SKU only; None = every SKU
+
+
+TRACE_DEFAULT_DAYS = 2.0  # ``trace: true`` follows the first two days
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
     """Everything one run needs: the network, segments, scenario and run settings."""
 
@@ -209,7 +221,9 @@ class Spec:
     customers: Mapping[str, Customer]
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
-    scenario: Any = None
+    scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
+    trace: TraceWindow | None = None  # write a readable event log of this window
+    quiet: bool = False  # no progress bar
     makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
     route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
@@ -348,7 +362,7 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
@@ -409,11 +423,37 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
+        trace=_trace(top, horizon, skus), quiet=top.boolean("quiet", False),
         makers=_makers(skus, plants, suppliers),
     )
     _check_topology(spec)
     _check_policy_segments(spec)
-    return spec
+    from scenarios import build_scenario  # scenarios read the network, so they are checked last
+
+    return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
+
+
+def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | None:
+    """``trace``: false (off), true (the first two days), ``[start, end]`` or ``{start, end, sku}``."""
+    raw = top.raw("trace", False)
+    allowed = "false, true (the first 2 days), [start, end] in days, or {start: d, end: d, sku: name}"
+    if raw is False:
+        return None
+    if raw is True:
+        return TraceWindow(0.0, min(TRACE_DEFAULT_DAYS, horizon))
+    if isinstance(raw, (list, tuple)):
+        if len(raw) != 2:
+            raise ConfigError("trace", list(raw), allowed)
+        raw = {"start": raw[0], "end": raw[1]}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("trace", raw, allowed)
+    n = Node(raw, "trace", ("start", "end", "sku"))
+    start = n.number("start", 0.0, min=0.0, max=horizon)
+    end = n.number("end", min=0.0, max=horizon)
+    if end <= start:
+        raise ConfigError("trace.end", end, f"must be after trace.start ({start:g}) and at most horizon_days")
+    sku = n.string("sku", None, choices=skus) if n.has("sku") else None
+    return TraceWindow(start, end, sku)
 
 
 def _check_policy_segments(spec: Spec) -> None:

@@ -73,8 +73,6 @@ def test_maintenance_windows_stop_the_line() -> None:
     spans = zip(prod["start"], prod["end"], strict=True)
     worked = np.array([(e - s) - windows_overlap(s, e, 5, 20, 3) for s, e in spans])
     assert worked == pytest.approx(np.ones(len(prod)))  # exactly one day of work per unit, never in a window
-    phase = (prod["start"].to_numpy() - 5) % 20
-    assert not ((phase < 3 - 1e-9) & (prod["start"].to_numpy() >= 5)).any()  # no job starts in a window
     assert ((prod["end"] - prod["start"]) > 1 + 1e-9).sum() > 10  # some jobs were interrupted and resumed
 
 
