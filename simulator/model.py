@@ -52,7 +52,8 @@ class Model:
         ctx.nodes.update(self.suppliers)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
-        self.demand_modifiers: list[DemandModifier] = []  # seasonality, promotions, spikes: added before start
+        # seasonality, promotions, spikes: the configured demand models, plus any added before start
+        self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         self.points: list[StockPoint] = []
         self._plan_stock()
         self._wire_raw_sources()

@@ -18,6 +18,7 @@ from typing import Any
 from policies import REGISTRY
 from policies.base import CapacityAllocation
 from simulator.config_reader import Node
+from simulator.demand_models import parse_demand_models
 from simulator.distributions import Dist
 from simulator.errors import ConfigError
 
@@ -190,6 +191,7 @@ class Spec:
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
     scenario: Any = None
     trace: bool = False
+    demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -258,7 +260,7 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "demand")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
@@ -297,13 +299,16 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)
+    demand = top.child("demand", ("models",))
+    demand_models = parse_demand_models(demand.raw("models", None), demand.key("models"), skus=skus,
+                                        families=families, segments=segments, channels=channels, horizon=horizon)
     spec = Spec(
         seed=top.integer("seed", 0, min=0), horizon_days=horizon, warmup_days=warmup,
         integer_units=net.boolean("integer_units", True), holding_rate=net.number("holding_rate", 0.25, min=0.0),
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
-        trace=top.boolean("trace", False),
+        trace=top.boolean("trace", False), demand_models=demand_models,
     )
     _check_topology(spec)
     return spec
