@@ -16,6 +16,7 @@ from policies.base import ItemStats
 from simulator.demand import CustomerStream, DemandModifier
 from simulator.errors import ConfigError
 from simulator.flow import Context
+from simulator.forecasting import DemandPlanning
 from simulator.production import PlantNode
 from simulator.records import DailyStock
 from simulator.results import Results
@@ -55,7 +56,9 @@ class Model:
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         self.points: list[StockPoint] = []
+        self._planned: dict[tuple[str, str], tuple[ItemStats, float]] = {}  # (dc, sku) -> planning stats, cover
         self._plan_stock()
+        self.planning = DemandPlanning(self.ctx, self.points, self._planned)
         self._wire_raw_sources()
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
                                     [(p.node, p.sku, p.segment.name) for p in self.points])
@@ -125,6 +128,7 @@ class Model:
             except ValueError as exc:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
             point = StockPoint(self.ctx, wh, sku, seg, policy)
+            self._planned[(wh, sku)] = (stats, cover)
             point.source = self.ctx.nodes[source]
             self.warehouses[wh].add(point)
             self.points.append(point)
@@ -170,6 +174,7 @@ class Model:
                 self.env.process(proc)
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
+        self.planning.start()
 
     def step_until(self, t: float) -> None:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
@@ -185,6 +190,7 @@ class Model:
         events = next(self.env._eid) - len(self.env._queue) - 1  # scheduled minus still pending
         tables = self.ctx.recorder.tables()
         tables["stock"] = self.stock_log.table()
+        tables.update(self.planning.tables())
         return Results(self.spec, tables, wall_seconds=wall, events=events)
 
     # ---------------------------------------------------------------- checks

@@ -21,6 +21,7 @@ from simulator.config_reader import Node
 from simulator.demand_models import parse_demand_models
 from simulator.distributions import Dist
 from simulator.errors import ConfigError
+from simulator.planning import AlertRules, Override, parse_alerts, parse_overrides
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +155,7 @@ class SegmentPolicies:
     safety_stock: Any
     fulfilment: Any
     transport: Any
+    forecast: Any = None  # a Forecaster, or None: plan from the configured demand, no forecasting
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,7 @@ class Segment:
     promised_lead_time: float  # days from order to delivery
     priority: int  # smaller = more important; decides which segment's policy governs shared stock
     policies: SegmentPolicies
+    alerts: AlertRules | None = None  # warnings the segment asks for during the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,7 @@ class Spec:
     scenario: Any = None
     trace: bool = False
     demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
+    forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -299,7 +303,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)
-    demand = top.child("demand", ("models",))
+    demand = top.child("demand", ("models", "overrides"))
     demand_models = parse_demand_models(demand.raw("models", None), demand.key("models"), skus=skus,
                                         families=families, segments=segments, channels=channels, horizon=horizon)
     spec = Spec(
@@ -309,6 +313,8 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
         trace=top.boolean("trace", False), demand_models=demand_models,
+        forecast_overrides=parse_overrides(demand.raw("overrides", None), demand.key("overrides"), skus, families,
+                                           warehouses),
     )
     _check_topology(spec)
     return spec
@@ -455,19 +461,21 @@ def _customers(net: Node, channels: Mapping[str, Channel], warehouses: Mapping[s
 
 def _segments(top: Node) -> dict[str, Segment]:
     out = {}
-    keys = ("description", "sla", "priority", "policies")
+    keys = ("description", "sla", "priority", "policies", "alerts")
     for i, (name, n) in enumerate(top.children("segments", keys)):
         sla = n.child("sla", ("fill_rate", "lead_time_days"), required=True)
-        pol = n.child("policies", ("production", "replenishment", "safety_stock", "fulfilment", "transport"))
+        pol = n.child("policies", ("production", "replenishment", "safety_stock", "fulfilment", "transport",
+                                   "forecast"))
         defaults = {"production": "make_to_stock", "replenishment": "s_S", "safety_stock": "z_sigma",
                     "fulfilment": "dc_pick", "transport": "first_listed"}
         policies = SegmentPolicies(**{
             kind: build_policy(kind, pol.raw(kind, default), pol.key(kind)) for kind, default in defaults.items()
-        })
+        }, forecast=build_policy("forecast", pol.raw("forecast"), pol.key("forecast")) if pol.has("forecast")
+            else None)
         out[name] = Segment(
             name, n.string("description", ""),
             sla.number("fill_rate", min=0.0, max=1.0), sla.number("lead_time_days", min=0.0),
-            n.integer("priority", i + 1, min=0), policies,
+            n.integer("priority", i + 1, min=0), policies, parse_alerts(n),
         )
     if not out:
         raise ConfigError("segments", None, "define at least one segment")

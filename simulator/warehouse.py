@@ -21,7 +21,7 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous")
+                 "backlog_qty", "continuous", "demanded")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment) -> None:
         self.ctx = ctx
@@ -37,6 +37,7 @@ class StockPoint:
         self.backlog: deque[Request] = deque()
         self.backlog_qty = 0.0
         self.continuous = policy.review_period is None
+        self.demanded = 0.0  # cumulative units requested here (what demand planning forecasts)
 
     @property
     def position(self) -> float:
@@ -44,6 +45,7 @@ class StockPoint:
 
     def request(self, req: Request) -> float:
         """Serve a request from stock; backorder what is missing. Returns units filled now."""
+        self.demanded += req.qty
         take = min(self.on_hand, req.qty)
         if req.line is not None:
             req.line.immediate = take
