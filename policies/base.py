@@ -6,7 +6,7 @@ view of state and return a decision; they never drive SimPy, so each can be test
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -73,13 +73,27 @@ class ProductionStrategy(Protocol):
     holds_stock: bool
 
 
-@dataclass(frozen=True, slots=True)
 class SourceOption:
-    """A node that could serve an order line: its name, kind and what it has on hand now."""
+    """A node that could serve an order line: its name, kind and what it has on hand now.
 
-    node: str
-    kind: str  # "warehouse" | "plant" | "supplier"
-    on_hand: float
+    ``on_hand`` may be given as a number or as a function the simulator calls only when a policy
+    reads it, so building the options costs nothing per order line.
+    """
+
+    __slots__ = ("node", "kind", "_on_hand")
+
+    def __init__(self, node: str, kind: str, on_hand: float | Callable[[], float]) -> None:
+        self.node = node
+        self.kind = kind  # "warehouse" | "plant" | "supplier"
+        self._on_hand = on_hand
+
+    @property
+    def on_hand(self) -> float:
+        value = self._on_hand
+        return value() if callable(value) else value
+
+    def __repr__(self) -> str:
+        return f"SourceOption({self.node!r}, {self.kind!r}, on_hand={self.on_hand!r})"
 
 
 @runtime_checkable

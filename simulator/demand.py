@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
+from functools import partial
 from itertools import accumulate
 from typing import Any, Protocol
 
@@ -15,7 +16,7 @@ import simpy
 from policies.base import SourceOption
 from simulator.flow import Context, Request
 from simulator.records import OrderLine
-from simulator.spec import Customer
+from simulator.spec import Customer, Segment
 
 
 class DemandModifier(Protocol):
@@ -71,18 +72,25 @@ class CustomerStream:
         self.spec = spec
         self.channel = spec.channel
         self.patience = ctx.spec.channels[spec.channel].patience_days
+        self.ship_complete = ctx.spec.channels[spec.channel].ship_complete
         self.modifiers: list[DemandModifier] = []
         self._cum = list(accumulate(spec.sku_weights))
         self._cum[-1] = 1.0
         self._order_ids = order_ids
         self._line_ids = line_ids
-        # Route table per SKU: its segment and the nodes that may serve it.
-        segment_of = ctx.spec.segment_of
-        self._route = {}
+        # Route table per SKU: its segment and the nodes that may serve it (filled in by ``bind``).
+        self._route: dict[str, tuple[Segment, list[SourceOption]]] = {}
+
+    def bind(self, nodes: Mapping[str, Any]) -> None:
+        """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
+        segments served from stock), then the plants and suppliers that make or sell it."""
+        spec, model_spec = self.spec, self.ctx.spec
         for sku in spec.skus:
-            seg = ctx.spec.segments[segment_of[(sku, self.channel)]]
+            seg = model_spec.segments[model_spec.segment_of[(sku, self.channel)]]
             dcs = spec.served_from if seg.policies.production.holds_stock else ()
-            self._route[sku] = (seg, dcs, ctx.spec.makers_of(sku))
+            options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
+            options += [SourceOption(m, nodes[m].kind, 0.0) for m in model_spec.makers_of(sku)]
+            self._route[sku] = (seg, options)
 
     def receive(self, req: Request, qty: float) -> None:
         """Goods arrived at the customer."""
@@ -135,12 +143,11 @@ class CustomerStream:
                     qty = float(round(qty))
                 if qty <= 0:
                     continue
-                seg, dcs, makers = self._route[sku]
+                seg, options = self._route[sku]
                 line = OrderLine(next(self._line_ids), order_id, now, self.name, self.channel, sku, seg.name, qty)
                 lines_recorded.append(line)
-                options = [SourceOption(dc, "warehouse", nodes[dc].on_hand(sku)) for dc in dcs]
-                options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
                 source = seg.policies.fulfilment.source(qty, options)
                 line.source = source
-                nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line))
+                nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line,
+                                                 self.ship_complete))
             yield env.timeout(draws.gap())

@@ -33,13 +33,16 @@ class Request:
 
     ``kind`` is "customer", "replenishment" (DC or plant stock) or "raw" (raw material);
     ``segment`` is the segment the goods serve (None for raw material, which serves all).
-    ``open`` counts units not yet shipped; ``patience`` is how long they may wait on backorder.
+    ``open`` counts units not yet shipped; ``patience`` is how long they may wait on backorder;
+    ``complete_only`` asks the serving DC to ship the line whole or not at all (ship-complete).
     """
 
-    __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience", "line")
+    __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience", "line",
+                 "complete_only")
 
     def __init__(self, sku: str, qty: float, dest_node: str, target: Receiver, segment: Segment | None, kind: str,
-                 created: float, patience: float = math.inf, line: OrderLine | None = None) -> None:
+                 created: float, patience: float = math.inf, line: OrderLine | None = None,
+                 complete_only: bool = False) -> None:
         self.sku = sku
         self.qty = qty
         self.dest_node = dest_node
@@ -50,6 +53,7 @@ class Request:
         self.open = qty
         self.patience = patience
         self.line = line
+        self.complete_only = complete_only  # ship nothing until all of it can ship
 
 
 class Ledger:
@@ -111,7 +115,10 @@ class Carrier:
             self.ledger.in_transit[request.sku] += qty
         if request.line is not None:
             request.line.shipped += qty
-        self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
+        if transit > 0:
+            self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
+        else:  # same-instant hand-over: no zero-delay event
+            self._arrive(request, qty, is_goods)
 
     def _arrive(self, request: Request, qty: float, is_goods: bool) -> None:
         if is_goods:

@@ -20,7 +20,7 @@ import pandas as pd
 import simpy
 from simpy.events import URGENT
 
-from policies.base import ItemStats
+from policies.base import ItemStats, Replenishment
 from simulator.flow import Context
 from simulator.planning import Override
 from simulator.warehouse import StockPoint
@@ -35,11 +35,12 @@ ALERT_COLUMNS = ("time", "kind", "node", "sku", "segment", "value", "threshold")
 class Tracker:
     """Forecasting and alerts for one stocking point (one SKU at one DC)."""
 
-    def __init__(self, point: StockPoint, stats: ItemStats, cover: float, overrides: tuple[Override, ...],
-                 planning: DemandPlanning) -> None:
+    def __init__(self, point: StockPoint, stats: ItemStats, cover: float, rule: Replenishment,
+                 overrides: tuple[Override, ...], planning: DemandPlanning) -> None:
         self.point = point
         self.stats = stats
         self.cover = cover
+        self.rule = rule  # the replenishment rule before planning (parameters left auto are re-planned)
         self.forecaster = point.segment.policies.forecast  # None: the planned mean stands as the forecast
         self.alerts = point.segment.alerts
         self.overrides = tuple(o for o in overrides if o.applies(point.node, point.sku))
@@ -102,9 +103,8 @@ class Tracker:
         point = self.point
         n = max(1, int(math.ceil(self.cover)))
         stats = replace(self.stats, mean_daily=float(np.mean(consensus[:n])), forecast_errors=tuple(self.errors))
-        seg = point.segment.policies
         try:
-            point.policy = seg.replenishment.planned(stats, seg.safety_stock.units(stats, self.cover))
+            point.policy = self.rule.planned(stats, point.segment.policies.safety_stock.units(stats, self.cover))
         except ValueError as exc:  # keep the last good plan; say why
             log.warning("re-planning %s/%s kept its last plan: %s", point.node, point.sku, exc)
 
@@ -141,8 +141,8 @@ class Tracker:
 class DemandPlanning:
     """The trackers of one run and the tables they fill (forecasts, override audit, alerts)."""
 
-    def __init__(self, ctx: Context, points: list[StockPoint], planned: Mapping[tuple[str, str],
-                 tuple[ItemStats, float]]) -> None:
+    def __init__(self, ctx: Context, points: list[StockPoint],
+                 planned: Mapping[tuple[str, str], tuple[ItemStats, float, Replenishment]]) -> None:
         self.ctx = ctx
         self.forecast_rows: list[tuple] = []
         self.audit_rows: list[tuple] = []
@@ -151,8 +151,8 @@ class DemandPlanning:
         self.trackers = {}
         for p in points:
             if p.segment.policies.forecast is not None or p.segment.alerts is not None:
-                stats, cover = planned[(p.node, p.sku)]
-                self.trackers[(p.node, p.sku)] = Tracker(p, stats, cover, overrides, self)
+                stats, cover, rule = planned[(p.node, p.sku)]
+                self.trackers[(p.node, p.sku)] = Tracker(p, stats, cover, rule, overrides, self)
         self._seen_orders = 0
         self._day = 0
 

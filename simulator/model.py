@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import simpy
 from simpy.events import URGENT
 
-from policies.base import ItemStats
+from policies.base import ItemStats, Replenishment
 from simulator.demand import CustomerStream, DemandModifier
 from simulator.errors import ConfigError
 from simulator.flow import Context
@@ -55,8 +55,10 @@ class Model:
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
+        for cust in self.customers.values():
+            cust.bind(ctx.nodes)
         self.points: list[StockPoint] = []
-        self._planned: dict[tuple[str, str], tuple[ItemStats, float]] = {}  # (dc, sku) -> planning stats, cover
+        self._planned: dict[tuple[str, str], tuple[ItemStats, float, Replenishment]] = {}  # (dc, sku) -> plan inputs
         self._plan_stock()
         self.planning = DemandPlanning(self.ctx, self.points, self._planned)
         self._wire_raw_sources()
@@ -120,15 +122,17 @@ class Model:
             item = spec.skus[sku]
             stats = ItemStats(flow.mean, math.sqrt(flow.var), lt_mean, lt_sd, seg.target_fill_rate,
                               item.unit_cost, item.price, spec.holding_rate)
-            rule = seg.policies.replenishment
+            local = spec.warehouses[wh].replenishment
+            rule = local if local is not None else seg.policies.replenishment
             cover = lt_mean + (rule.review_period or 0.0)
-            key = f"segments.{seg.name}.policies.replenishment"
+            key = (f"network.warehouses.{wh}.replenishment" if local is not None
+                   else f"segments.{seg.name}.policies.replenishment")
             try:
                 policy = rule.planned(stats, seg.policies.safety_stock.units(stats, cover))
             except ValueError as exc:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
-            point = StockPoint(self.ctx, wh, sku, seg, policy)
-            self._planned[(wh, sku)] = (stats, cover)
+            point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
+            self._planned[(wh, sku)] = (stats, cover, rule)
             point.source = self.ctx.nodes[source]
             self.warehouses[wh].add(point)
             self.points.append(point)

@@ -7,6 +7,7 @@ methods with plain values; nothing here changes the course of the simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -59,9 +60,8 @@ class Recorder:
     order_lines: list[OrderLine] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        lines = self.order_lines
-        ol = pd.DataFrame({c: [getattr(x, c) for x in lines] for c in ORDER_LINE_COLUMNS},
-                          columns=list(ORDER_LINE_COLUMNS))
+        row = attrgetter(*ORDER_LINE_COLUMNS)
+        ol = pd.DataFrame([row(x) for x in self.order_lines], columns=list(ORDER_LINE_COLUMNS))
         return {
             "order_lines": ol,
             "shipments": pd.DataFrame(self.shipments, columns=list(SHIPMENT_COLUMNS)),

@@ -98,6 +98,8 @@ class Warehouse:
     name: str
     sources: tuple[str, ...]
     handling_cost_per_unit: float
+    replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
+    initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,7 @@ class Channel:
 
     name: str
     patience_days: float  # backordered units not shipped within this many days are lost
+    ship_complete: bool = False  # a line ships only when the DC can fill all of it (no partial shipments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,13 +296,20 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     suppliers = _suppliers(net, raw_materials, skus)
     plants = _plants(net, families, raw_materials)
     warehouses = {
-        name: Warehouse(name, n.names("sources"), n.number("handling_cost_per_unit", 0.0, min=0.0))
-        for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit"))
+        name: Warehouse(
+            name, n.names("sources"), n.number("handling_cost_per_unit", 0.0, min=0.0),
+            build_policy("replenishment", n.raw("replenishment"), n.key("replenishment"))
+            if n.has("replenishment") else None,
+            n.number("initial_stock", None, min=0.0),
+        )
+        for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit", "replenishment",
+                                                   "initial_stock"))
     }
     _unique_names(net, suppliers, plants, warehouses)
     lanes = _lanes(net, modes)
-    channels = {name: Channel(name, n.number("patience_days", float("inf"), min=0.0))
-                for name, n in net.children("channels", ("patience_days",))}
+    channels = {name: Channel(name, n.number("patience_days", float("inf"), min=0.0),
+                              n.boolean("ship_complete", False))
+                for name, n in net.children("channels", ("patience_days", "ship_complete"))}
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)

@@ -26,7 +26,10 @@ class SupplierNode:
         if cap is not None:
             ready = max(ready, self._free_at) + req.qty / cap
             self._free_at = ready
-        env.timeout(ready - env.now).callbacks.append(lambda _ev: self._dispatch(req))
+        if ready > env.now:
+            env.timeout(ready - env.now).callbacks.append(lambda _ev: self._dispatch(req))
+        else:  # dispatched at once: no zero-delay event
+            self._dispatch(req)
 
     def _dispatch(self, req: Request) -> None:
         if req.kind != "raw":

@@ -12,25 +12,29 @@ from simulator.spec import Segment
 
 log = logging.getLogger(__name__)
 
+_EPS = 1e-9  # below this, a backlog left by fractional units counts as cleared
+
 
 class StockPoint:
     """One SKU at one DC: stock on hand, backorders waiting, and the replenishment policy.
 
     Inventory position = on hand - backorders + on order; the policy decides from it.
-    Invariant: stock on hand is positive only when no backorder waits.
+    Invariant: stock on hand is positive only when no backorder waits, or when the oldest
+    backorder is a ship-complete line still short of its full quantity.
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
                  "backlog_qty", "continuous", "demanded")
 
-    def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment) -> None:
+    def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
+                 initial: float | None = None) -> None:
         self.ctx = ctx
         self.node = node
         self.sku = sku
         self.segment = segment  # the segment whose policy governs this stock
         self.policy = policy
         self.source: Node | None = None
-        self.on_hand = float(policy.initial_stock())
+        self.on_hand = float(policy.initial_stock() if initial is None else initial)
         if ctx.integer_units:
             self.on_hand = float(math.ceil(self.on_hand))
         self.on_order = 0.0
@@ -46,7 +50,10 @@ class StockPoint:
     def request(self, req: Request) -> float:
         """Serve a request from stock; backorder what is missing. Returns units filled now."""
         self.demanded += req.qty
-        take = min(self.on_hand, req.qty)
+        # First come, first served: nothing ships past a waiting backorder.
+        take = min(self.on_hand, req.qty) if self.backlog_qty <= _EPS else 0.0
+        if req.complete_only and take < req.qty:
+            take = 0.0
         if req.line is not None:
             req.line.immediate = take
         if take > 0:
@@ -69,17 +76,24 @@ class StockPoint:
             if req.line is not None:
                 req.line.lost += req.open
             req.open = 0.0
+            if self.on_hand > 0:  # a ship-complete line that gave up may have held others back
+                self._serve_backlog()
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
         self.on_order -= qty
         self.on_hand += qty
+        self._serve_backlog()
+
+    def _serve_backlog(self) -> None:
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
             if head.open <= 0:  # given up meanwhile
                 backlog.popleft()
                 continue
+            if head.complete_only and self.on_hand < head.open:
+                break  # a ship-complete line waits for all of it; those behind it wait too
             take = min(head.open, self.on_hand)
             self.on_hand -= take
             head.open -= take

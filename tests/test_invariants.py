@@ -23,7 +23,8 @@ def check_state(model: Model) -> None:
         assert abs(gap) < TOL, f"{sku}: {gap} units unaccounted for at t={model.env.now}"
     for p in model.points:
         assert p.on_hand >= -TOL and p.backlog_qty >= -TOL and p.on_order >= -TOL, (p.node, p.sku)
-        assert p.on_hand <= TOL or p.backlog_qty <= TOL, "stock on hand while backorders wait"
+        waiting_whole = next((r.complete_only for r in p.backlog if r.open > 0), False)
+        assert p.on_hand <= TOL or p.backlog_qty <= TOL or waiting_whole, "stock on hand while backorders wait"
         waiting = sum(r.open for r in p.backlog)
         assert math.isclose(waiting, p.backlog_qty, abs_tol=1e-6)
     lines = model.ctx.recorder.order_lines
@@ -82,7 +83,8 @@ def networks(draw: st.DrawFn) -> dict:
                            "bom": {"rm": 1.0} if made else {}}},
         "warehouses": {"hub": {"sources": ["plant" if made else "vendor"]}},
         "lanes": [{"from": "hub", "to": regional, "mode": "truck", "lead_time": draw(LEAD)}],
-        "channels": {"c": {"patience_days": draw(st.sampled_from([0.5, 3, 1000]))}},
+        "channels": {"c": {"patience_days": draw(st.sampled_from([0, 0.5, 3, 1000])),
+                           "ship_complete": draw(st.booleans())}},
         "customers": {},
     }
     if made:
