@@ -21,10 +21,11 @@ from __future__ import annotations
 import fnmatch
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simulator.config_reader import Node
+from simulator.distributions import Dist, parse_dist
 from simulator.errors import ConfigError
 
 YEAR_DAYS = 365.0
@@ -227,3 +228,39 @@ def parse_demand_models(raw: Any, key: str, *, skus: Mapping[str, Any], families
         n = Node(item, f"{key}[{i}]", ("type", *allowed))
         out.append(build(n, parts))
     return tuple(out)
+
+
+def parse_intermittent(raw: Any, key: str, customers: Mapping[str, Any], skus: Mapping[str, Any],
+                       lanes: tuple[Any, ...]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """Read ``demand.intermittent``: sporadic, lumpy demand as compound Poisson order streams.
+
+    Each item ``{customer, skus, mean_interval_days, size}`` adds, for every matching SKU, an order
+    stream of the named customer (same channel and DCs) whose one-line orders arrive as a Poisson
+    process every ``mean_interval_days`` on average (the ADI) with ``size`` units each: compound
+    Poisson demand, on top of what the customer's regular orders already bring. The new streams
+    reach the customer by its lanes. Returns the new streams and the lanes to them.
+    """
+    if raw is None:
+        return {}, ()
+    if not isinstance(raw, (list, tuple)):
+        raise ConfigError(key, raw, "expected a list of {customer, skus, mean_interval_days, size}")
+    out: dict[str, Any] = {}
+    new_lanes: list[Any] = []
+    for i, item in enumerate(raw):
+        n = Node(item, f"{key}[{i}]", ("customer", "skus", "mean_interval_days", "size"))
+        base = customers[n.string("customer", choices=customers)]
+        pats = n.names("skus")
+        chosen = [s for s in skus if any(fnmatch.fnmatchcase(s, p) for p in pats)]
+        if not chosen:
+            raise ConfigError(n.key("skus"), list(pats), "matches no SKU; SKU names look like " + next(iter(skus)))
+        interval = n.number("mean_interval_days", min=0.0, strict_min=True)
+        size = parse_dist(n.raw("size"), n.key("size"))
+        if size.mean <= 0:
+            raise ConfigError(n.key("size"), n.raw("size"), "mean order size must be > 0")
+        for sku in chosen:
+            name = f"{base.name}/{sku}/intermittent"
+            out[name] = replace(base, name=name, interarrival=Dist("exponential", (("mean", interval),)),
+                                first_order=0.0, lines_per_order=Dist("constant", (("value", 1.0),)), qty=size,
+                                skus=(sku,), sku_weights=(1.0,))
+            new_lanes += [replace(lane, dest=name) for lane in lanes if lane.dest == base.name]
+    return out, tuple(new_lanes)

@@ -18,7 +18,7 @@ from typing import Any
 from policies import REGISTRY
 from policies.base import CapacityAllocation
 from simulator.config_reader import Node
-from simulator.demand_models import parse_demand_models
+from simulator.demand_models import parse_demand_models, parse_intermittent
 from simulator.distributions import Dist
 from simulator.errors import ConfigError
 from simulator.planning import AlertRules, Override, parse_alerts, parse_overrides
@@ -313,7 +313,11 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)
-    demand = top.child("demand", ("models", "overrides"))
+    demand = top.child("demand", ("models", "overrides", "intermittent"))
+    sporadic, sporadic_lanes = parse_intermittent(demand.raw("intermittent", None), demand.key("intermittent"),
+                                                  customers, skus, lanes)
+    customers.update(sporadic)
+    lanes += sporadic_lanes
     demand_models = parse_demand_models(demand.raw("models", None), demand.key("models"), skus=skus,
                                         families=families, segments=segments, channels=channels, horizon=horizon)
     spec = Spec(

@@ -69,6 +69,23 @@ def test_launch_by_analog() -> None:
     assert new[100:150].mean() / analog[100:150].mean() == pytest.approx(0.75 / 2, rel=0.12)
 
 
+def test_intermittent_demand_is_compound_poisson_and_planned() -> None:
+    cfg = _cfg([])
+    cfg["demand"]["intermittent"] = [{"customer": "shop", "skus": ["W-02"], "mean_interval_days": 5,
+                                      "size": {"dist": "gamma", "mean": 50, "sd": 40}}]
+    model = simulator.Model(simulator.build_spec(cfg))
+    planned = model._planned[("dc", "W-02")][0]
+    assert planned.mean_daily == pytest.approx(60 / 3 + 50 / 5)  # regular share of W-02 + the lumpy stream
+    lines = model.run().order_lines
+    lumpy = lines[lines["customer"] == "shop/W-02/intermittent"]
+    assert set(lumpy["sku"]) == {"W-02"} and set(lumpy["channel"]) == {"store"}
+    n = len(lumpy)  # Poisson with mean 728 / 5 = 145.6, sd 12.1
+    assert abs(n - 145.6) < 4 * math.sqrt(145.6)
+    gaps = np.diff(np.sort(lumpy["time"].to_numpy()))
+    assert gaps.std() / gaps.mean() == pytest.approx(1.0, abs=0.25)  # exponential gaps: CV 1
+    assert lumpy["qty"].mean() == pytest.approx(50, abs=4 * 40 / math.sqrt(n))
+
+
 @pytest.mark.parametrize("model, key, words", [
     ({"type": "weekly", "profile": [1, 1, 1]}, "demand.models[0].profile", "expected 7 numbers"),
     ({"type": "seasonal"}, "demand.models[0].type", "allowed: launch, promotion, trend, weekly, yearly"),
@@ -83,5 +100,24 @@ def test_launch_by_analog() -> None:
 def test_demand_model_config_errors(model: dict, key: str, words: str) -> None:
     with pytest.raises(ConfigError) as exc:
         simulator.build_spec(_cfg([model]))
+    assert exc.value.key == key
+    assert words in str(exc.value)
+
+
+@pytest.mark.parametrize("item, key, words", [
+    ({"customer": "mall", "skus": ["W-01"], "mean_interval_days": 5, "size": 3}, "demand.intermittent[0].customer",
+     "allowed: shop"),
+    ({"customer": "shop", "skus": ["Q-*"], "mean_interval_days": 5, "size": 3}, "demand.intermittent[0].skus",
+     "matches no SKU"),
+    ({"customer": "shop", "skus": ["W-01"], "mean_interval_days": 0, "size": 3},
+     "demand.intermittent[0].mean_interval_days", "must be > 0"),
+    ({"customer": "shop", "skus": ["W-01"], "mean_interval_days": 5, "size": {"dist": "gamma", "mean": 5}},
+     "demand.intermittent[0].size.sd", "'gamma' needs parameters mean, sd"),
+])
+def test_intermittent_config_errors(item: dict, key: str, words: str) -> None:
+    cfg = _cfg([])
+    cfg["demand"]["intermittent"] = [item]
+    with pytest.raises(ConfigError) as exc:
+        simulator.build_spec(cfg)
     assert exc.value.key == key
     assert words in str(exc.value)
