@@ -40,7 +40,9 @@ class MovingAverage:
     def __post_init__(self) -> None:
         _check(self.refresh_days, self.window)
 
-    min_history = property(lambda self: 1)
+    @property
+    def min_history(self) -> int:
+        return min(self.window, 7)
 
     def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
         return np.full(horizon, float(np.mean(history[-self.window:])))
@@ -60,7 +62,7 @@ class SimpleExponentialSmoothing:
         _check(self.refresh_days, self.window, 2)
         _unit("alpha", self.alpha)
 
-    min_history = property(lambda self: 2)
+    min_history = 7  # days of history before the first fit; until then the planned demand stands
 
     def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
         from statsmodels.tsa.holtwinters import SimpleExpSmoothing
@@ -70,7 +72,8 @@ class SimpleExponentialSmoothing:
             warnings.simplefilter("ignore")
             model = SimpleExpSmoothing(y, initialization_method="known", initial_level=float(y[0]))
             fit = model.fit(smoothing_level=self.alpha, optimized=self.alpha is None)
-        return np.maximum(np.asarray(fit.forecast(horizon), dtype=float), 0.0)
+            ahead = fit.forecast(horizon)
+        return np.maximum(np.asarray(ahead, dtype=float), 0.0)
 
 
 @register("forecast", "holt_winters")
@@ -113,7 +116,8 @@ class HoltWinters:
                                          seasonal_periods=self.season_length,
                                          initialization_method="estimated" if optimized else "heuristic")
             fit = model.fit(**{k: v for k, v in fixed.items() if v is not None}, optimized=optimized)
-        return np.maximum(np.asarray(fit.forecast(horizon), dtype=float), 0.0)
+            ahead = fit.forecast(horizon)
+        return np.maximum(np.asarray(ahead, dtype=float), 0.0)
 
 
 @register("forecast", "croston")
@@ -133,7 +137,7 @@ class Croston:
         if self.variant not in ("classic", "sba"):
             raise ValueError(f"variant must be 'classic' or 'sba'; got {self.variant!r}")
 
-    min_history = property(lambda self: 1)
+    min_history = 28  # a few demand occurrences before the first estimate
 
     def rate(self, history: np.ndarray) -> float:
         """Forecast demand per day after the history (0 before the first demand)."""

@@ -48,9 +48,13 @@ class NoSafetyStock:
         return 0.0
 
 
+K_MAX = 4.0  # largest safety factor the fill-rate basis will use (a 99.997% cycle service level)
+
+
 def normal_loss(k: float) -> float:
     """Standard normal loss function G(k) = E[(Z - k)+]: expected shortage per unit of sigma."""
-    return float(norm.pdf(k) - k * norm.sf(k))
+    # math rather than scipy.stats: this runs inside a root search at every daily re-plan.
+    return math.exp(-0.5 * k * k) / math.sqrt(2.0 * math.pi) - k * 0.5 * math.erfc(k / math.sqrt(2.0))
 
 
 @register("safety_stock", "forecast_error")
@@ -58,15 +62,20 @@ def normal_loss(k: float) -> float:
 class ForecastError:
     """Safety stock from the observed forecast error instead of raw demand variance.
 
-    The error sd is the RMSE (or 1.25 x MAD) of the last ``window`` daily forecast errors at the
-    location, scaled by sqrt(lead time + review period). ``basis: fill_rate`` (default) sets the
-    buffer so the expected shortage per review cycle is (1 - target) x the demand of a cycle (normal
-    loss function), which aims at the SLA fill rate itself; ``basis: cycle`` uses z = quantile of the
-    target (a cycle service level). Until ``min_errors`` errors are seen, the planned demand sd is used.
+    The lead time's own variability adds mean demand x its sd (in quadrature).
+    ``over: cover`` (default) measures the error where it matters: the RMSE (or 1.25 x MAD) of the
+    forecast error summed over every run of (lead time + review period) days within the last
+    ``window`` days, so lumpy or autocorrelated errors count in full; ``over: day`` takes the daily
+    error and scales it by sqrt(lead time + review period), which assumes independent days.
+    ``basis: fill_rate`` (default) sets the buffer so the expected shortage per review cycle is
+    (1 - target) x the demand of a cycle (normal loss function), aiming at the SLA fill rate itself;
+    ``basis: cycle`` uses z = quantile of the target (a cycle service level). Until ``min_errors``
+    errors are seen, the planned sd of demand stands in.
     """
 
     measure: str = "rmse"
     window: int = 56
+    over: str = "cover"
     basis: str = "fill_rate"
     service_level: float | None = None
     min_errors: int = 14
@@ -74,6 +83,8 @@ class ForecastError:
     def __post_init__(self) -> None:
         if self.measure not in ("rmse", "mad"):
             raise ValueError(f"measure must be 'rmse' or 'mad'; got {self.measure!r}")
+        if self.over not in ("cover", "day"):
+            raise ValueError(f"over must be 'cover' or 'day'; got {self.over!r}")
         if self.basis not in ("fill_rate", "cycle"):
             raise ValueError(f"basis must be 'fill_rate' or 'cycle'; got {self.basis!r}")
         if self.window < 2 or self.min_errors < 1:
@@ -81,16 +92,24 @@ class ForecastError:
         if self.service_level is not None and not 0.0 < self.service_level < 1.0:
             raise ValueError(f"service_level must be strictly between 0 and 1; got {self.service_level}")
 
-    def error_sd(self, stats: ItemStats) -> float:
-        """Daily forecast-error sd: RMSE or 1.25 x MAD over the window (planned sd until enough errors)."""
-        errors = stats.forecast_errors[-self.window:]
-        if len(errors) < self.min_errors:
-            return stats.sd_daily
-        e = np.asarray(errors, dtype=float)
+    def _spread(self, e: np.ndarray) -> float:
         return float(np.sqrt(np.mean(e**2))) if self.measure == "rmse" else 1.25 * float(np.mean(np.abs(e)))
 
+    def error_sd(self, stats: ItemStats, cover_days: float) -> float:
+        """Sd of the forecast error over ``cover_days`` (planned sd of demand until enough errors)."""
+        errors = np.asarray(stats.forecast_errors[-self.window:], dtype=float)
+        days = max(cover_days, 0.0)
+        if len(errors) < self.min_errors:
+            return stats.sd_daily * math.sqrt(days)
+        n = max(1, int(round(days)))
+        if self.over == "day" or len(errors) - n + 1 < self.min_errors // 2 + 1:
+            return self._spread(errors) * math.sqrt(days)
+        sums = np.convolve(errors, np.ones(n), mode="valid")  # error summed over each run of n days
+        return self._spread(sums) * math.sqrt(days / n)
+
     def units(self, stats: ItemStats, cover_days: float) -> float:
-        sigma = self.error_sd(stats) * math.sqrt(max(cover_days, 0.0))
+        # Forecast error over the cover, plus demand during the lead time's own variability.
+        sigma = math.hypot(self.error_sd(stats, cover_days), stats.mean_daily * stats.lead_time_sd)
         if sigma <= 0:
             return 0.0
         target = self.service_level if self.service_level is not None else stats.target_service
@@ -98,7 +117,8 @@ class ForecastError:
             return max(0.0, float(norm.ppf(target)) * sigma)
         cycle_demand = stats.mean_daily * max(cover_days - stats.lead_time_mean, 1.0)
         wanted = (1.0 - target) * cycle_demand / sigma  # G(k) that meets the fill-rate target
-        if wanted >= normal_loss(-4.0):
+        if wanted >= normal_loss(0.0):
             return 0.0
-        k = brentq(lambda x: normal_loss(x) - wanted, -4.0, 8.0) if wanted > normal_loss(8.0) else 8.0
-        return max(0.0, k * sigma)
+        # k is capped at K_MAX: with (almost) no demand forecast the formula would ask for any k at all.
+        k = brentq(lambda x: normal_loss(x) - wanted, 0.0, K_MAX) if wanted > normal_loss(K_MAX) else K_MAX
+        return k * sigma

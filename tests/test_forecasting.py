@@ -63,6 +63,7 @@ def test_moving_average_and_holt_winters_on_a_clean_season() -> None:
     (HoltWinters, {"season_length": 7, "window": 10}, "window must be at least 16"),
     (MovingAverage, {"refresh_days": 0}, "refresh_days"),
     (ForecastError, {"measure": "mape"}, "measure"),
+    (ForecastError, {"over": "week"}, "over must be 'cover' or 'day'"),
 ])
 def test_method_parameters_are_checked(cls: type, kwargs: dict, words: str) -> None:
     with pytest.raises(ValueError, match=words):
@@ -75,11 +76,17 @@ def test_forecast_error_safety_stock_reproduces_validation_case_1() -> None:
     # Errors of +-20 a day: RMSE 20, MAD 20 (1.25 MAD = 25). Over L + R = 3 days, a fill-rate target
     # of 98.3596% (case 1) needs G(k) = (1 - 0.983596) * 100 / (20 sqrt 3), i.e. k = Phi^-1(0.9).
     stats = ItemStats(100.0, 99.0, 2.0, target_service=0.983596, forecast_errors=(20.0, -20.0) * 20)
-    ss = ForecastError(window=40).units(stats, 3.0)
+    ss = ForecastError(window=40, over="day").units(stats, 3.0)
     assert ss == pytest.approx(norm.ppf(0.9) * 20 * math.sqrt(3), rel=1e-3)
     assert normal_loss(norm.ppf(0.9)) * 20 * math.sqrt(3) == pytest.approx(1.64044, rel=1e-3)  # case 1 backorders
-    mad = ForecastError(measure="mad", basis="cycle", service_level=0.9, window=40).units(stats, 3.0)
+    mad = ForecastError(measure="mad", basis="cycle", service_level=0.9, window=40, over="day").units(stats, 3.0)
     assert mad == pytest.approx(norm.ppf(0.9) * 25 * math.sqrt(3))
+    # Measured over the cover, alternating errors partly cancel: every 3-day sum is +-20, so sigma is 20.
+    assert ForecastError(window=40).error_sd(stats, 3.0) == pytest.approx(20.0)
+    # ... and a lumpy error (one -40 every 3 days, +20 otherwise: daily RMSE 28.3) is 0 over every 3 days.
+    lumpy = ItemStats(100.0, 99.0, 2.0, forecast_errors=(20.0, 20.0, -40.0) * 20)
+    assert ForecastError(window=60).error_sd(lumpy, 3.0) == pytest.approx(0.0, abs=1e-9)
+    assert ForecastError(window=60, over="day").error_sd(lumpy, 3.0) == pytest.approx(math.sqrt(800 * 3))
     # Too few errors yet: the planned sd of demand stands in.
     early = ItemStats(100.0, 30.0, 2.0, target_service=0.9, forecast_errors=(1.0,) * 5)
     assert ForecastError(basis="cycle").units(early, 3.0) == pytest.approx(norm.ppf(0.9) * 30 * math.sqrt(3))
@@ -162,7 +169,8 @@ def test_alerts_fire_on_a_constructed_stockout_and_not_on_a_healthy_run() -> Non
     assert len(risk) >= 1
     assert set(risk["node"]) == {"dc"} and set(risk["sku"]) == {"W-01"} and set(risk["segment"]) == {"only"}
     first_backorder = starved.stock.loc[starved.stock["backorders"] > 0, "day"].min()
-    assert risk["time"].min() <= first_backorder  # warned no later than the first day ending short
+    # Warned within a day of the first day ending short: a late order is counted on until its due date passes.
+    assert risk["time"].min() <= first_backorder + 1
     assert starved.kpis.set_index("segment").loc["only", "alerts"] == len(alerts)
 
 
