@@ -14,6 +14,7 @@ import math
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from simpy.events import URGENT
 
 from policies.base import ItemStats, Replenishment
 from simulator.flow import Context
-from simulator.planning import Override
+from simulator.planning import AlertRules, Override
 from simulator.warehouse import StockPoint
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,33 @@ class Tracker:
         self.alerting[kind] = on
 
 
+class LineLoad:
+    """Watches one production line for the segments that want a warning when it runs too full."""
+
+    def __init__(self, plant: str, line: Any, segments: list[tuple[str, AlertRules]], planning: DemandPlanning) -> None:
+        self.plant = plant
+        self.line = line
+        self.segments = segments
+        self.planning = planning
+        self.busy: list[float] = [0.0]  # busy days booked by each day boundary
+        self.alerting: dict[str, bool] = {}
+
+    def close_day(self, day: int) -> None:
+        if day == 0:
+            return
+        self.busy.append(self.line.busy_days)
+        for seg, rules in self.segments:
+            w = rules.load_window
+            if len(self.busy) <= w:
+                continue
+            load = 100.0 * (self.busy[-1] - self.busy[-1 - w]) / w
+            on = load > rules.line_load_pct
+            if on and not self.alerting.get(seg, False):
+                self.planning.alert_rows.append((float(day), "line_load", f"{self.plant}/{self.line.name}", "", seg,
+                                                 load, rules.line_load_pct))
+            self.alerting[seg] = on
+
+
 class DemandPlanning:
     """The trackers of one run and the tables they fill (forecasts, override audit, alerts)."""
 
@@ -153,11 +181,21 @@ class DemandPlanning:
             if p.segment.policies.forecast is not None or p.segment.alerts is not None:
                 stats, cover, rule = planned[(p.node, p.sku)]
                 self.trackers[(p.node, p.sku)] = Tracker(p, stats, cover, rule, overrides, self)
+        self.lines: list[LineLoad] = []
+        spec = ctx.spec
+        for pname in spec.plants:
+            for line in getattr(ctx.nodes.get(pname), "lines", ()):
+                fams = set(line.spec.families)
+                asking = sorted({seg for (sku, _ch), seg in spec.segment_of.items()
+                                 if spec.skus[sku].family in fams and spec.segments[seg].alerts is not None
+                                 and spec.segments[seg].alerts.line_load_pct is not None})
+                if asking:
+                    self.lines.append(LineLoad(pname, line, [(s, spec.segments[s].alerts) for s in asking], self))
         self._seen_orders = 0
         self._day = 0
 
     def start(self) -> None:
-        if self.trackers:
+        if self.trackers or self.lines:
             self._tick()
 
     def _tick(self, _event: simpy.Event | None = None) -> None:
@@ -170,6 +208,8 @@ class DemandPlanning:
         self._seen_orders = len(orders)
         for tracker in self.trackers.values():
             tracker.close_day(day)
+        for line in self.lines:
+            line.close_day(day)
         self._day += 1
         if self._day <= self.ctx.spec.horizon_days:
             # Day boundaries run URGENT, ahead of the receipts and reviews due at the same instant.
@@ -179,7 +219,7 @@ class DemandPlanning:
             self.ctx.env.schedule(ev, URGENT, 1.0)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        if not self.trackers:
+        if not self.trackers and not self.lines:
             return {}
         return {
             "forecasts": pd.DataFrame(self.forecast_rows, columns=list(FORECAST_COLUMNS)),

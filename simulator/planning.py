@@ -11,7 +11,7 @@ with ``nodes``) for the days ``start <= day < end``. A segment asks for alerts w
 
     segments:
       fast:
-        alerts: {stockout_within_days: 3, forecast_deviation_pct: 40}
+        alerts: {stockout_within_days: 3, forecast_deviation_pct: 40, line_load_pct: 90}
 """
 
 from __future__ import annotations
@@ -47,12 +47,16 @@ class AlertRules:
 
     ``stockout_within_days``: stock on hand, less backorders, plus receipts due in time, falls short
     of the forecast demand within this many days; ``forecast_deviation_pct``: actual demand of the last
-    ``deviation_window`` days differs from its forecast by more than this percentage.
+    ``deviation_window`` days differs from its forecast by more than this percentage; ``line_load_pct``:
+    a production line making the segment's products was busy more than this share of the last
+    ``load_window`` days (a job counts when it finishes).
     """
 
     stockout_within_days: float | None = None
     forecast_deviation_pct: float | None = None
     deviation_window: int = 7
+    line_load_pct: float | None = None
+    load_window: int = 7
 
 
 def parse_overrides(raw: Any, key: str, skus: Mapping[str, Any], families: Mapping[str, Any],
@@ -91,11 +95,14 @@ def parse_alerts(n: Node) -> AlertRules | None:
     """Read a segment's ``alerts`` section (None when absent)."""
     if not n.has("alerts"):
         return None
-    a = n.child("alerts", ("stockout_within_days", "forecast_deviation_pct", "deviation_window"))
+    a = n.child("alerts", ("stockout_within_days", "forecast_deviation_pct", "deviation_window", "line_load_pct",
+                           "load_window"))
     rules = AlertRules(a.number("stockout_within_days", None, min=0.0, strict_min=True),
                        a.number("forecast_deviation_pct", None, min=0.0, strict_min=True),
-                       a.integer("deviation_window", 7, min=1))
-    if rules.stockout_within_days is None and rules.forecast_deviation_pct is None:
-        raise ConfigError(a.key("stockout_within_days"), None,
-                          "name at least one alert: stockout_within_days or forecast_deviation_pct")
+                       a.integer("deviation_window", 7, min=1),
+                       a.number("line_load_pct", None, min=0.0, strict_min=True),
+                       a.integer("load_window", 7, min=1))
+    if rules.stockout_within_days is None and rules.forecast_deviation_pct is None and rules.line_load_pct is None:
+        raise ConfigError(a.key("stockout_within_days"), None, "name at least one alert: stockout_within_days, "
+                          "forecast_deviation_pct or line_load_pct")
     return rules

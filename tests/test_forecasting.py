@@ -205,3 +205,27 @@ def test_config_errors_name_key_value_and_allowed(change, key: str, words: str) 
         simulator.build_spec(cfg)
     assert exc.value.key == key
     assert words in str(exc.value)
+
+
+def test_line_load_alerts_match_the_production_record(config: dict) -> None:
+    config["horizon_days"] = 60
+    config["segments"]["fast"]["alerts"] = {"line_load_pct": 80, "load_window": 7}
+    res = simulator.run(config)
+    prod = res.production.assign(dur=lambda d: d["end"] - d["start"])
+    expected = []
+    for (plant, line), jobs in prod.groupby(["plant", "line"]):
+        on_before = False
+        for day in range(8, 60):  # busy days booked before each day boundary, over the last 7 days
+            busy = jobs.loc[(jobs["end"] < day) & (jobs["end"] >= day - 7), "dur"].sum()
+            on = 100 * busy / 7 > 80
+            if on and not on_before:
+                expected.append((float(day), f"{plant}/{line}", 100 * busy / 7))
+            on_before = on
+    alerts = res.alerts
+    assert set(alerts["kind"]) == {"line_load"} and set(alerts["segment"]) == {"fast"}
+    got = sorted(zip(alerts["time"], alerts["node"], alerts["value"], strict=True))
+    assert [(t, n) for t, n, _ in got] == sorted((t, n) for t, n, _ in expected)
+    np.testing.assert_allclose([v for *_, v in got], [v for *_, v in sorted(expected)], rtol=1e-9)
+    assert len(got) > 0
+    assert res.kpis.set_index("segment").loc["fast", "alerts"] == len(got)
+    assert res.kpis.set_index("segment").loc["core", "alerts"] == 0
