@@ -229,3 +229,19 @@ def test_line_load_alerts_match_the_production_record(config: dict) -> None:
     assert len(got) > 0
     assert res.kpis.set_index("segment").loc["fast", "alerts"] == len(got)
     assert res.kpis.set_index("segment").loc["core", "alerts"] == 0
+
+
+def test_shipped_planning_configs_build_and_run() -> None:
+    cfg = simulator.compose(["segments=forecast_driven", "+demand=seasonal", "horizon_days=20"])
+    spec = simulator.build_spec(cfg)
+    assert {type(s.policies.forecast).__name__ for s in spec.segments.values()} == \
+        {"HoltWinters", "SimpleExponentialSmoothing", "Croston"}
+    assert len(spec.demand_models) == 7
+    res = simulator.Model(spec).run()
+    f = res.forecasts
+    assert set(f["segment"]) == {"fast", "core", "tail"} and f["day"].max() == 18
+    refit = f.groupby(["segment", "node", "sku"])["statistical"].nunique() > 1
+    assert refit.loc[["fast", "core"]].all()  # Holt-Winters from day 16, SES from day 7
+    assert not refit.loc["tail"].any()  # Croston waits for 28 days of history
+    hist = simulator.build_spec(simulator.compose(["segments=from_history"]))
+    assert set(hist.segment_of.values()) == {"fast", "core", "tail"}
