@@ -48,6 +48,7 @@ class NoSafetyStock:
         return 0.0
 
 
+MAX_WINDOW = 730  # days of forecast errors a location keeps for its safety stock
 K_MAX = 4.0  # largest safety factor the fill-rate basis will use (a 99.997% cycle service level)
 
 
@@ -87,8 +88,9 @@ class ForecastError:
             raise ValueError(f"over must be 'cover' or 'day'; got {self.over!r}")
         if self.basis not in ("fill_rate", "cycle"):
             raise ValueError(f"basis must be 'fill_rate' or 'cycle'; got {self.basis!r}")
-        if self.window < 2 or self.min_errors < 1:
-            raise ValueError(f"window must be >= 2 and min_errors >= 1 days; got {self.window}, {self.min_errors}")
+        if not 2 <= self.window <= MAX_WINDOW or self.min_errors < 1:
+            raise ValueError(f"window must be 2 to {MAX_WINDOW} days and min_errors >= 1; got {self.window}, "
+                             f"{self.min_errors}")
         if self.service_level is not None and not 0.0 < self.service_level < 1.0:
             raise ValueError(f"service_level must be strictly between 0 and 1; got {self.service_level}")
 

@@ -22,6 +22,7 @@ import simpy
 from simpy.events import URGENT
 
 from policies.base import ItemStats, Replenishment
+from policies.safety_stock import MAX_WINDOW
 from simulator.flow import Context
 from simulator.planning import AlertRules, Override
 from simulator.warehouse import StockPoint
@@ -103,7 +104,8 @@ class Tracker:
     def _replan(self, consensus: list[float]) -> None:
         point = self.point
         n = max(1, int(math.ceil(self.cover)))
-        stats = replace(self.stats, mean_daily=float(np.mean(consensus[:n])), forecast_errors=tuple(self.errors))
+        stats = replace(self.stats, mean_daily=float(np.mean(consensus[:n])),
+                        forecast_errors=tuple(self.errors[-MAX_WINDOW:]))
         try:
             point.policy = self.rule.planned(stats, point.segment.policies.safety_stock.units(stats, self.cover))
         except ValueError as exc:  # keep the last good plan; say why
