@@ -38,7 +38,7 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     ship["handling"] = ship["origin"].map(handling).fillna(0.0) * ship["qty"]
     stock = tables["stock"]
     stock = stock[stock["day"] > warmup].copy()
-    stock["value"] = stock["on_hand"] * stock["sku"].map(skus["unit_cost"])
+    stock["value"] = stock["on_hand"] * stock["sku"].map(skus["unit_cost"]).astype(float)
     days = max(stock["day"].nunique(), 1)
     prod = tables["production"]
     prod = prod[prod["end"] >= warmup]

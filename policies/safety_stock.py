@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.stats import norm
 
 from policies.base import ItemStats
 from policies.registry import register
@@ -33,7 +32,7 @@ class ZSigma:
         if self.z is not None:
             return self.z
         level = self.service_level if self.service_level is not None else stats.target_service
-        return float(norm.ppf(level))
+        return NormalDist().inv_cdf(level)
 
     def units(self, stats: ItemStats, cover_days: float) -> float:
         return max(0.0, self.z_value(stats) * stats.sd_daily * math.sqrt(max(cover_days, 0.0)))
@@ -116,11 +115,21 @@ class ForecastError:
             return 0.0
         target = self.service_level if self.service_level is not None else stats.target_service
         if self.basis == "cycle":
-            return max(0.0, float(norm.ppf(target)) * sigma)
+            return max(0.0, NormalDist().inv_cdf(target) * sigma)
         cycle_demand = stats.mean_daily * max(cover_days - stats.lead_time_mean, 1.0)
         wanted = (1.0 - target) * cycle_demand / sigma  # G(k) that meets the fill-rate target
         if wanted >= normal_loss(0.0):
             return 0.0
         # k is capped at K_MAX: with (almost) no demand forecast the formula would ask for any k at all.
-        k = brentq(lambda x: normal_loss(x) - wanted, 0.0, K_MAX) if wanted > normal_loss(K_MAX) else K_MAX
-        return k * sigma
+        return _loss_inverse(wanted) * sigma
+
+
+def _loss_inverse(wanted: float) -> float:
+    """The k in [0, K_MAX] with G(k) = wanted (G falls as k grows), by bisection to 1e-9."""
+    if wanted <= normal_loss(K_MAX):
+        return K_MAX
+    lo, hi = 0.0, K_MAX
+    while hi - lo > 1e-9:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if normal_loss(mid) > wanted else (lo, mid)
+    return 0.5 * (lo + hi)

@@ -81,15 +81,19 @@ class CustomerStream:
         # Route table per SKU: its segment and the nodes that may serve it (filled in by ``bind``).
         self._route: dict[str, tuple[Segment, list[SourceOption]]] = {}
 
-    def bind(self, nodes: Mapping[str, Any]) -> None:
+    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple[tuple[str, ...], str], list[SourceOption]]) -> None:
         """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
-        segments served from stock), then the plants and suppliers that make or sell it."""
+        segments served from stock), then the plants and suppliers that make or sell it.
+        ``shared`` lets streams with the same DCs share one option list per SKU."""
         spec, model_spec = self.spec, self.ctx.spec
         for sku in spec.skus:
             seg = model_spec.segments[model_spec.segment_of[(sku, self.channel)]]
             dcs = spec.served_from if seg.policies.production.holds_stock else ()
-            options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
-            options += [SourceOption(m, nodes[m].kind, 0.0) for m in model_spec.makers_of(sku)]
+            options = shared.get((dcs, sku))
+            if options is None:
+                options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
+                options += [SourceOption(m, nodes[m].kind, 0.0) for m in model_spec.makers_of(sku)]
+                shared[(dcs, sku)] = options
             self._route[sku] = (seg, options)
 
     def receive(self, req: Request, qty: float) -> None:

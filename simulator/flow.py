@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import simpy
 
 from policies.base import LaneOption
+from simulator.availability import Availability
 from simulator.records import OrderLine, Recorder
 from simulator.spec import Lane, Spec
 from simulator.streams import Streams
@@ -60,7 +61,8 @@ class Ledger:
     """Counts of finished goods by where they are, for flow-conservation checks.
 
     ``released``: units that entered the network from a line or an outside supplier;
-    ``in_transit``: on a carrier now; ``delivered``: received by customers.
+    ``in_transit``: on a carrier now (or waiting at a closed dock); ``delivered``: received by customers;
+    ``written_off``: destroyed (a DC outage that damages stock).
     """
 
     def __init__(self) -> None:
@@ -68,10 +70,17 @@ class Ledger:
         self.in_transit: defaultdict[str, float] = defaultdict(float)
         self.delivered: defaultdict[str, float] = defaultdict(float)
         self.initial: defaultdict[str, float] = defaultdict(float)
+        self.written_off: defaultdict[str, float] = defaultdict(float)  # destroyed in a DC outage
 
 
 class Carrier:
-    """All transport lanes: picks a mode, samples the transit time, books cost and CO2."""
+    """All transport lanes: picks a mode, samples the transit time, books cost and CO2.
+
+    Disruption hooks: ``transit_factor`` (lane -> {disruption: multiplier}) stretches the transit of
+    shipments that leave while it is set; ``lane_capacity`` (lane -> {disruption: units per day})
+    makes shipments queue for departure; ``docks`` (node -> Availability) holds arriving goods
+    while the receiving node is closed.
+    """
 
     def __init__(self, env: simpy.Environment, spec: Spec, streams: Streams, recorder: Recorder,
                  ledger: Ledger) -> None:
@@ -85,6 +94,14 @@ class Carrier:
             option = LaneOption(lane.mode, lane.lead_time.mean, lane.cost_per_unit, lane.cost_per_shipment,
                                 lane.co2_per_unit)
             self._lanes[(lane.origin, lane.dest)].append((lane, lane.lead_time.sampler(rng), option))
+        self.transit_factor: dict[tuple[str, str], dict[str, float]] = {}
+        self.lane_capacity: dict[tuple[str, str], dict[str, float]] = {}
+        self._lane_free_at: dict[tuple[str, str], float] = {}
+        self.docks: dict[str, Availability] = {}
+
+    def lanes(self) -> list[tuple[str, str]]:
+        """Every (origin, destination) pair with a lane."""
+        return list(self._lanes)
 
     def has_lane(self, origin: str, dest: str) -> bool:
         return (origin, dest) in self._lanes
@@ -105,22 +122,35 @@ class Carrier:
             lane, sample, _ = options[pick]
         now = self.env.now
         transit = sample()
+        key = (origin, request.dest_node)
+        depart = now
+        if self.transit_factor or self.lane_capacity:
+            transit *= max(self.transit_factor.get(key, {}).values(), default=1.0)
+            caps = self.lane_capacity.get(key)
+            if caps:  # fewer trucks: the lane moves at most min(caps) units a day, first come first served
+                depart = max(now, self._lane_free_at.get(key, now)) + qty / min(caps.values())
+                self._lane_free_at[key] = depart
         is_goods = request.kind != "raw"
         self.recorder.shipments.append((
             now, origin, request.dest_node, lane.mode, request.sku, qty, request.kind,
             segment.name if segment is not None else "",
-            lane.cost_per_shipment + lane.cost_per_unit * qty, lane.co2_per_unit * qty, now + transit,
+            lane.cost_per_shipment + lane.cost_per_unit * qty, lane.co2_per_unit * qty, depart + transit,
         ))
         if is_goods:
             self.ledger.in_transit[request.sku] += qty
         if request.line is not None:
             request.line.shipped += qty
-        if transit > 0:
-            self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
+        delay = depart - now + transit
+        if delay > 0:
+            self.env.timeout(delay).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
         else:  # same-instant hand-over: no zero-delay event
             self._arrive(request, qty, is_goods)
 
     def _arrive(self, request: Request, qty: float, is_goods: bool) -> None:
+        dock = self.docks.get(request.dest_node)
+        if dock is not None and not dock.up:  # receiving node closed: goods wait at the dock, still in transit
+            dock.when_up(lambda: self._arrive(request, qty, is_goods))
+            return
         if is_goods:
             self.ledger.in_transit[request.sku] -= qty
         request.target.receive(request, qty)

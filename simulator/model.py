@@ -55,10 +55,12 @@ class Model:
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
+        shared_options: dict = {}
         for cust in self.customers.values():
-            cust.bind(ctx.nodes)
+            cust.bind(ctx.nodes, shared_options)
         self.points: list[StockPoint] = []
         self._planned: dict[tuple[str, str], tuple[ItemStats, float, Replenishment]] = {}  # (dc, sku) -> plan inputs
+        self._sources: dict[tuple[str, str], str | None] = {}
         self._plan_stock()
         self.planning = DemandPlanning(self.ctx, self.points, self._planned)
         self._wire_raw_sources()
@@ -69,14 +71,14 @@ class Model:
     # ---------------------------------------------------------------- planning
     def source_of(self, warehouse: str, sku: str) -> str | None:
         """The first of the warehouse's sources that can supply ``sku``."""
-        spec = self.spec
-        makers = spec.makers_of(sku)
-        for src in spec.warehouses[warehouse].sources:
-            if src in makers:
-                return src
-            if src in spec.warehouses and self.source_of(src, sku) is not None:
-                return src
-        return None
+        key = (warehouse, sku)
+        if key not in self._sources:
+            spec = self.spec
+            makers = spec.makers_of(sku)
+            self._sources[key] = next(
+                (src for src in spec.warehouses[warehouse].sources
+                 if src in makers or (src in spec.warehouses and self.source_of(src, sku) is not None)), None)
+        return self._sources[key]
 
     def _lead_time(self, warehouse: str, source: str) -> tuple[float, float]:
         """Planning replenishment lead time (mean, sd) from ``source`` to ``warehouse``."""
@@ -103,17 +105,26 @@ class Model:
             if src in spec.warehouses:
                 add(src, sku, mean, var, seg)
 
+        # Customer demand lands on each stream's home DC; sum it there first, then push it upstream.
+        direct: dict[tuple[str, str], _Flow] = defaultdict(_Flow)
         for cust in spec.customers.values():
             orders_per_day = 1.0 / cust.interarrival.mean
             cv2 = cust.interarrival.variance / cust.interarrival.mean**2
             q_mean, q_var = cust.qty.mean, cust.qty.variance
+            home = cust.served_from[0]
             for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
                 seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
                 if not seg.policies.production.holds_stock:
                     continue
                 lines_per_day = orders_per_day * cust.lines_per_order.mean * w
                 # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
-                add(cust.served_from[0], sku, lines_per_day * q_mean, lines_per_day * (q_var + q_mean**2 * cv2), seg)
+                f = direct[(home, sku)]
+                f.mean += lines_per_day * q_mean
+                f.var += lines_per_day * (q_var + q_mean**2 * cv2)
+                if f.segment is None or seg.priority < f.segment.priority:
+                    f.segment = seg
+        for (wh, sku), f in direct.items():
+            add(wh, sku, f.mean, f.var, f.segment)
 
         for (wh, sku), flow in sorted(flows.items()):
             source = self.source_of(wh, sku)
@@ -168,6 +179,8 @@ class Model:
             return
         self._ran = True
         self._wall_start = time.perf_counter()
+        if self.spec.scenario is not None:
+            self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -185,23 +198,56 @@ class Model:
         self.start()
         self.env.run(until=t)
 
-    def run(self) -> Results:
-        """Run to the horizon and return the results."""
+    def run(self, progress: bool | None = None) -> Results:
+        """Run to the horizon and return the results.
+
+        ``progress``: show a progress bar in simulated days (on stderr); by default shown unless the
+        spec says ``quiet``. The bar advances the clock a day at a time, which changes no outcome.
+        """
         self.start()
-        log.info("running %s days, seed %s", self.spec.horizon_days, self.spec.seed)
-        self.env.run(until=self.spec.horizon_days)
+        horizon = self.spec.horizon_days
+        log.info("running %s days, seed %s", horizon, self.spec.seed)
+        stops = 1
+        if not self.spec.quiet if progress is None else progress:
+            stops = self._run_with_progress(horizon)
+        else:
+            self.env.run(until=horizon)
         wall = time.perf_counter() - self._wall_start
-        events = next(self.env._eid) - len(self.env._queue) - 1  # scheduled minus still pending
+        # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
+        # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
+        events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
         tables = self.ctx.recorder.tables()
         tables["stock"] = self.stock_log.table()
         tables.update(self.planning.tables())
         return Results(self.spec, tables, wall_seconds=wall, events=events)
 
+    def _run_with_progress(self, horizon: float) -> int:
+        """Run to ``horizon`` in day-sized steps with a tqdm bar; returns the number of steps."""
+        from tqdm.auto import tqdm
+
+        env = self.env
+        # The end of the run is scheduled first, exactly as ``env.run(until=horizon)`` would, so the
+        # order of everything at the horizon (e.g. the last stock snapshot) is the same with or without the bar.
+        end = simpy.Event(env)
+        end._ok = True
+        end._value = None
+        env.schedule(end, URGENT, horizon - env.now)
+        steps = 0
+        with tqdm(total=horizon, initial=env.now, unit="day", desc="simulating", leave=False,
+                  bar_format="{desc}: day {n:.0f}/{total:.0f} |{bar}| {elapsed}<{remaining}") as bar:
+            while env.now < horizon:
+                step = math.floor(env.now) + 1.0
+                before = env.now
+                env.run(until=step if step < horizon else end)
+                steps += 1
+                bar.update(env.now - before)
+        return steps
+
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
         """Per SKU: units that entered the network minus units accounted for (should be 0).
 
-        Accounted for = on hand in DCs + on a carrier + delivered to customers.
+        Accounted for = on hand in DCs + on a carrier + delivered to customers + written off.
         """
         led = self.ctx.ledger
         on_hand: dict[str, float] = defaultdict(float)
@@ -210,5 +256,5 @@ class Model:
         out = {}
         for sku in self.spec.skus:
             entered = led.initial[sku] + led.released[sku]
-            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku]
+            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
         return out

@@ -9,6 +9,7 @@ from typing import Any
 import simpy
 
 from policies.base import JobView
+from simulator.availability import Availability
 from simulator.flow import Context, Node, Request
 from simulator.spec import Line, Plant, RawStock
 
@@ -88,6 +89,7 @@ class ProductionLine:
         self._rng = ctx.streams.rng("line", plant.name, spec.name)
         self._changeover = spec.changeover.sampler(ctx.streams.rng("line", plant.name, spec.name, "changeover"))
         self.busy_days = 0.0
+        self.availability = Availability(ctx.env)  # breakdowns and maintenance overruns lower it
 
     def add(self, job: Job) -> None:
         self.queue.append(job)
@@ -128,7 +130,7 @@ class ProductionLine:
                     yield env.timeout(changeover)
             self.family = job.family
             duration = self.run_time(job.qty)
-            yield env.timeout(duration)
+            yield from self.availability.work(duration)
             self.busy_days += env.now - start
             req = job.request
             self.ctx.recorder.production.append((

@@ -17,6 +17,7 @@ SHIPMENT_COLUMNS = ("time", "origin", "dest", "mode", "sku", "qty", "kind", "seg
 PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "released", "start", "end",
                       "changeover_days", "changeover_cost")
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")
+DISRUPTION_COLUMNS = ("disruption", "kind", "target", "start", "end", "level")
 ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
                       "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
 
@@ -58,6 +59,7 @@ class Recorder:
     production: list[tuple] = field(default_factory=list)
     replenishments: list[tuple] = field(default_factory=list)
     order_lines: list[OrderLine] = field(default_factory=list)
+    disruptions: list[tuple] = field(default_factory=list)  # one row per disruption window
 
     def tables(self) -> dict[str, pd.DataFrame]:
         row = attrgetter(*ORDER_LINE_COLUMNS)
@@ -67,6 +69,7 @@ class Recorder:
             "shipments": pd.DataFrame(self.shipments, columns=list(SHIPMENT_COLUMNS)),
             "production": pd.DataFrame(self.production, columns=list(PRODUCTION_COLUMNS)),
             "replenishments": pd.DataFrame(self.replenishments, columns=list(REPLENISHMENT_COLUMNS)),
+            "disruptions": pd.DataFrame(self.disruptions, columns=list(DISRUPTION_COLUMNS)),
         }
 
 
@@ -94,10 +97,13 @@ class DailyStock:
 
     def table(self) -> pd.DataFrame:
         n, k = self.days, len(self.keys)
-        nodes, skus, segs = (np.array([key[i] for key in self.keys], dtype=object) for i in range(3))
+        # Names repeat every day: store them as categoricals (codes tiled per day), not as strings.
+        names = {}
+        for i, col in enumerate(("node", "sku", "segment")):
+            cat = pd.Categorical([key[i] for key in self.keys])
+            names[col] = pd.Categorical.from_codes(np.tile(cat.codes, n), cat.categories)
         return pd.DataFrame({
-            "day": np.repeat(np.arange(1, n + 1), k),
-            "node": np.tile(nodes, n), "sku": np.tile(skus, n), "segment": np.tile(segs, n),
+            "day": np.repeat(np.arange(1, n + 1), k), **names,
             "on_hand": self.on_hand[:n].ravel(), "backorders": self.backorders[:n].ravel(),
             "on_order": self.on_order[:n].ravel(),
         })

@@ -175,6 +175,18 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class TraceWindow:
+    """A short stretch of the run written out event by event, for classroom step-through."""
+
+    start: float  # day the window opens
+    end: float  # day it closes (exclusive)
+    sku: str | None = None  # follow one SKU only; None = every SKU
+
+
+TRACE_DEFAULT_DAYS = 2.0  # ``trace: true`` follows the first two days
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
     """Everything one run needs: the network, segments, scenario and run settings."""
 
@@ -195,8 +207,10 @@ class Spec:
     customers: Mapping[str, Customer]
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
-    scenario: Any = None
-    trace: bool = False
+    scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
+    trace: TraceWindow | None = None  # write a readable event log of this window
+    quiet: bool = False  # no progress bar
+    makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
     demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
 
@@ -209,9 +223,15 @@ class Spec:
 
     def makers_of(self, sku: str) -> tuple[str, ...]:
         """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
-        fam = self.skus[sku].family
-        plants = tuple(p.name for p in self.plants.values() if any(fam in ln.families for ln in p.lines))
-        return plants + tuple(s.name for s in self.suppliers.values() if sku in s.supplies)
+        return self.makers[sku]
+
+
+def _makers(skus: Mapping[str, Sku], plants: Mapping[str, Plant], suppliers: Mapping[str, Supplier]
+            ) -> dict[str, tuple[str, ...]]:
+    by_family = {fam: tuple(p.name for p in plants.values() if any(fam in ln.families for ln in p.lines))
+                 for fam in {s.family for s in skus.values()}}
+    return {sku: by_family[s.family] + tuple(sup.name for sup in suppliers.values() if sku in sup.supplies)
+            for sku, s in skus.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,7 +287,7 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "demand")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience", "demand")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
@@ -326,12 +346,38 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
-        trace=top.boolean("trace", False), demand_models=demand_models,
+        trace=_trace(top, horizon, skus), quiet=top.boolean("quiet", False),
+        makers=_makers(skus, plants, suppliers), demand_models=demand_models,
         forecast_overrides=parse_overrides(demand.raw("overrides", None), demand.key("overrides"), skus, families,
                                            warehouses),
     )
     _check_topology(spec)
-    return spec
+    from scenarios import build_scenario  # scenarios read the network, so they are checked last
+
+    return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
+
+
+def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | None:
+    """``trace``: false (off), true (the first two days), ``[start, end]`` or ``{start, end, sku}``."""
+    raw = top.raw("trace", False)
+    allowed = "false, true (the first 2 days), [start, end] in days, or {start: d, end: d, sku: name}"
+    if raw is False:
+        return None
+    if raw is True:
+        return TraceWindow(0.0, min(TRACE_DEFAULT_DAYS, horizon))
+    if isinstance(raw, (list, tuple)):
+        if len(raw) != 2:
+            raise ConfigError("trace", list(raw), allowed)
+        raw = {"start": raw[0], "end": raw[1]}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("trace", raw, allowed)
+    n = Node(raw, "trace", ("start", "end", "sku"))
+    start = n.number("start", 0.0, min=0.0, max=horizon)
+    end = n.number("end", min=0.0, max=horizon)
+    if end <= start:
+        raise ConfigError("trace.end", end, f"must be after trace.start ({start:g}) and at most horizon_days")
+    sku = n.string("sku", None, choices=skus) if n.has("sku") else None
+    return TraceWindow(start, end, sku)
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:
@@ -563,12 +609,19 @@ def _check_topology(spec: Spec) -> None:
             if not any((s, pname) in lane_pairs for s in sups):
                 raise ConfigError(f"network.plants.{pname}.raw_stock.{m}", m,
                                   f"no lane to {pname} from its suppliers ({', '.join(sups)})")
+    memo: dict[tuple[str, str], bool] = {}
+
+    def reachable(dc: str, sku: str) -> bool:
+        if (dc, sku) not in memo:
+            memo[(dc, sku)] = _can_stock(spec, dc, sku, set())
+        return memo[(dc, sku)]
+
     for cname, cust in spec.customers.items():
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
-            if not any(_can_stock(spec, dc, sku, set()) for dc in cust.served_from):
+            if not any(reachable(dc, sku) for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
                                   "ending at a plant that makes it or a supplier that sells it")
@@ -578,7 +631,7 @@ def _can_stock(spec: Spec, wh: str, sku: str, seen: set[str]) -> bool:
     if wh in seen:
         return False
     seen.add(wh)
-    makers = set(spec.makers_of(sku))
+    makers = spec.makers_of(sku)
     for src in spec.warehouses[wh].sources:
         if src in makers or (src in spec.warehouses and _can_stock(spec, src, sku, seen)):
             return True

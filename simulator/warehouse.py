@@ -7,6 +7,7 @@ import math
 from collections import deque
 
 from policies.base import Replenishment
+from simulator.availability import Availability
 from simulator.flow import Context, Node, Request
 from simulator.spec import Segment
 
@@ -24,7 +25,7 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "demanded")
+                 "backlog_qty", "continuous", "dc", "demanded")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None = None) -> None:
@@ -41,6 +42,7 @@ class StockPoint:
         self.backlog: deque[Request] = deque()
         self.backlog_qty = 0.0
         self.continuous = policy.review_period is None
+        self.dc = Availability(ctx.env)  # the DC's own, once added to it (an outage closes it)
         self.demanded = 0.0  # cumulative units requested here (what demand planning forecasts)
 
     @property
@@ -48,10 +50,13 @@ class StockPoint:
         return self.on_hand - self.backlog_qty + self.on_order
 
     def request(self, req: Request) -> float:
-        """Serve a request from stock; backorder what is missing. Returns units filled now."""
+        """Serve a request from stock; backorder what is missing. Returns units filled now.
+
+        While the DC is closed (an outage) the whole request waits.
+        """
         self.demanded += req.qty
         # First come, first served: nothing ships past a waiting backorder.
-        take = min(self.on_hand, req.qty) if self.backlog_qty <= _EPS else 0.0
+        take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
             take = 0.0
         if req.line is not None:
@@ -76,16 +81,17 @@ class StockPoint:
             if req.line is not None:
                 req.line.lost += req.open
             req.open = 0.0
-            if self.on_hand > 0:  # a ship-complete line that gave up may have held others back
-                self._serve_backlog()
+            if self.on_hand > 0 and self.dc.up:  # a ship-complete line that gave up may have held others back
+                self.serve_backlog()
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
         self.on_order -= qty
         self.on_hand += qty
-        self._serve_backlog()
+        self.serve_backlog()
 
-    def _serve_backlog(self) -> None:
+    def serve_backlog(self) -> None:
+        """Ship waiting backorders from stock on hand, oldest first."""
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
@@ -126,8 +132,10 @@ class Warehouse:
         self.name = name
         self.handling_cost_per_unit = handling_cost_per_unit
         self.stock: dict[str, StockPoint] = {}
+        self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
+        point.dc = self.availability
         self.stock[point.sku] = point
 
     def start(self) -> None:
