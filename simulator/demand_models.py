@@ -54,16 +54,26 @@ class Scope:
         return hit
 
 
+class _Scoped:
+    """A model whose ``value(t)`` applies to the order lines its ``scope`` matches (1 elsewhere)."""
+
+    scope: Scope
+
+    def value(self, t: float) -> float:
+        raise NotImplementedError
+
+    def factor(self, t: float, sku: str, channel: str, segment: str) -> float:
+        return self.value(t) if self.scope.matches(sku, channel, segment) else 1.0
+
+
 @dataclass(frozen=True)
-class WeeklyProfile:
+class WeeklyProfile(_Scoped):
     """Day-of-week pattern: ``profile[d % 7]`` relative to the week's mean (volume per week unchanged)."""
 
     profile: tuple[float, ...]
     scope: Scope = Scope()
 
-    def factor(self, t: float, sku: str, channel: str, segment: str) -> float:
-        if not self.scope.matches(sku, channel, segment):
-            return 1.0
+    def value(self, t: float) -> float:
         return self.profile[int(t) % 7] * 7.0 / sum(self.profile)
 
     def max_factor(self) -> float:
@@ -71,16 +81,14 @@ class WeeklyProfile:
 
 
 @dataclass(frozen=True)
-class YearlySeason:
+class YearlySeason(_Scoped):
     """Yearly season: 1 + amplitude * cos(2 pi (t - peak_day) / 365); volume per year unchanged."""
 
     amplitude: float
     peak_day: float
     scope: Scope = Scope()
 
-    def factor(self, t: float, sku: str, channel: str, segment: str) -> float:
-        if not self.scope.matches(sku, channel, segment):
-            return 1.0
+    def value(self, t: float) -> float:
         return 1.0 + self.amplitude * math.cos(2.0 * math.pi * (t - self.peak_day) / YEAR_DAYS)
 
     def max_factor(self) -> float:
@@ -88,16 +96,14 @@ class YearlySeason:
 
 
 @dataclass(frozen=True)
-class Trend:
+class Trend(_Scoped):
     """Linear growth (or decline) of the rate: 1 + per_year * t / 365, never below 0."""
 
     per_year: float
     horizon: float
     scope: Scope = Scope()
 
-    def factor(self, t: float, sku: str, channel: str, segment: str) -> float:
-        if not self.scope.matches(sku, channel, segment):
-            return 1.0
+    def value(self, t: float) -> float:
         return max(0.0, 1.0 + self.per_year * t / YEAR_DAYS)
 
     def max_factor(self) -> float:
@@ -105,7 +111,7 @@ class Trend:
 
 
 @dataclass(frozen=True)
-class Promotion:
+class Promotion(_Scoped):
     """An uplift window: the rate is multiplied by ``uplift`` from day ``start`` to day ``end``."""
 
     start: float
@@ -113,10 +119,8 @@ class Promotion:
     uplift: float
     scope: Scope = Scope()
 
-    def factor(self, t: float, sku: str, channel: str, segment: str) -> float:
-        if self.start <= t < self.end and self.scope.matches(sku, channel, segment):
-            return self.uplift
-        return 1.0
+    def value(self, t: float) -> float:
+        return self.uplift if self.start <= t < self.end else 1.0
 
     def max_factor(self) -> float:
         return max(1.0, self.uplift)
