@@ -245,3 +245,10 @@ def test_shipped_planning_configs_build_and_run() -> None:
     assert not refit.loc["tail"].any()  # Croston waits for 28 days of history
     hist = simulator.build_spec(simulator.compose(["segments=from_history"]))
     assert set(hist.segment_of.values()) == {"fast", "core", "tail"}
+
+
+def test_forecast_driven_runs_are_deterministic() -> None:
+    cfg = _alert_cfg(60.0)
+    a, b = simulator.run(cfg), simulator.run(cfg)
+    for name in ("forecasts", "alerts", "replenishments"):
+        assert a.tables[name].equals(b.tables[name]), name
