@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 
 @dataclass(frozen=True, slots=True)
 class ItemStats:
@@ -17,7 +19,8 @@ class ItemStats:
 
     ``mean_daily``/``sd_daily``: forecast demand per day and its day-to-day standard deviation;
     ``lead_time_mean``/``lead_time_sd``: replenishment lead time in days (order to receipt);
-    ``target_service``: the segment's target fill rate.
+    ``target_service``: the segment's target fill rate;
+    ``forecast_errors``: when the segment forecasts, the errors observed so far at this location.
     """
 
     mean_daily: float
@@ -28,6 +31,7 @@ class ItemStats:
     unit_cost: float = 1.0
     price: float = 1.0
     holding_rate: float = 0.25
+    forecast_errors: tuple[float, ...] = ()  # observed daily forecast errors (forecast - actual), oldest first
 
 
 @runtime_checkable
@@ -174,4 +178,19 @@ class BatchSizing(Protocol):
                    rate_per_day: float) -> float:
         """Days between runs of a family with this demand, changeover cost, holding cost per unit
         per day and line rate (0: make what is ordered)."""
+        ...
+
+
+@runtime_checkable
+class Forecaster(Protocol):
+    """A forecasting method: daily demand ahead from the daily demand history of one item and place.
+
+    ``refresh_days``: how often the forecast is remade; ``min_history``: days of history it needs.
+    """
+
+    refresh_days: float
+    min_history: int
+
+    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
+        """Forecast demand for each of the next ``horizon`` days."""
         ...

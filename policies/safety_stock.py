@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist, fmean, stdev
 
+import numpy as np
+
 from policies.base import ItemStats
 from policies.registry import register
 
@@ -153,3 +155,90 @@ class DynamicZSigma:
 
     def units(self, stats: ItemStats, cover_days: float) -> float:
         return ZSigma(self.z, self.service_level, self.lead_time_variability).units(stats, cover_days)
+
+
+MAX_WINDOW = 730  # days of forecast errors a location keeps for its safety stock
+K_MAX = 4.0  # largest safety factor the fill-rate basis will use (a 99.997% cycle service level)
+
+
+def normal_loss(k: float) -> float:
+    """Standard normal loss function G(k) = E[(Z - k)+]: expected shortage per unit of sigma."""
+    # math rather than scipy.stats: this runs inside a root search at every daily re-plan.
+    return math.exp(-0.5 * k * k) / math.sqrt(2.0 * math.pi) - k * 0.5 * math.erfc(k / math.sqrt(2.0))
+
+
+@register("safety_stock", "forecast_error")
+@dataclass(frozen=True, slots=True)
+class ForecastError:
+    """Safety stock from the observed forecast error instead of raw demand variance.
+
+    The lead time's own variability adds mean demand x its sd (in quadrature).
+    ``over: cover`` (default) measures the error where it matters: the RMSE (or 1.25 x MAD) of the
+    forecast error summed over every run of (lead time + review period) days within the last
+    ``window`` days, so lumpy or autocorrelated errors count in full; ``over: day`` takes the daily
+    error and scales it by sqrt(lead time + review period), which assumes independent days.
+    ``basis: fill_rate`` (default) sets the buffer so the expected shortage per review cycle is
+    (1 - target) x the demand of a cycle (normal loss function), aiming at the SLA fill rate itself;
+    ``basis: cycle`` uses z = quantile of the target (a cycle service level). Until ``min_errors``
+    errors are seen, the planned sd of demand stands in.
+    """
+
+    measure: str = "rmse"
+    window: int = 56
+    over: str = "cover"
+    basis: str = "fill_rate"
+    service_level: float | None = None
+    min_errors: int = 14
+
+    def __post_init__(self) -> None:
+        if self.measure not in ("rmse", "mad"):
+            raise ValueError(f"measure must be 'rmse' or 'mad'; got {self.measure!r}")
+        if self.over not in ("cover", "day"):
+            raise ValueError(f"over must be 'cover' or 'day'; got {self.over!r}")
+        if self.basis not in ("fill_rate", "cycle"):
+            raise ValueError(f"basis must be 'fill_rate' or 'cycle'; got {self.basis!r}")
+        if not 2 <= self.window <= MAX_WINDOW or self.min_errors < 1:
+            raise ValueError(f"window must be 2 to {MAX_WINDOW} days and min_errors >= 1; got {self.window}, "
+                             f"{self.min_errors}")
+        _check_level(self.service_level)
+
+    def _spread(self, e: np.ndarray) -> float:
+        return float(np.sqrt(np.mean(e**2))) if self.measure == "rmse" else 1.25 * float(np.mean(np.abs(e)))
+
+    def error_sd(self, stats: ItemStats, cover_days: float) -> float:
+        """Sd of the forecast error over ``cover_days`` (planned sd of demand until enough errors)."""
+        errors = np.asarray(stats.forecast_errors[-self.window:], dtype=float)
+        days = max(cover_days, 0.0)
+        if len(errors) < self.min_errors:
+            return stats.sd_daily * math.sqrt(days)
+        n = max(1, int(round(days)))
+        if self.over == "day" or len(errors) - n + 1 < self.min_errors // 2 + 1:
+            return self._spread(errors) * math.sqrt(days)
+        sums = np.convolve(errors, np.ones(n), mode="valid")  # error summed over each run of n days
+        return self._spread(sums) * math.sqrt(days / n)
+
+    def units(self, stats: ItemStats, cover_days: float) -> float:
+        # Forecast error over the cover, plus demand during the lead time's own variability.
+        sigma = math.hypot(self.error_sd(stats, cover_days), stats.mean_daily * stats.lead_time_sd)
+        if sigma <= 0:
+            return 0.0
+        target = self.service_level if self.service_level is not None else stats.target_service
+        if self.basis == "cycle":
+            return max(0.0, NormalDist().inv_cdf(target) * sigma)
+        cycle_demand = stats.mean_daily * max(cover_days - stats.lead_time_mean, 1.0)
+        wanted = (1.0 - target) * cycle_demand / sigma  # G(k) that meets the fill-rate target
+        if wanted >= normal_loss(0.0):
+            return 0.0
+        # k is capped at K_MAX: with (almost) no demand forecast the formula would ask for any k at all.
+        return _loss_inverse(wanted) * sigma
+
+
+def _loss_inverse(wanted: float) -> float:
+    """The k in [0, K_MAX] with G(k) = wanted (G falls as k grows), by bisection to 1e-9."""
+    if wanted <= normal_loss(K_MAX):
+        return K_MAX
+    lo, hi = 0.0, K_MAX
+    while hi - lo > 1e-9:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if normal_loss(mid) > wanted else (lo, mid)
+    return 0.5 * (lo + hi)

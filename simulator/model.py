@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import simpy
 from simpy.events import URGENT
 
-from policies.base import ItemStats
+from policies.base import ItemStats, Replenishment
 from simulator.demand import CustomerStream, DemandModifier
 from simulator.errors import ConfigError
 from simulator.flow import Context
+from simulator.forecasting import DemandPlanning
 from simulator.production import PlantNode
 from simulator.records import DailyStock
 from simulator.results import Results
@@ -52,13 +53,16 @@ class Model:
         ctx.nodes.update(self.suppliers)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
-        self.demand_modifiers: list[DemandModifier] = []  # seasonality, promotions, spikes: added before start
+        # seasonality, promotions, spikes: the configured demand models, plus any added before start
+        self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         shared_options: dict = {}
         for cust in self.customers.values():
             cust.bind(ctx.nodes, shared_options)
         self.points: list[StockPoint] = []
+        self._planned: dict[tuple[str, str], tuple[ItemStats, float, Replenishment]] = {}  # (dc, sku) -> plan inputs
         self._sources: dict[tuple[str, str], str | None] = {}
         self._plan_stock()
+        self.planning = DemandPlanning(self.ctx, self.points, self._planned)
         self._wire_raw_sources()
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
                                     [(p.node, p.sku, p.segment.name) for p in self.points])
@@ -139,6 +143,7 @@ class Model:
             except ValueError as exc:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
             point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
+            self._planned[(wh, sku)] = (stats, cover, rule)
             point.source = self.ctx.nodes[source]
             point.plan = (rule, stats)  # kept for safety stock re-computed during the run
             self.warehouses[wh].add(point)
@@ -198,6 +203,7 @@ class Model:
                 self.env.process(proc)
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
+        self.planning.start()
 
     def step_until(self, t: float) -> None:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
@@ -224,6 +230,7 @@ class Model:
         events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
         tables = self.ctx.recorder.tables()
         tables["stock"] = self.stock_log.table()
+        tables.update(self.planning.tables())
         return Results(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:

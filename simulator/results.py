@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.kpis import compute_kpis
+from analysis.planning_kpis import add_planning_kpis
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -46,12 +47,13 @@ class Results:
         spec = self.spec
         skus = pd.DataFrame([(s.name, s.price, s.unit_cost) for s in spec.skus.values()],
                             columns=["sku", "price", "unit_cost"]).set_index("sku")
-        return compute_kpis(
+        kpis = compute_kpis(
             self.tables, skus=skus,
             promised={n: s.promised_lead_time for n, s in spec.segments.items()},
             handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
+        return add_planning_kpis(kpis, self.tables, spec.warmup_days)
 
     # ------------------------------------------------------------ time series
     def timeseries(self, metric: str = "on_hand", *, by: str | None = "segment", sku: str | None = None,

@@ -20,8 +20,10 @@ from typing import Any
 from policies import REGISTRY
 from policies.base import CapacityAllocation
 from simulator.config_reader import Node
+from simulator.demand_models import parse_demand_models, parse_intermittent
 from simulator.distributions import Dist
 from simulator.errors import ConfigError
+from simulator.planning import AlertRules, Override, parse_alerts, parse_overrides
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,7 @@ class SegmentPolicies:
     safety_stock: Any
     fulfilment: Any
     transport: Any
+    forecast: Any = None  # a Forecaster, or None: plan from the configured demand, no forecasting
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +189,7 @@ class Segment:
     promised_lead_time: float  # days from order to delivery
     priority: int  # smaller = more important; decides which segment's policy governs shared stock
     policies: SegmentPolicies
+    alerts: AlertRules | None = None  # warnings the segment asks for during the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +230,8 @@ class Spec:
     quiet: bool = False  # no progress bar
     makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
     route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
+    demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
+    forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -362,7 +368,7 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience", "demand")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
@@ -417,6 +423,13 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)
+    demand = top.child("demand", ("models", "overrides", "intermittent"))
+    sporadic, sporadic_lanes = parse_intermittent(demand.raw("intermittent", None), demand.key("intermittent"),
+                                                  customers, skus, lanes)
+    customers.update(sporadic)
+    lanes += sporadic_lanes
+    demand_models = parse_demand_models(demand.raw("models", None), demand.key("models"), skus=skus,
+                                        families=families, segments=segments, channels=channels, horizon=horizon)
     spec = Spec(
         seed=top.integer("seed", 0, min=0), horizon_days=horizon, warmup_days=warmup,
         integer_units=net.boolean("integer_units", True), holding_rate=net.number("holding_rate", 0.25, min=0.0),
@@ -424,7 +437,9 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
         trace=_trace(top, horizon, skus), quiet=top.boolean("quiet", False),
-        makers=_makers(skus, plants, suppliers),
+        makers=_makers(skus, plants, suppliers), demand_models=demand_models,
+        forecast_overrides=parse_overrides(demand.raw("overrides", None), demand.key("overrides"), skus, families,
+                                           warehouses),
     )
     _check_topology(spec)
     _check_policy_segments(spec)
@@ -620,19 +635,21 @@ def _customers(net: Node, channels: Mapping[str, Channel], warehouses: Mapping[s
 
 def _segments(top: Node) -> dict[str, Segment]:
     out = {}
-    keys = ("description", "sla", "priority", "policies")
+    keys = ("description", "sla", "priority", "policies", "alerts")
     for i, (name, n) in enumerate(top.children("segments", keys)):
         sla = n.child("sla", ("fill_rate", "lead_time_days"), required=True)
-        pol = n.child("policies", ("production", "replenishment", "safety_stock", "fulfilment", "transport"))
+        pol = n.child("policies", ("production", "replenishment", "safety_stock", "fulfilment", "transport",
+                                   "forecast"))
         defaults = {"production": "make_to_stock", "replenishment": "s_S", "safety_stock": "z_sigma",
                     "fulfilment": "dc_pick", "transport": "first_listed"}
         policies = SegmentPolicies(**{
             kind: build_policy(kind, pol.raw(kind, default), pol.key(kind)) for kind, default in defaults.items()
-        })
+        }, forecast=build_policy("forecast", pol.raw("forecast"), pol.key("forecast")) if pol.has("forecast")
+            else None)
         out[name] = Segment(
             name, n.string("description", ""),
             sla.number("fill_rate", min=0.0, max=1.0), sla.number("lead_time_days", min=0.0),
-            n.integer("priority", i + 1, min=0), policies,
+            n.integer("priority", i + 1, min=0), policies, parse_alerts(n),
         )
     if not out:
         raise ConfigError("segments", None, "define at least one segment")

@@ -25,7 +25,8 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "plan", "history")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "plan", "history",
+                 "demanded")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None = None) -> None:
@@ -51,6 +52,7 @@ class StockPoint:
         # Recent demand (time, units), kept only when the safety stock is re-computed during the run.
         self.history: deque[tuple[float, float]] | None = \
             deque() if getattr(segment.policies.safety_stock, "every_days", None) else None
+        self.demanded = 0.0  # cumulative units requested here (what demand planning forecasts)
 
     @property
     def position(self) -> float:
@@ -69,6 +71,7 @@ class StockPoint:
         """
         if self.history is not None:
             self.history.append((self.ctx.env.now, req.qty))
+        self.demanded += req.qty
         # First come, first served: nothing ships past a waiting backorder.
         take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
