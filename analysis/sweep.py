@@ -25,6 +25,7 @@ from analysis.resilience import RESILIENCE_COLUMNS
 log = logging.getLogger(__name__)
 
 JOB_FILE = "job.json"
+TOTAL_FILE = ".jobs_total"  # number of jobs of the sweep, written when it starts
 RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_revenue", "_margin"))]
 KPI_METRICS = [c for c in KPI_COLUMNS if c != "segment"]
 
@@ -62,9 +63,16 @@ def parse_overrides(overrides: Sequence[str]) -> dict[str, str]:
 
 
 def _jobs(sweep_dir: Path) -> list[tuple[str, Path, dict[str, Any]]]:
+    """Job directories with a ``job.json``; when the sweep's size is known (``.jobs_total``, written at
+    the start of a multirun), numbered directories left over from an earlier, larger sweep are ignored."""
+    total_file = sweep_dir / TOTAL_FILE
+    total = int(total_file.read_text() or 0) if total_file.exists() else 0
     found = []
     for path in sweep_dir.glob(f"*/{JOB_FILE}"):
-        found.append((path.parent.name, path.parent, json.loads(path.read_text())))
+        name = path.parent.name
+        if total and name.isdigit() and int(name) >= total:
+            continue
+        found.append((name, path.parent, json.loads(path.read_text())))
     return sorted(found, key=lambda j: (not j[0].isdigit(), int(j[0]) if j[0].isdigit() else 0, j[0]))
 
 

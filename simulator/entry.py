@@ -28,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from analysis.kpis import format_table
 from analysis.resilience import ResilienceSettings
 from analysis.statistics import replicate, summarize
-from analysis.sweep import KPI_METRICS, RESILIENCE_METRICS, finished, gather, sweep_report, write_job
+from analysis.sweep import KPI_METRICS, RESILIENCE_METRICS, TOTAL_FILE, finished, gather, sweep_report, write_job
 from analysis.trace import write_trace
 from simulator.config_reader import Node
 from simulator.errors import ConfigError
@@ -163,14 +163,14 @@ class SweepCallback(Callback):
             total = _sweep_size(config)
         except Exception:  # a sweeper with its own syntax: no total, progress still counts jobs
             total = 0
-        (sweep_dir / ".jobs_total").write_text(str(total))
+        (sweep_dir / TOTAL_FILE).write_text(str(total))
 
     def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
         if HydraConfig.get().mode != RunMode.MULTIRUN:
             return
         sweep_dir = Path(config.hydra.sweep.dir)
         done = len(list(sweep_dir.glob("*/job.json")))
-        total_file = sweep_dir / ".jobs_total"
+        total_file = sweep_dir / TOTAL_FILE
         total = int(total_file.read_text() or 0) if total_file.exists() else 0
         left = f", {total - done} left" if total else ""
         if not config.get("quiet", False):

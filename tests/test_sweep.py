@@ -57,3 +57,16 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path: Path, default
         alone = simulator.run(dict(default_config, horizon_days=30, seed=seed)).kpis
         assert serial["fill_rate"].tolist() == pytest.approx(alone["fill_rate"].tolist(), rel=1e-12)
         assert serial["demand_units"].tolist() == alone["demand_units"].tolist()
+
+
+def test_gather_ignores_job_dirs_left_over_from_a_larger_earlier_sweep(tmp_path: Path) -> None:
+    from analysis.sweep import TOTAL_FILE, gather, write_job
+
+    for job in range(3):
+        write_job(tmp_path / str(job), status="failed", overrides=[f"seed={job}"], config={"seed": job},
+                  error="boom")
+    assert sorted(gather(tmp_path)["job"]) == ["0", "1", "2"]
+    (tmp_path / TOTAL_FILE).write_text("2")  # the sweep re-run into this directory has two jobs
+    table = gather(tmp_path)
+    assert sorted(table["job"]) == ["0", "1"] and (table["error"] == "boom").all()
+    assert list(table["seed"].astype(int)) == [0, 1]  # the override became a column
