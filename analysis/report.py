@@ -306,7 +306,9 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     from analysis.kpis import KPI_COLUMNS
 
     chosen = [m for m in (metrics or SWEEP_METRICS) if m in table.columns]
-    groups = sweep_groups(table, KPI_COLUMNS, seed_column)
+    overrides = sweep_groups(table, KPI_COLUMNS, seed_column)
+    groups = [c for c in overrides if table[c].nunique(dropna=False) > 1]  # what the sweep varied
+    fixed = ", ".join(f"{c}={table[c].iloc[0]}" for c in overrides if c not in groups)
     n_jobs = len(table.drop_duplicates([*groups, seed_column])) if seed_column in table else len(table)
     figures = []
     summaries = {}
@@ -319,9 +321,13 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     cells = len(table.groupby(groups)) if groups else 1
     sections = [Section("means", "KPI means with 95% confidence intervals",
                         f"{n_jobs} runs in {cells} scenario x policy cells (grouped by "
-                        f"{html.escape(', '.join(groups)) or 'nothing'}); replications differ by "
-                        f"{html.escape(seed_column)}. Overlapping intervals do not settle a comparison of two "
-                        "policies: the paired differences below do.",
+                        f"{html.escape(', '.join(groups)) or 'nothing'}"
+                        + (f"; the same in every run: {html.escape(fixed)}" if fixed else "")
+                        + f"); replications differ by {html.escape(seed_column)}. Overlapping intervals do not "
+                        "settle a comparison of two policies: "
+                        + ("the paired differences below do." if paired is not None and len(paired) else
+                           "paired differences under common random numbers do "
+                           "(<code>python -m analysis.compare &lt;sweep dir&gt; --factor &lt;override&gt;</code>)."),
                         body=_summary_table(summaries), figures=tuple(figures))]
     if paired is not None and len(paired):
         figs = tuple((plots.paired_differences(part, metric),
