@@ -104,18 +104,24 @@ def _fmt(v: float, kind: str) -> str:
 # ------------------------------------------------------------------------------------------------- run report
 def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The segment KPI table with SLA targets beside actuals, and a same-shape frame of cell classes
-    (``miss`` where the segment missed its fill-rate target or promised lead time, ``met`` where met)."""
+    (``miss`` where the segment missed its fill-rate target or promised lead time, ``met`` where met).
+
+    A segment that holds no stock (made to order) is judged on lead time only: its fill rate from
+    stock is zero by design, so no fill-rate target is shown for it.
+    """
     spec = results.spec
     rows, classes = [], []
     for r in results.kpis.itertuples(index=False):
         seg = spec.segments.get(r.segment)
-        target = seg.target_fill_rate if seg else float("nan")
+        stocked = seg is not None and seg.policies.production.holds_stock
+        target = seg.target_fill_rate if stocked else float("nan")
         promised = seg.promised_lead_time if seg else float("nan")
-        fill_miss = seg is not None and r.fill_rate < target
+        fill_miss = stocked and r.fill_rate < target
         lead_miss = seg is not None and r.avg_lead_time_days > promised
         rows.append({
             "segment": r.segment, "demand units": _fmt(r.demand_units, "int"),
-            "fill rate target": _fmt(target, "pct"), "fill rate": _fmt(r.fill_rate, "pct"),
+            "fill rate target": _fmt(target, "pct") if stocked or seg is None else "made to order",
+            "fill rate": _fmt(r.fill_rate, "pct"),
             "order fill rate": _fmt(r.order_fill_rate, "pct"), "OTIF": _fmt(r.otif, "pct"),
             "promised lead time (d)": _fmt(promised, "days"), "avg lead time (d)": _fmt(r.avg_lead_time_days, "days"),
             "lost units": _fmt(r.lost_units, "int"), "avg on hand": _fmt(r.avg_on_hand_units, "int"),
@@ -124,8 +130,9 @@ def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
             "CO2 kg": _fmt(r.co2_kg, "int"),
         })
         cls = {k: "" for k in rows[-1]}
-        if seg is not None:
+        if stocked:
             cls["fill rate"] = "miss" if fill_miss else "met"
+        if seg is not None:
             cls["avg lead time (d)"] = "miss" if lead_miss else "met"
         classes.append(cls)
     return pd.DataFrame(rows), pd.DataFrame(classes)
