@@ -66,7 +66,14 @@ class Replenishment(Protocol):
 class ProductionStrategy(Protocol):
     """Make-to-stock (serve from finished goods) or make-to-order (an order releases production)."""
 
-    holds_stock: bool
+    def serve_from_stock(self, tolerance_days: float, make_and_deliver_days: float) -> bool:
+        """True to serve from finished-goods stock; False to make each order line to order.
+
+        ``tolerance_days``: the lead time the segment promises its customers;
+        ``make_and_deliver_days``: planned production plus transport time to the customer
+        (inf when no plant can make to order for this customer).
+        """
+        ...
 
 
 class SourceOption:
@@ -111,25 +118,37 @@ class LaneOption:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    truck_capacity: float | None = None  # units per truck when shipments are consolidated (FTL)
+
+    def expected_cost(self, qty: float) -> float:
+        """Planning freight cost of ``qty`` units: a consolidated truck's fixed cost is shared by
+        its load, so a shipment pays its share of a full truck."""
+        fixed = self.cost_per_shipment
+        if self.truck_capacity is not None:
+            fixed *= min(1.0, qty / self.truck_capacity)
+        return fixed + self.cost_per_unit * qty
 
 
 @runtime_checkable
 class TransportChoice(Protocol):
     """Which transport mode a shipment takes when a lane offers several."""
 
-    def choose(self, qty: float, lanes: Sequence[LaneOption]) -> int:
-        """Index into ``lanes`` of the mode to use."""
+    def choose(self, qty: float, lanes: Sequence[LaneOption], margin_per_unit: float) -> int:
+        """Index into ``lanes`` of the mode to use for ``qty`` units of goods earning
+        ``margin_per_unit`` (price - unit cost)."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
 class JobView:
-    """A production order waiting for a line: when it was released, its size and segment."""
+    """A production order waiting for a line: when it was released, its size and segment, and
+    the margin per unit of what it makes (price - unit cost)."""
 
     released: float
     qty: float
     family: str
     segment: str
+    margin: float = 0.0
 
 
 @runtime_checkable
@@ -137,5 +156,22 @@ class CapacityAllocation(Protocol):
     """Which waiting production order a line starts next when it frees up."""
 
     def next_job(self, queue: Sequence[JobView], current_family: str | None) -> int:
-        """Index into ``queue`` (oldest first) of the job to start."""
+        """Index into ``queue`` of the job to start (the queue is in release order, except that an
+        interrupted job goes back to the front)."""
+        ...
+
+    def preempts(self, arriving: JobView, running: JobView) -> bool:
+        """Whether a newly released job interrupts the one on the line (which resumes later with
+        its remaining work)."""
+        ...
+
+
+@runtime_checkable
+class BatchSizing(Protocol):
+    """How many days of an item's demand each production order covers (batch sizing per family)."""
+
+    def cycle_days(self, demand_per_day: float, setup_cost: float, holding_per_unit_day: float,
+                   rate_per_day: float) -> float:
+        """Days between runs of a family with this demand, changeover cost, holding cost per unit
+        per day and line rate (0: make what is ordered)."""
         ...

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-KINDS = ("production", "replenishment", "safety_stock", "fulfilment", "transport", "allocation")
+KINDS = ("production", "replenishment", "safety_stock", "fulfilment", "transport", "allocation", "batching")
 
 REGISTRY: dict[str, dict[str, type]] = {kind: {} for kind in KINDS}
 

@@ -49,6 +49,10 @@ class Availability:
         while self._waiting and self.factor > 0:  # first come, first served
             self._waiting.popleft()()
 
+    def changed(self) -> simpy.Event:
+        """An event that fires at the next change of availability."""
+        return self._changed
+
     def when_up(self, action: Callable[[], None]) -> None:
         """Do ``action`` now if the entity is up, else the moment it is up again (in arrival order)."""
         if self.factor > 0 and not self._waiting:

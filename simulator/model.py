@@ -110,7 +110,7 @@ class Model:
             home = cust.served_from[0]
             for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
                 seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
-                if not seg.policies.production.holds_stock:
+                if not spec.serves_from_stock(seg, sku, cust.name):
                     continue
                 lines_per_day = orders_per_day * cust.lines_per_order.mean * w
                 # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
@@ -140,9 +140,21 @@ class Model:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
             point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
             point.source = self.ctx.nodes[source]
+            point.plan = (rule, stats)  # kept for safety stock re-computed during the run
             self.warehouses[wh].add(point)
             self.points.append(point)
             self.ctx.ledger.initial[sku] += point.on_hand
+        made: dict[str, dict[str, float]] = defaultdict(dict)  # plant -> SKU -> planned demand per day
+        for (wh, sku), flow in flows.items():
+            source = self.source_of(wh, sku)
+            if source in self.plants:
+                made[source][sku] = made[source].get(sku, 0.0) + flow.mean
+        for plant, demand in made.items():
+            self.plants[plant].plan_batches(demand)
+        for point in self.points:  # link the serial chains (for echelon policies)
+            if point.source is not None and point.source.kind == "warehouse":
+                point.upstream = self.warehouses[point.source.name].stock[point.sku]
+                point.upstream.downstream.append(point)
 
     def _wire_raw_sources(self) -> None:
         for plant in self.plants.values():

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 SHIPMENT_COLUMNS = ("time", "origin", "dest", "mode", "sku", "qty", "kind", "segment", "cost", "co2_kg",
-                    "arrival")
+                    "arrival", "path")  # path: how a customer line is fulfilled (dc_pick, cross_dock, ...)
 PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "released", "start", "end",
                       "changeover_days", "changeover_cost")
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")

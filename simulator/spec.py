@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import heapq
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -55,6 +57,15 @@ class Supplier:
 
 
 @dataclass(frozen=True, slots=True)
+class Maintenance:
+    """Planned maintenance of a line: down for ``duration`` days every ``every`` days from day ``first``."""
+
+    first: float
+    every: float
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     """A production line: which families it makes, how fast, and what switching costs."""
 
@@ -67,6 +78,8 @@ class Line:
     changeover_cost: float
     min_batch: float
     allocation: CapacityAllocation
+    batching: Any = None  # BatchSizing policy for the families made here (None: as ordered)
+    maintenance: Maintenance | None = None  # planned maintenance windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +111,7 @@ class Warehouse:
     handling_cost_per_unit: float
     replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
     initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
+    cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +122,10 @@ class TransportMode:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    truck_capacity: float | None = None  # units per truck: shipments wait to be consolidated (FTL)
+    max_wait_days: float = 0.0  # ... but a truck leaves at the latest this long after its first load
+    on_time: float = 1.0  # probability a shipment arrives within its lead time
+    delay: Dist | None = None  # extra days when it does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +225,7 @@ class Spec:
     trace: TraceWindow | None = None  # write a readable event log of this window
     quiet: bool = False  # no progress bar
     makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
+    route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -214,6 +233,68 @@ class Spec:
             if name in table:
                 return kind
         raise KeyError(name)
+
+    def route(self, origin: str, dest: str) -> tuple[tuple[str, str], ...] | None:
+        """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each
+        lane's first listed mode), passing only through warehouses; None if there is none.
+
+        A direct lane is one leg; otherwise goods flow through DCs without being put away.
+        """
+        first = self._lane_days()
+        best = {origin: 0.0}
+        back: dict[str, str] = {}
+        frontier = [(0.0, origin)]
+        while frontier:
+            days, node = heapq.heappop(frontier)
+            if node == dest:
+                legs = []
+                while node != origin:
+                    legs.append((back[node], node))
+                    node = back[node]
+                return tuple(reversed(legs))
+            if days > best[node] or (node != origin and node not in self.warehouses):
+                continue
+            for (a, b), lt in first.items():
+                if a == node and days + lt < best.get(b, math.inf):
+                    best[b] = days + lt
+                    back[b] = node
+                    heapq.heappush(frontier, (days + lt, b))
+        return None
+
+    def route_days(self, origin: str, dest: str) -> float:
+        """Mean transit days along ``route(origin, dest)`` (inf if there is no route); memoised."""
+        days = self.route_days_cache.get((origin, dest))
+        if days is None:
+            legs = self.route(origin, dest)
+            first = self._lane_days()
+            days = math.inf if legs is None else sum(first[leg] for leg in legs)
+            self.route_days_cache[(origin, dest)] = days
+        return days
+
+    def _lane_days(self) -> dict[tuple[str, str], float]:
+        """Mean lead time of each (origin, dest) pair's first listed lane."""
+        first: dict[tuple[str, str], float] = {}
+        for lane in self.lanes:
+            first.setdefault((lane.origin, lane.dest), lane.lead_time.mean)
+        return first
+
+    def make_to_order_source(self, segment: Segment, sku: str, customer: str) -> tuple[str, float] | None:
+        """Where and how fast an order line could be made to order: the first plant (or supplier)
+        making ``sku`` with a route to ``customer``, and its planned production + delivery days."""
+        for maker in self.makers_of(sku):
+            days = self.route_days(maker, customer)
+            if days < math.inf:
+                make = self.plants[maker].planned_lead_time if maker in self.plants else \
+                    self.suppliers[maker].lead_time.mean
+                return maker, make + days
+        return None
+
+    def serves_from_stock(self, segment: Segment, sku: str, customer: str) -> bool:
+        """Whether the segment's production strategy serves this customer's ``sku`` from
+        finished-goods stock (make-to-stock) or makes it to order."""
+        mto = self.make_to_order_source(segment, sku, customer)
+        return segment.policies.production.serve_from_stock(
+            segment.promised_lead_time, mto[1] if mto is not None else math.inf)
 
     def makers_of(self, sku: str) -> tuple[str, ...]:
         """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
@@ -301,9 +382,17 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
 
     modes = {
         name: TransportMode(name, n.number("cost_per_unit", 0.0, min=0.0),
-                            n.number("cost_per_shipment", 0.0, min=0.0), n.number("co2_per_unit", 0.0, min=0.0))
-        for name, n in net.children("transport_modes", ("cost_per_unit", "cost_per_shipment", "co2_per_unit"))
+                            n.number("cost_per_shipment", 0.0, min=0.0), n.number("co2_per_unit", 0.0, min=0.0),
+                            n.number("truck_capacity", None, min=0.0, strict_min=True),
+                            n.number("max_wait_days", 0.0, min=0.0), n.number("on_time", 1.0, min=0.0, max=1.0),
+                            n.dist("delay") if n.has("delay") else None)
+        for name, n in net.children("transport_modes", ("cost_per_unit", "cost_per_shipment", "co2_per_unit",
+                                                        "truck_capacity", "max_wait_days", "on_time", "delay"))
     }
+    for name, mode in modes.items():
+        if mode.on_time < 1.0 and mode.delay is None:
+            raise ConfigError(f"network.transport_modes.{name}.delay", None,
+                              "give the delay distribution of late shipments (on_time is below 1)")
     raw_materials = {name: n.number("unit_cost", 0.0, min=0.0)
                      for name, n in net.children("raw_materials", ("unit_cost",))}
     skus, families = _catalogue(net, raw_materials)
@@ -315,9 +404,10 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
             build_policy("replenishment", n.raw("replenishment"), n.key("replenishment"))
             if n.has("replenishment") else None,
             n.number("initial_stock", None, min=0.0),
+            n.number("cross_dock_days", 0.0, min=0.0),
         )
         for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit", "replenishment",
-                                                   "initial_stock"))
+                                                   "initial_stock", "cross_dock_days"))
     }
     _unique_names(net, suppliers, plants, warehouses)
     lanes = _lanes(net, modes)
@@ -337,6 +427,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         makers=_makers(skus, plants, suppliers),
     )
     _check_topology(spec)
+    _check_policy_segments(spec)
     from scenarios import build_scenario  # scenarios read the network, so they are checked last
 
     return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
@@ -363,6 +454,16 @@ def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | 
         raise ConfigError("trace.end", end, f"must be after trace.start ({start:g}) and at most horizon_days")
     sku = n.string("sku", None, choices=skus) if n.has("sku") else None
     return TraceWindow(start, end, sku)
+
+
+def _check_policy_segments(spec: Spec) -> None:
+    """Segment names inside policy parameters (e.g. allocation weights) must be known segments."""
+    for plant in spec.plants.values():
+        for line in plant.lines:
+            for seg in getattr(line.allocation, "weights", None) or ():
+                if seg not in spec.segments:
+                    raise ConfigError(f"network.plants.{plant.name}.lines.{line.name}.allocation.weights", seg,
+                                      f"unknown segment; known: {', '.join(sorted(spec.segments))}")
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:
@@ -401,7 +502,7 @@ def _suppliers(net: Node, raw_materials: Mapping[str, float], skus: Mapping[str,
 def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[str, float]) -> dict[str, Plant]:
     out = {}
     line_keys = ("families", "rate", "unit_time", "batch_time", "changeover", "changeover_cost", "min_batch",
-                 "allocation")
+                 "allocation", "batching", "maintenance")
     for pname, pn in net.children("plants", ("lines", "raw_stock", "planned_lead_time")):
         lines = []
         for lname, ln in pn.children("lines", line_keys):
@@ -421,6 +522,8 @@ def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[st
                 lname, pname, fams, unit_time, batch_time, ln.dist("changeover", 0.0),
                 ln.number("changeover_cost", 0.0, min=0.0), ln.number("min_batch", 0.0, min=0.0),
                 build_policy("allocation", ln.raw("allocation", "fcfs"), ln.key("allocation")),
+                build_policy("batching", ln.raw("batching", "as_ordered"), ln.key("batching")),
+                _maintenance(ln),
             ))
         if not lines:
             raise ConfigError(pn.key("lines"), None, "a plant needs at least one production line")
@@ -440,6 +543,17 @@ def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[st
             raw_stock[m] = RawStock(m, s, S, mn.number("initial", S, min=0.0))
         out[pname] = Plant(pname, tuple(lines), raw_stock, pn.number("planned_lead_time", 2.0, min=0.0))
     return out
+
+
+def _maintenance(ln: Node) -> Maintenance | None:
+    if not ln.has("maintenance"):
+        return None
+    m = ln.child("maintenance", ("first", "every", "duration"))
+    every = m.number("every", min=0.0, strict_min=True)
+    duration = m.number("duration", min=0.0, strict_min=True)
+    if duration >= every:
+        raise ConfigError(m.key("duration"), duration, f"must be shorter than every ({every:g} days)")
+    return Maintenance(m.number("first", 0.0, min=0.0), every, duration)
 
 
 def _unique_names(net: Node, *tables: Mapping[str, Any]) -> None:
@@ -604,6 +718,13 @@ def _check_topology(spec: Spec) -> None:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
+            seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
+            if not spec.serves_from_stock(seg, sku, cname):
+                if spec.make_to_order_source(seg, sku, cname) is None:
+                    raise ConfigError(f"segments.{seg.name}.policies.production", "make_to_order",
+                                      f"no plant or supplier making {sku} has a chain of lanes to {cname}; "
+                                      "add a lane or serve the segment make_to_stock")
+                continue
             if not any(reachable(dc, sku) for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
