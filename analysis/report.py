@@ -113,7 +113,7 @@ def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, classes = [], []
     for r in results.kpis.itertuples(index=False):
         seg = spec.segments.get(r.segment)
-        stocked = seg is not None and seg.policies.production.holds_stock
+        stocked = seg is not None and not plots.made_to_order(spec, r.segment)
         target = seg.target_fill_rate if stocked else float("nan")
         promised = seg.promised_lead_time if seg else float("nan")
         fill_miss = stocked and r.fill_rate < target

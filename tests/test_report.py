@@ -182,14 +182,11 @@ def test_made_to_order_segment_is_judged_on_lead_time_only(short_run: Results) -
     import dataclasses
 
     from analysis.report import kpi_table
-
-    @dataclasses.dataclass(frozen=True)
-    class NoStock:  # stands in for a make-to-order policy: only ``holds_stock`` is read
-        holds_stock: bool = False
+    from policies.production import MakeToOrder
 
     spec = short_run.spec
     fast = spec.segments["fast"]
-    mto = dataclasses.replace(fast, policies=dataclasses.replace(fast.policies, production=NoStock()))
+    mto = dataclasses.replace(fast, policies=dataclasses.replace(fast.policies, production=MakeToOrder()))
     results = Results(dataclasses.replace(spec, segments={**spec.segments, "fast": mto}), short_run.tables,
                       wall_seconds=1.0, events=1)
     table, classes = kpi_table(results)
