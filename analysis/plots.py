@@ -51,6 +51,15 @@ def policy_name(kind: str, policy: object) -> str:
     return type(policy).__name__
 
 
+def made_to_order(spec: Spec, segment: str) -> bool:
+    """True when the segment's production strategy serves none of its items from stock (pure
+    make-to-order): such a segment has no fill-rate target, its SLA is the lead time."""
+    seg = spec.segments[segment]
+    pairs = [(sku, c.name) for c in spec.customers.values() for sku in c.skus
+             if spec.segment_of[(sku, c.channel)] == segment]
+    return bool(pairs) and not any(spec.serves_from_stock(seg, sku, cust) for sku, cust in pairs)
+
+
 def disruption_windows(results: Results) -> pd.DataFrame:
     """The run's disruption windows (kind, target, start, end), empty when the run had none."""
     table = results.tables.get("disruptions")
@@ -357,15 +366,17 @@ def service(results: Results) -> Figure:
     ax = axes[0]
     x = np.arange(len(segs))
     actual = [float(k.loc[s, "fill_rate"]) * 100 for s in segs]
-    target = [spec.segments[s].target_fill_rate * 100 for s in segs]
+    # a made-to-order segment holds no stock: it has no fill-rate target (its SLA is the lead time)
+    target = [float("nan") if made_to_order(spec, s) else spec.segments[s].target_fill_rate * 100 for s in segs]
     bars = ax.bar(x, actual, color=[seg_colour[s] for s in segs], label="actual")
     ax.scatter(x, target, marker="_", s=900, color="black", lw=2.5, zorder=3, label="SLA target")
     for bar, a, t in zip(bars, actual, target, strict=True):
-        ax.annotate(f"{a:.1f}%" + (" (miss)" if a < t else ""), (bar.get_x() + bar.get_width() / 2, max(a, t)),
+        note = " (miss)" if a < t else " (made to order)" if np.isnan(t) else ""
+        ax.annotate(f"{a:.1f}%{note}", (bar.get_x() + bar.get_width() / 2, np.nanmax([a, t])),
                     xytext=(0, 5), textcoords="offset points", ha="center", fontsize=8,
                     color="#c0392b" if a < t else "black")
     ax.set_xticks(x, segs)
-    low = min([*actual, *target]) if segs else 0.0
+    low = np.nanmin([*actual, *target]) if segs else 0.0
     ax.set_ylim(max(0.0, low - 10), 104)
     ax.set_xlabel("segment")
     ax.set_ylabel("unit fill rate from stock (%)")

@@ -104,18 +104,24 @@ def _fmt(v: float, kind: str) -> str:
 # ------------------------------------------------------------------------------------------------- run report
 def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The segment KPI table with SLA targets beside actuals, and a same-shape frame of cell classes
-    (``miss`` where the segment missed its fill-rate target or promised lead time, ``met`` where met)."""
+    (``miss`` where the segment missed its fill-rate target or promised lead time, ``met`` where met).
+
+    A segment that holds no stock (made to order) is judged on lead time only: its fill rate from
+    stock is zero by design, so no fill-rate target is shown for it.
+    """
     spec = results.spec
     rows, classes = [], []
     for r in results.kpis.itertuples(index=False):
         seg = spec.segments.get(r.segment)
-        target = seg.target_fill_rate if seg else float("nan")
+        stocked = seg is not None and not plots.made_to_order(spec, r.segment)
+        target = seg.target_fill_rate if stocked else float("nan")
         promised = seg.promised_lead_time if seg else float("nan")
-        fill_miss = seg is not None and r.fill_rate < target
+        fill_miss = stocked and r.fill_rate < target
         lead_miss = seg is not None and r.avg_lead_time_days > promised
         rows.append({
             "segment": r.segment, "demand units": _fmt(r.demand_units, "int"),
-            "fill rate target": _fmt(target, "pct"), "fill rate": _fmt(r.fill_rate, "pct"),
+            "fill rate target": _fmt(target, "pct") if stocked or seg is None else "made to order",
+            "fill rate": _fmt(r.fill_rate, "pct"),
             "order fill rate": _fmt(r.order_fill_rate, "pct"), "OTIF": _fmt(r.otif, "pct"),
             "promised lead time (d)": _fmt(promised, "days"), "avg lead time (d)": _fmt(r.avg_lead_time_days, "days"),
             "lost units": _fmt(r.lost_units, "int"), "avg on hand": _fmt(r.avg_on_hand_units, "int"),
@@ -124,8 +130,9 @@ def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
             "CO2 kg": _fmt(r.co2_kg, "int"),
         })
         cls = {k: "" for k in rows[-1]}
-        if seg is not None:
+        if stocked:
             cls["fill rate"] = "miss" if fill_miss else "met"
+        if seg is not None:
             cls["avg lead time (d)"] = "miss" if lead_miss else "met"
         classes.append(cls)
     return pd.DataFrame(rows), pd.DataFrame(classes)
@@ -303,7 +310,9 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     from analysis.kpis import KPI_COLUMNS
 
     chosen = [m for m in (metrics or SWEEP_METRICS) if m in table.columns]
-    groups = sweep_groups(table, KPI_COLUMNS, seed_column)
+    overrides = sweep_groups(table, KPI_COLUMNS, seed_column)
+    groups = [c for c in overrides if table[c].nunique(dropna=False) > 1]  # what the sweep varied
+    fixed = ", ".join(f"{c}={table[c].iloc[0]}" for c in overrides if c not in groups)
     n_jobs = len(table.drop_duplicates([*groups, seed_column])) if seed_column in table else len(table)
     figures = []
     summaries = {}
@@ -316,9 +325,13 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     cells = len(table.groupby(groups)) if groups else 1
     sections = [Section("means", "KPI means with 95% confidence intervals",
                         f"{n_jobs} runs in {cells} scenario x policy cells (grouped by "
-                        f"{html.escape(', '.join(groups)) or 'nothing'}); replications differ by "
-                        f"{html.escape(seed_column)}. Overlapping intervals do not settle a comparison of two "
-                        "policies: the paired differences below do.",
+                        f"{html.escape(', '.join(groups)) or 'nothing'}"
+                        + (f"; the same in every run: {html.escape(fixed)}" if fixed else "")
+                        + f"); replications differ by {html.escape(seed_column)}. Overlapping intervals do not "
+                        "settle a comparison of two policies: "
+                        + ("the paired differences below do." if paired is not None and len(paired) else
+                           "paired differences under common random numbers do "
+                           "(<code>python -m analysis.compare &lt;sweep dir&gt; --factor &lt;override&gt;</code>)."),
                         body=_summary_table(summaries), figures=tuple(figures))]
     if paired is not None and len(paired):
         figs = tuple((plots.paired_differences(part, metric),

@@ -175,3 +175,25 @@ def test_warm_up_is_shaded_grey(short_run: Results) -> None:
         spans = [p for p in fig.axes[0].patches if p.get_label() == "warm-up (not in KPIs)"]
         assert len(spans) == 1 and spans[0].get_x() == 0.0 and spans[0].get_width() == 10.0
     assert not any(p.get_label().startswith("warm-up") for p in short_run.plot_stock().axes[0].patches)
+
+
+def test_made_to_order_segment_is_judged_on_lead_time_only(short_run: Results) -> None:
+    """A segment holding no stock (make-to-order) gets no fill-rate target and no fill-rate miss."""
+    import dataclasses
+
+    from analysis.report import kpi_table
+    from policies.production import MakeToOrder
+
+    spec = short_run.spec
+    fast = spec.segments["fast"]
+    mto = dataclasses.replace(fast, policies=dataclasses.replace(fast.policies, production=MakeToOrder()))
+    results = Results(dataclasses.replace(spec, segments={**spec.segments, "fast": mto}), short_run.tables,
+                      wall_seconds=1.0, events=1)
+    table, classes = kpi_table(results)
+    row = table.index[table["segment"] == "fast"][0]
+    assert table.loc[row, "fill rate target"] == "made to order"
+    assert classes.loc[row, "fill rate"] == "" and classes.loc[row, "avg lead time (d)"] in ("met", "miss")
+    tail = table.index[table["segment"] == "tail"][0]
+    assert classes.loc[tail, "fill rate"] == "met"  # stocked segments are still judged on fill rate
+    ax = results.plot_service().axes[0]
+    assert any("(made to order)" in t.get_text() for t in ax.texts)

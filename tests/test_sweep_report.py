@@ -89,3 +89,10 @@ def test_optional_sections_render_when_their_tables_exist(sweep: pd.DataFrame, t
     assert titles == ["fill rate per scenario x policy", "Paired difference in fill_rate vs baseline",
                       "Stress matrix", "Service over time: disrupted runs against the baseline"]
     assert "<td>supplier_failure</td><td>12.0</td><td>9.0</td>" in page
+
+
+def test_overrides_the_sweep_did_not_vary_stay_out_of_the_labels(sweep: pd.DataFrame, tmp_path: Path) -> None:
+    page = write_sweep_report(sweep.assign(horizon_days=90), tmp_path, metrics=["otif"]).read_text()
+    assert "the same in every run: horizon_days=90" in page
+    assert "horizon_days=90, " not in page and ", horizon_days=90" not in page  # not in any cell's label
+    assert "<td>scenario=baseline, production=make_to_stock</td>" in page
