@@ -170,11 +170,14 @@ class Model:
 
     # ---------------------------------------------------------------- running
     def _snapshot(self, _event: simpy.Event | None = None) -> None:
+        self._record_stock()
+        if self.stock_log.days < self.stock_log.on_hand.shape[0]:
+            self._schedule_snapshot()
+
+    def _record_stock(self) -> None:
         points = self.points
         self.stock_log.record([p.on_hand for p in points], [p.backlog_qty for p in points],
                               [p.on_order for p in points])
-        if self.stock_log.days < self.stock_log.on_hand.shape[0]:
-            self._schedule_snapshot()
 
     def _schedule_snapshot(self) -> None:
         # End-of-day stock is read at the start of the next day, before that day's events:
@@ -224,6 +227,9 @@ class Model:
             stops = self._run_with_progress(horizon)
         else:
             self.env.run(until=horizon)
+        if self.env.now >= horizon and self.stock_log.days < self.stock_log.on_hand.shape[0]:
+            # The run stops at the horizon before the reading due at that instant: take the last day's.
+            self._record_stock()
         wall = time.perf_counter() - self._wall_start
         # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
         # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
