@@ -1,7 +1,7 @@
 """Segment policies: small decision objects chosen per segment by name in config."""
 
-from policies import allocation, fulfilment, production, replenishment, safety_stock, transport
+from policies import allocation, batching, forecast, fulfilment, production, replenishment, safety_stock, transport
 from policies.registry import KINDS, REGISTRY, register
 
-__all__ = ["KINDS", "REGISTRY", "register", "allocation", "fulfilment", "production",
+__all__ = ["KINDS", "REGISTRY", "register", "allocation", "batching", "forecast", "fulfilment", "production",
            "replenishment", "safety_stock", "transport"]

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 
 @dataclass(frozen=True, slots=True)
 class ItemStats:
@@ -17,7 +19,8 @@ class ItemStats:
 
     ``mean_daily``/``sd_daily``: forecast demand per day and its day-to-day standard deviation;
     ``lead_time_mean``/``lead_time_sd``: replenishment lead time in days (order to receipt);
-    ``target_service``: the segment's target fill rate.
+    ``target_service``: the segment's target fill rate;
+    ``forecast_errors``: when the segment forecasts, the errors observed so far at this location.
     """
 
     mean_daily: float
@@ -28,6 +31,7 @@ class ItemStats:
     unit_cost: float = 1.0
     price: float = 1.0
     holding_rate: float = 0.25
+    forecast_errors: tuple[float, ...] = ()  # observed daily forecast errors (forecast - actual), oldest first
 
 
 @runtime_checkable
@@ -66,7 +70,14 @@ class Replenishment(Protocol):
 class ProductionStrategy(Protocol):
     """Make-to-stock (serve from finished goods) or make-to-order (an order releases production)."""
 
-    holds_stock: bool
+    def serve_from_stock(self, tolerance_days: float, make_and_deliver_days: float) -> bool:
+        """True to serve from finished-goods stock; False to make each order line to order.
+
+        ``tolerance_days``: the lead time the segment promises its customers;
+        ``make_and_deliver_days``: planned production plus transport time to the customer
+        (inf when no plant can make to order for this customer).
+        """
+        ...
 
 
 class SourceOption:
@@ -111,25 +122,37 @@ class LaneOption:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    truck_capacity: float | None = None  # units per truck when shipments are consolidated (FTL)
+
+    def expected_cost(self, qty: float) -> float:
+        """Planning freight cost of ``qty`` units: a consolidated truck's fixed cost is shared by
+        its load, so a shipment pays its share of a full truck."""
+        fixed = self.cost_per_shipment
+        if self.truck_capacity is not None:
+            fixed *= min(1.0, qty / self.truck_capacity)
+        return fixed + self.cost_per_unit * qty
 
 
 @runtime_checkable
 class TransportChoice(Protocol):
     """Which transport mode a shipment takes when a lane offers several."""
 
-    def choose(self, qty: float, lanes: Sequence[LaneOption]) -> int:
-        """Index into ``lanes`` of the mode to use."""
+    def choose(self, qty: float, lanes: Sequence[LaneOption], margin_per_unit: float) -> int:
+        """Index into ``lanes`` of the mode to use for ``qty`` units of goods earning
+        ``margin_per_unit`` (price - unit cost)."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
 class JobView:
-    """A production order waiting for a line: when it was released, its size and segment."""
+    """A production order waiting for a line: when it was released, its size and segment, and
+    the margin per unit of what it makes (price - unit cost)."""
 
     released: float
     qty: float
     family: str
     segment: str
+    margin: float = 0.0
 
 
 @runtime_checkable
@@ -137,5 +160,37 @@ class CapacityAllocation(Protocol):
     """Which waiting production order a line starts next when it frees up."""
 
     def next_job(self, queue: Sequence[JobView], current_family: str | None) -> int:
-        """Index into ``queue`` (oldest first) of the job to start."""
+        """Index into ``queue`` of the job to start (the queue is in release order, except that an
+        interrupted job goes back to the front)."""
+        ...
+
+    def preempts(self, arriving: JobView, running: JobView) -> bool:
+        """Whether a newly released job interrupts the one on the line (which resumes later with
+        its remaining work)."""
+        ...
+
+
+@runtime_checkable
+class BatchSizing(Protocol):
+    """How many days of an item's demand each production order covers (batch sizing per family)."""
+
+    def cycle_days(self, demand_per_day: float, setup_cost: float, holding_per_unit_day: float,
+                   rate_per_day: float) -> float:
+        """Days between runs of a family with this demand, changeover cost, holding cost per unit
+        per day and line rate (0: make what is ordered)."""
+        ...
+
+
+@runtime_checkable
+class Forecaster(Protocol):
+    """A forecasting method: daily demand ahead from the daily demand history of one item and place.
+
+    ``refresh_days``: how often the forecast is remade; ``min_history``: days of history it needs.
+    """
+
+    refresh_days: float
+    min_history: int
+
+    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
+        """Forecast demand for each of the next ``horizon`` days."""
         ...

@@ -12,7 +12,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-KINDS = ("production", "replenishment", "safety_stock", "fulfilment", "transport", "allocation")
+KINDS = ("production", "replenishment", "safety_stock", "fulfilment", "transport", "allocation", "batching",
+         "forecast")
 
 REGISTRY: dict[str, dict[str, type]] = {kind: {} for kind in KINDS}
 

@@ -6,6 +6,7 @@ demand, lead time and safety stock, the way a planner sets reorder points in an 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from policies.base import ItemStats
@@ -100,3 +101,71 @@ class BaseStock(OrderUpTo):
         _check_review(self.review_period)
         if self.S is not None and self.S < 0:
             raise ValueError(f"S must be >= 0; got {self.S}")
+
+
+@register("replenishment", "r_Q")
+@dataclass(frozen=True, slots=True)
+class ReorderPointQuantity:
+    """(r, Q): whenever the inventory position is at or below the reorder point r, order the fixed
+    quantity Q (as many Q as it takes to lift the position above r).
+
+    ``r`` defaults to demand over lead time (+ review period) plus safety stock; ``Q`` defaults to
+    ``cycle_days`` of mean demand. With ``review_period`` null the position is watched continuously.
+    """
+
+    r: float | None = None
+    Q: float | None = None
+    cycle_days: float = 7.0
+    review_period: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_review(self.review_period)
+        if self.cycle_days <= 0:
+            raise ValueError(f"cycle_days must be > 0; got {self.cycle_days}")
+        if self.Q is not None and self.Q <= 0:
+            raise ValueError(f"Q must be > 0; got {self.Q}")
+
+    def order_qty(self, position: float) -> float:
+        if position > self.r:  # type: ignore[operator]
+            return 0.0
+        return self.Q * (math.floor((self.r - position) / self.Q) + 1)  # type: ignore[operator]
+
+    def planned(self, stats: ItemStats, safety_stock: float) -> ReorderPointQuantity:
+        r = self.r if self.r is not None else stats.mean_daily * _cover_days(stats, self.review_period) + safety_stock
+        Q = self.Q if self.Q is not None else max(stats.mean_daily * self.cycle_days, 1e-9)
+        return replace(self, r=r, Q=Q)
+
+    def initial_stock(self) -> float:
+        return float(self.r + self.Q)  # type: ignore[operator]
+
+
+@register("replenishment", "echelon_base_stock")
+@dataclass(frozen=True, slots=True)
+class EchelonBaseStock:
+    """Echelon base stock for a serial chain: keep the echelon inventory position (this DC's
+    position plus that of every DC downstream of it) at S, ordering one-for-one after each demand.
+
+    ``S`` is the echelon level: it covers demand over the lead times of this DC and every DC below
+    it, plus the safety stock of the whole echelon. Set it per DC (``network.warehouses.<dc>.
+    replenishment``); the most downstream DC's echelon level is its ordinary base-stock level.
+    """
+
+    S: float | None = None
+    review_period: float | None = None
+    echelon = True  # decides on the echelon position (class constant, not a parameter)
+
+    def __post_init__(self) -> None:
+        _check_review(self.review_period)
+        if self.S is not None and self.S < 0:
+            raise ValueError(f"S must be >= 0; got {self.S}")
+
+    def order_qty(self, position: float) -> float:
+        return self.S - position if position < self.S else 0.0  # type: ignore[operator]
+
+    def planned(self, stats: ItemStats, safety_stock: float) -> EchelonBaseStock:
+        if self.S is None:
+            raise ValueError("echelon_base_stock needs S, the echelon base-stock level of this DC")
+        return self
+
+    def initial_stock(self) -> float:
+        return float(self.S)  # type: ignore[arg-type]

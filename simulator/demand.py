@@ -78,23 +78,40 @@ class CustomerStream:
         self._cum[-1] = 1.0
         self._order_ids = order_ids
         self._line_ids = line_ids
-        # Route table per SKU: its segment and the nodes that may serve it (filled in by ``bind``).
-        self._route: dict[str, tuple[Segment, list[SourceOption]]] = {}
+        # Route table per SKU: its segment, the nodes that may serve it (filled in by ``bind``),
+        # for a line made to order the plant that makes it (None: served from stock), and the
+        # fulfilment path each serving node stands for.
+        self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str]]] = {}
 
-    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple[tuple[str, ...], str], list[SourceOption]]) -> None:
+    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple, list[SourceOption]]) -> None:
         """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
-        segments served from stock), then the plants and suppliers that make or sell it.
+        segments served from stock), then the DCs feeding the first of them (kind "upstream", to
+        cross-dock through it), then the plants and suppliers that make or sell it.
         ``shared`` lets streams with the same DCs share one option list per SKU."""
         spec, model_spec = self.spec, self.ctx.spec
         for sku in spec.skus:
             seg = model_spec.segments[model_spec.segment_of[(sku, self.channel)]]
-            dcs = spec.served_from if seg.policies.production.holds_stock else ()
-            options = shared.get((dcs, sku))
+            mto = None
+            if not model_spec.serves_from_stock(seg, sku, self.name):
+                mto = model_spec.make_to_order_source(seg, sku, self.name)[0]
+            dcs = spec.served_from if mto is None else ()
+            makers = tuple(m for m in model_spec.makers_of(sku)  # those that can deliver to this customer
+                           if model_spec.route_days(m, self.name) < math.inf)
+            options = shared.get((dcs, sku, makers))
             if options is None:
                 options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
-                options += [SourceOption(m, nodes[m].kind, 0.0) for m in model_spec.makers_of(sku)]
-                shared[(dcs, sku)] = options
-            self._route[sku] = (seg, options)
+                upstream = [u for dc in dcs[:1] for u in model_spec.warehouses[dc].sources
+                            if u in model_spec.warehouses and u not in dcs]
+                options += [SourceOption(u, "upstream", partial(nodes[u].on_hand, sku)) for u in upstream]
+                options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
+                shared[(dcs, sku, makers)] = options
+            paths = {"warehouse": "next_dc", "upstream": "cross_dock", "plant": "drop_ship", "supplier": "drop_ship"}
+            labels = {o.node: paths[o.kind] for o in reversed(options)}
+            if dcs:
+                labels[dcs[0]] = "dc_pick"
+            if mto is not None:
+                labels[mto] = "make_to_order"
+            self._route[sku] = (seg, options, mto, labels)
 
     def receive(self, req: Request, qty: float) -> None:
         """Goods arrived at the customer."""
@@ -147,11 +164,13 @@ class CustomerStream:
                     qty = float(round(qty))
                 if qty <= 0:
                     continue
-                seg, options = self._route[sku]
+                seg, options, source, labels = self._route[sku]
                 line = OrderLine(next(self._line_ids), order_id, now, self.name, self.channel, sku, seg.name, qty)
                 lines_recorded.append(line)
-                source = seg.policies.fulfilment.source(qty, options)
+                if source is None:
+                    source = seg.policies.fulfilment.source(qty, options)
                 line.source = source
-                nodes[source].request(Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line,
-                                                 self.ship_complete))
+                req = Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line, self.ship_complete)
+                req.path = labels[source]
+                nodes[source].request(req)
             yield env.timeout(draws.gap())

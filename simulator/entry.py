@@ -1,23 +1,37 @@
 """The command line (``python -m simulator``): the only module that knows about Hydra.
 
-It composes the config, turns it once into a ``Spec``, runs, prints the KPI table and writes
-the run directory. Config errors end with one message and exit status 2, without a traceback.
+It composes the config, turns it once into a ``Spec``, runs it (``replications: N`` times, each
+disrupted replication beside its paired baseline), prints the KPI table and writes the run
+directory. Config errors end with one message and exit status 2, without a traceback.
+
+In a multirun (``-m``) each job records how it ended in ``job.json``; a job that fails is recorded
+and the others go on; a job already finished with the same config is skipped when the sweep is
+re-run into the same directory; ``SweepCallback`` gathers all jobs into ``sweep.parquet``.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import sys
+import time
+import traceback
 from pathlib import Path
 from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from analysis.kpis import format_table
+from analysis.resilience import ResilienceSettings
+from analysis.statistics import replicate, summarize
+from analysis.sweep import KPI_METRICS, RESILIENCE_METRICS, TOTAL_FILE, finished, gather, sweep_report, write_job
+from analysis.trace import write_trace
+from simulator.config_reader import Node
 from simulator.errors import ConfigError
-from simulator.model import Model
 from simulator.spec import build_spec
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
@@ -40,18 +54,136 @@ def compose_config(overrides: list[str]) -> dict[str, Any]:
         return to_plain(compose(config_name="config", overrides=overrides))
 
 
+def _settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
+    top = Node(plain, "")
+    return top.integer("replications", 1, min=1), ResilienceSettings.from_config(plain.get("resilience"))
+
+
+def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool = True) -> None:
+    """One job: check the config, run the replications, write and print the results.
+
+    The run directory holds replication 0's tables (and ``report.html`` unless ``report`` is off),
+    ``replications.csv`` and ``summary.csv``, and for a disrupted scenario ``resilience.csv`` and
+    ``resilience_summary.csv``.
+    """
+    spec = build_spec(plain)
+    n, settings = _settings(plain)
+    started = time.perf_counter()
+    reps = replicate(plain, n, settings=settings)
+    reps.first.write(outdir)
+    trace = write_trace(reps.first, outdir / "trace.txt") if spec.trace is not None else None
+    page = reps.first.report(outdir / "report.html") if report else None
+    reps.kpis.to_csv(outdir / "replications.csv", index=False)
+    summary = summarize(reps.kpis, ["segment"], KPI_METRICS)
+    summary.to_csv(outdir / "summary.csv", index=False)
+    if not reps.resilience.empty:
+        reps.resilience.to_csv(outdir / "resilience.csv", index=False)
+        summarize(reps.resilience, ["segment", "disruption"], RESILIENCE_METRICS).to_csv(
+            outdir / "resilience_summary.csv", index=False)
+    if not echo:
+        return
+    if n == 1:
+        info = reps.first.run_info()
+        print(format_table(reps.first.kpis))
+        print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
+              f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")
+    else:
+        print(f"{n} replications, mean and 95% t-interval per segment (summary.csv):")
+        print(_ci_table(summary, ["fill_rate", "otif", "lost_units", "gross_margin"]))
+    if not reps.resilience.empty:
+        print(f"\nresilience against the paired baseline (resilience.csv; {n} replication(s)):")
+        rs = summarize(reps.resilience, ["segment"], ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"])
+        print(_ci_table(rs, ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"]))
+    print(f"\n{n} run(s) in {time.perf_counter() - started:.1f} s; results written to {outdir}")
+    if trace is not None:
+        print(f"event trace of days {spec.trace.start:g}-{spec.trace.end:g}: {trace}")
+    if page is not None:
+        print(f"report: {page}")
+
+
+def _ci_table(summary: Any, metrics: list[str]) -> str:
+    """Terminal view: one row per segment, 'mean [low, high]' per metric."""
+    def cell(r: Any) -> str:  # r is a row (a Series): r.mean would be the Series method
+        if math.isnan(r["ci_low"]):
+            return f"{r['mean']:,.4g}"
+        return f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
+
+    view = summary[summary["metric"].isin(metrics)].assign(cell=lambda d: d.apply(cell, axis=1))
+    return view.pivot(index="segment", columns="metric", values="cell")[metrics].to_string()
+
+
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
 def main(cfg: DictConfig) -> None:
+    hc = HydraConfig.get()
+    outdir = Path(hc.runtime.output_dir)
+    plain = to_plain(cfg)
+    multirun = hc.mode == RunMode.MULTIRUN
+    overrides = list(hc.overrides.task)
+    if multirun and finished(outdir, plain):
+        print(f"segsim: job {hc.job.num} already finished in {outdir}; skipped")
+        return
+    started = time.perf_counter()
     try:
-        spec = build_spec(to_plain(cfg))
+        if multirun:  # jobs print nothing and draw no progress bars; the sweep report sums them up
+            run_job(dict(plain, quiet=True), outdir, echo=False, report=False)
+        else:
+            run_job(plain, outdir)  # `quiet` silences progress bars only; the summary always prints
     except ConfigError as exc:
-        print(f"segsim: {exc}", file=sys.stderr)
-        sys.exit(2)
-    results = Model(spec).run()
-    outdir = Path(HydraConfig.get().runtime.output_dir)
-    results.write(outdir)
-    info = results.run_info()
-    print(format_table(results.kpis))
-    print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
-          f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")
-    print(f"results written to {outdir}")
+        if not multirun:
+            print(f"segsim: {exc}", file=sys.stderr)
+            sys.exit(2)
+        write_job(outdir, status="failed", overrides=overrides, config=plain, error=str(exc))
+        print(f"segsim: job {hc.job.num} failed: {exc}", file=sys.stderr)
+        return
+    except Exception as exc:  # a sweep records a crashed job and goes on with the others
+        if not multirun:
+            raise
+        write_job(outdir, status="failed", overrides=overrides, config=plain,
+                  error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}")
+        print(f"segsim: job {hc.job.num} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+    write_job(outdir, status="ok", overrides=overrides, config=plain, wall_seconds=time.perf_counter() - started)
+
+
+def _sweep_size(config: DictConfig) -> int:
+    """How many jobs the command line's sweep overrides make (for the progress line)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(list(config.hydra.overrides.task))
+    return math.prod(len(list(o.sweep_iterator())) if o.is_sweep_override() else 1 for o in parsed)
+
+
+class SweepCallback(Callback):
+    """Progress of a multirun (jobs done / total) and, at its end, ``analysis.sweep.gather``."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            total = _sweep_size(config)
+        except Exception:  # a sweeper with its own syntax: no total, progress still counts jobs
+            total = 0
+        (sweep_dir / TOTAL_FILE).write_text(str(total))
+
+    def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
+        if HydraConfig.get().mode != RunMode.MULTIRUN:
+            return
+        sweep_dir = Path(config.hydra.sweep.dir)
+        done = len(list(sweep_dir.glob("*/job.json")))
+        total_file = sweep_dir / TOTAL_FILE
+        total = int(total_file.read_text() or 0) if total_file.exists() else 0
+        left = f", {total - done} left" if total else ""
+        if not config.get("quiet", False):
+            print(f"[sweep] {done}/{total or '?'} jobs done{left}", file=sys.stderr, flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        table = gather(sweep_dir)
+        try:
+            print(f"segsim: sweep report {sweep_report(sweep_dir)}")
+        except Exception as exc:  # the gathered tables matter more than the report: keep them, say why
+            log.warning("no sweep report: %s: %s", type(exc).__name__, exc)
+        jobs = table.drop_duplicates("job")
+        failed = jobs[jobs["status"] != "ok"]
+        print(f"segsim: {len(jobs)} jobs gathered into {sweep_dir / 'sweep.parquet'} and sweep.csv"
+              + (f"; {len(failed)} failed: {', '.join(failed['job'])}" if len(failed) else ""))

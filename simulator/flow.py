@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import simpy
 
 from policies.base import LaneOption
+from simulator.availability import Availability
 from simulator.records import OrderLine, Recorder
-from simulator.spec import Lane, Spec
+from simulator.spec import Lane, Spec, TransportMode
 from simulator.streams import Streams
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class Request:
     """
 
     __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience", "line",
-                 "complete_only")
+                 "complete_only", "path")
 
     def __init__(self, sku: str, qty: float, dest_node: str, target: Receiver, segment: Segment | None, kind: str,
                  created: float, patience: float = math.inf, line: OrderLine | None = None,
@@ -54,13 +54,15 @@ class Request:
         self.patience = patience
         self.line = line
         self.complete_only = complete_only  # ship nothing until all of it can ship
+        self.path = ""  # fulfilment path of a customer line (dc_pick, next_dc, cross_dock, drop_ship...)
 
 
 class Ledger:
     """Counts of finished goods by where they are, for flow-conservation checks.
 
     ``released``: units that entered the network from a line or an outside supplier;
-    ``in_transit``: on a carrier now; ``delivered``: received by customers.
+    ``in_transit``: on a carrier now (or waiting at a closed dock); ``delivered``: received by customers;
+    ``written_off``: destroyed (a DC outage that damages stock).
     """
 
     def __init__(self) -> None:
@@ -68,59 +70,187 @@ class Ledger:
         self.in_transit: defaultdict[str, float] = defaultdict(float)
         self.delivered: defaultdict[str, float] = defaultdict(float)
         self.initial: defaultdict[str, float] = defaultdict(float)
+        self.written_off: defaultdict[str, float] = defaultdict(float)  # destroyed in a DC outage
+
+
+class _LaneState:
+    """One lane of one mode: its figures, its random transit (and lateness) draws, and the loads
+    waiting for a consolidated truck."""
+
+    __slots__ = ("lane", "option", "transit", "late", "delay", "on_time", "capacity", "max_wait", "waiting",
+                 "waiting_qty", "truck")
+
+    def __init__(self, lane: Lane, mode: TransportMode, streams: Streams) -> None:
+        self.lane = lane
+        self.option = LaneOption(lane.mode, lane.lead_time.mean, lane.cost_per_unit, lane.cost_per_shipment,
+                                 lane.co2_per_unit, mode.truck_capacity)
+        self.transit = lane.lead_time.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode))
+        self.on_time = mode.on_time
+        self.late = streams.rng("lane", lane.origin, lane.dest, lane.mode, "late") if mode.on_time < 1 else None
+        self.delay = mode.delay.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode, "delay")) \
+            if mode.delay is not None else None
+        self.capacity = mode.truck_capacity
+        self.max_wait = mode.max_wait_days
+        self.waiting: list[tuple[Request, float, bool]] = []  # loads waiting for the next truck
+        self.waiting_qty = 0.0
+        self.truck = 0  # number of the truck now loading (so a stale max-wait timer does nothing)
+
+    def draw_transit(self) -> float:
+        """Transit days of one shipment or truck: the lane's lead time, plus a delay if late."""
+        days = self.transit()
+        if self.late is not None and self.late.random() >= self.on_time:
+            days += self.delay()  # type: ignore[misc]
+        return days
 
 
 class Carrier:
-    """All transport lanes: picks a mode, samples the transit time, books cost and CO2."""
+    """All transport lanes: picks a mode, consolidates full-truck loads, samples the transit time
+    (and any delay), books cost and CO2.
+
+    Disruption hooks: ``transit_factor`` (lane -> {disruption: multiplier}) stretches the transit of
+    shipments that leave while it is set; ``lane_capacity`` (lane -> {disruption: units per day})
+    makes shipments queue for departure; ``docks`` (node -> Availability) holds arriving goods
+    while the receiving node is closed.
+    """
 
     def __init__(self, env: simpy.Environment, spec: Spec, streams: Streams, recorder: Recorder,
                  ledger: Ledger) -> None:
         self.env = env
         self.recorder = recorder
         self.ledger = ledger
+        self.spec = spec
         self.skus = spec.skus
-        self._lanes: dict[tuple[str, str], list[tuple[Lane, Callable[[], float], LaneOption]]] = defaultdict(list)
+        self._routes: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        self._lanes: dict[tuple[str, str], list[_LaneState]] = defaultdict(list)
         for lane in spec.lanes:
-            rng = streams.rng("lane", lane.origin, lane.dest, lane.mode)
-            option = LaneOption(lane.mode, lane.lead_time.mean, lane.cost_per_unit, lane.cost_per_shipment,
-                                lane.co2_per_unit)
-            self._lanes[(lane.origin, lane.dest)].append((lane, lane.lead_time.sampler(rng), option))
+            self._lanes[(lane.origin, lane.dest)].append(_LaneState(lane, spec.modes[lane.mode], streams))
+        self.transit_factor: dict[tuple[str, str], dict[str, float]] = {}
+        self.lane_capacity: dict[tuple[str, str], dict[str, float]] = {}
+        self._lane_free_at: dict[tuple[str, str], float] = {}
+        self.docks: dict[str, Availability] = {}
+
+    def lanes(self) -> list[tuple[str, str]]:
+        """Every (origin, destination) pair with a lane."""
+        return list(self._lanes)
 
     def has_lane(self, origin: str, dest: str) -> bool:
         return (origin, dest) in self._lanes
 
     def mean_lead_time(self, origin: str, dest: str) -> tuple[float, float]:
         """Planning lead time (mean, sd) of the lane's first listed mode."""
-        lane = self._lanes[(origin, dest)][0][0]
+        lane = self._lanes[(origin, dest)][0].lane
         return lane.lead_time.mean, lane.lead_time.sd
 
+    def next_stop(self, origin: str, dest: str) -> str:
+        """Where goods bound from ``origin`` for ``dest`` go next: ``dest`` itself over a direct
+        lane, else the next DC on the quickest chain of lanes (flowing through, not put away)."""
+        if (origin, dest) in self._lanes:
+            return dest
+        legs = self._routes.get((origin, dest))
+        if legs is None:
+            legs = self._routes[(origin, dest)] = self.spec.route(origin, dest) or ()
+        if not legs:
+            raise KeyError(f"no lane or chain of lanes from {origin} to {dest}")
+        return legs[0][1]
+
     def ship(self, origin: str, request: Request, qty: float) -> None:
-        """Send ``qty`` units for ``request`` from ``origin``; they arrive after the lane's transit time."""
-        options = self._lanes[(origin, request.dest_node)]
-        segment = request.segment
-        if len(options) == 1 or segment is None:  # raw material: the contracted (first) mode
-            lane, sample, _ = options[0]
-        else:
-            pick = segment.policies.transport.choose(qty, [o[2] for o in options])
-            lane, sample, _ = options[pick]
-        now = self.env.now
-        transit = sample()
+        """Send ``qty`` units for ``request`` from ``origin``; they arrive after the transit time of
+        each lane on the way (and any wait for a consolidated truck)."""
         is_goods = request.kind != "raw"
-        self.recorder.shipments.append((
-            now, origin, request.dest_node, lane.mode, request.sku, qty, request.kind,
-            segment.name if segment is not None else "",
-            lane.cost_per_shipment + lane.cost_per_unit * qty, lane.co2_per_unit * qty, now + transit,
-        ))
         if is_goods:
             self.ledger.in_transit[request.sku] += qty
         if request.line is not None:
             request.line.shipped += qty
-        if transit > 0:
-            self.env.timeout(transit).callbacks.append(lambda _ev: self._arrive(request, qty, is_goods))
-        else:  # same-instant hand-over: no zero-delay event
-            self._arrive(request, qty, is_goods)
+        self._leg(origin, request, qty, is_goods)
 
-    def _arrive(self, request: Request, qty: float, is_goods: bool) -> None:
+    def _leg(self, origin: str, request: Request, qty: float, is_goods: bool) -> None:
+        stop = self.next_stop(origin, request.dest_node)
+        options = self._lanes[(origin, stop)]
+        segment = request.segment
+        if len(options) == 1 or segment is None:  # raw material: the contracted (first) mode
+            state = options[0]
+        else:
+            item = self.skus[request.sku]
+            state = options[segment.policies.transport.choose(qty, [o.option for o in options],
+                                                              item.price - item.unit_cost)]
+        if state.capacity is None:
+            self._depart(state, origin, stop, [(request, qty, is_goods)])
+            return
+        # Full truckload: load onto the waiting truck; full trucks leave at once, the rest at the max wait.
+        state.waiting.append((request, qty, is_goods))
+        state.waiting_qty += qty
+        if len(state.waiting) == 1:  # the first load of a truck starts its clock
+            self._start_clock(state, origin, stop)
+        while state.waiting_qty >= state.capacity - 1e-9:
+            self._depart(state, origin, stop, self._load_truck(state))
+            if state.waiting:  # what did not fit (of the load just added) starts the next truck
+                self._start_clock(state, origin, stop)
+
+    def _start_clock(self, state: _LaneState, origin: str, stop: str) -> None:
+        truck = state.truck
+        self.env.timeout(state.max_wait).callbacks.append(lambda _ev: self._max_wait(state, origin, stop, truck))
+
+    def _load_truck(self, state: _LaneState) -> list[tuple[Request, float, bool]]:
+        """Take loads for one truck (first come, first loaded), splitting the last one to fill it."""
+        room, load = state.capacity, []
+        while state.waiting and room > 1e-9:
+            request, qty, is_goods = state.waiting[0]
+            take = min(qty, room)
+            load.append((request, take, is_goods))
+            room -= take
+            if take >= qty - 1e-9:
+                state.waiting.pop(0)
+            else:
+                state.waiting[0] = (request, qty - take, is_goods)
+        state.waiting_qty = sum(q for _, q, _ in state.waiting)
+        state.truck += 1
+        return load
+
+    def _max_wait(self, state: _LaneState, origin: str, stop: str, truck: int) -> None:
+        if state.truck == truck and state.waiting:  # this truck has not left full meanwhile
+            self._depart(state, origin, stop, self._load_truck(state))
+
+    def _depart(self, state: _LaneState, origin: str, stop: str, load: list[tuple[Request, float, bool]]) -> None:
+        """One shipment (or truck) leaves now: one transit draw, its fixed cost shared by units."""
+        lane = state.lane
+        now = self.env.now
+        transit = state.draw_transit()
+        total = sum(q for _, q, _ in load)
+        key = (origin, stop)
+        depart = now
+        if self.transit_factor or self.lane_capacity:
+            transit *= max(self.transit_factor.get(key, {}).values(), default=1.0)
+            caps = self.lane_capacity.get(key)
+            if caps:  # fewer trucks: the lane moves at most min(caps) units a day, first come first served
+                depart = max(now, self._lane_free_at.get(key, now)) + total / min(caps.values())
+                self._lane_free_at[key] = depart
+        delay = depart - now + transit
+        for request, qty, is_goods in load:
+            segment = request.segment
+            self.recorder.shipments.append((
+                now, origin, stop, lane.mode, request.sku, qty, request.kind,
+                segment.name if segment is not None else "",
+                lane.cost_per_shipment * qty / total + lane.cost_per_unit * qty, lane.co2_per_unit * qty,
+                depart + transit, request.path,
+            ))
+            if delay > 0:
+                self.env.timeout(delay).callbacks.append(
+                    lambda _ev, r=request, q=qty, g=is_goods: self._arrive(stop, r, q, g))
+            else:  # same-instant hand-over: no zero-delay event
+                self._arrive(stop, request, qty, is_goods)
+
+    def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
+        dock = self.docks.get(stop)
+        if dock is not None and not dock.up:  # receiving node closed: goods wait at the dock, still in transit
+            dock.when_up(lambda: self._arrive(stop, request, qty, is_goods))
+            return
+        if stop != request.dest_node:  # flowing through a DC: cross-dock handling, then the next leg
+            dock = self.spec.warehouses[stop].cross_dock_days
+            if dock > 0:
+                self.env.timeout(dock).callbacks.append(lambda _ev: self._leg(stop, request, qty, is_goods))
+            else:
+                self._leg(stop, request, qty, is_goods)
+            return
         if is_goods:
             self.ledger.in_transit[request.sku] -= qty
         request.target.receive(request, qty)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import simpy
 from simpy.events import URGENT
 
-from policies.base import ItemStats
+from policies.base import ItemStats, Replenishment
 from simulator.demand import CustomerStream, DemandModifier
 from simulator.errors import ConfigError
 from simulator.flow import Context
+from simulator.forecasting import DemandPlanning
 from simulator.production import PlantNode
 from simulator.records import DailyStock
 from simulator.results import Results
@@ -52,13 +53,16 @@ class Model:
         ctx.nodes.update(self.suppliers)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
-        self.demand_modifiers: list[DemandModifier] = []  # seasonality, promotions, spikes: added before start
+        # seasonality, promotions, spikes: the configured demand models, plus any added before start
+        self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         shared_options: dict = {}
         for cust in self.customers.values():
             cust.bind(ctx.nodes, shared_options)
         self.points: list[StockPoint] = []
+        self._planned: dict[tuple[str, str], tuple[ItemStats, float, Replenishment]] = {}  # (dc, sku) -> plan inputs
         self._sources: dict[tuple[str, str], str | None] = {}
         self._plan_stock()
+        self.planning = DemandPlanning(self.ctx, self.points, self._planned)
         self._wire_raw_sources()
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
                                     [(p.node, p.sku, p.segment.name) for p in self.points])
@@ -110,7 +114,7 @@ class Model:
             home = cust.served_from[0]
             for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
                 seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
-                if not seg.policies.production.holds_stock:
+                if not spec.serves_from_stock(seg, sku, cust.name):
                     continue
                 lines_per_day = orders_per_day * cust.lines_per_order.mean * w
                 # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
@@ -139,10 +143,23 @@ class Model:
             except ValueError as exc:
                 raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
             point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
+            self._planned[(wh, sku)] = (stats, cover, rule)
             point.source = self.ctx.nodes[source]
+            point.plan = (rule, stats)  # kept for safety stock re-computed during the run
             self.warehouses[wh].add(point)
             self.points.append(point)
             self.ctx.ledger.initial[sku] += point.on_hand
+        made: dict[str, dict[str, float]] = defaultdict(dict)  # plant -> SKU -> planned demand per day
+        for (wh, sku), flow in flows.items():
+            source = self.source_of(wh, sku)
+            if source in self.plants:
+                made[source][sku] = made[source].get(sku, 0.0) + flow.mean
+        for plant, demand in made.items():
+            self.plants[plant].plan_batches(demand)
+        for point in self.points:  # link the serial chains (for echelon policies)
+            if point.source is not None and point.source.kind == "warehouse":
+                point.upstream = self.warehouses[point.source.name].stock[point.sku]
+                point.upstream.downstream.append(point)
 
     def _wire_raw_sources(self) -> None:
         for plant in self.plants.values():
@@ -153,11 +170,14 @@ class Model:
 
     # ---------------------------------------------------------------- running
     def _snapshot(self, _event: simpy.Event | None = None) -> None:
+        self._record_stock()
+        if self.stock_log.days < self.stock_log.on_hand.shape[0]:
+            self._schedule_snapshot()
+
+    def _record_stock(self) -> None:
         points = self.points
         self.stock_log.record([p.on_hand for p in points], [p.backlog_qty for p in points],
                               [p.on_order for p in points])
-        if self.stock_log.days < self.stock_log.on_hand.shape[0]:
-            self._schedule_snapshot()
 
     def _schedule_snapshot(self) -> None:
         # End-of-day stock is read at the start of the next day, before that day's events:
@@ -174,6 +194,8 @@ class Model:
             return
         self._ran = True
         self._wall_start = time.perf_counter()
+        if self.spec.scenario is not None:
+            self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -184,28 +206,66 @@ class Model:
                 self.env.process(proc)
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
+        self.planning.start()
 
     def step_until(self, t: float) -> None:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
         self.start()
         self.env.run(until=t)
 
-    def run(self) -> Results:
-        """Run to the horizon and return the results."""
+    def run(self, progress: bool | None = None) -> Results:
+        """Run to the horizon and return the results.
+
+        ``progress``: show a progress bar in simulated days (on stderr); by default shown unless the
+        spec says ``quiet``. The bar advances the clock a day at a time, which changes no outcome.
+        """
         self.start()
-        log.info("running %s days, seed %s", self.spec.horizon_days, self.spec.seed)
-        self.env.run(until=self.spec.horizon_days)
+        horizon = self.spec.horizon_days
+        log.info("running %s days, seed %s", horizon, self.spec.seed)
+        stops = 1
+        if not self.spec.quiet if progress is None else progress:
+            stops = self._run_with_progress(horizon)
+        else:
+            self.env.run(until=horizon)
+        if self.env.now >= horizon and self.stock_log.days < self.stock_log.on_hand.shape[0]:
+            # The run stops at the horizon before the reading due at that instant: take the last day's.
+            self._record_stock()
         wall = time.perf_counter() - self._wall_start
-        events = next(self.env._eid) - len(self.env._queue) - 1  # scheduled minus still pending
+        # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
+        # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
+        events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
         tables = self.ctx.recorder.tables()
         tables["stock"] = self.stock_log.table()
+        tables.update(self.planning.tables())
         return Results(self.spec, tables, wall_seconds=wall, events=events)
+
+    def _run_with_progress(self, horizon: float) -> int:
+        """Run to ``horizon`` in day-sized steps with a tqdm bar; returns the number of steps."""
+        from tqdm.auto import tqdm
+
+        env = self.env
+        # The end of the run is scheduled first, exactly as ``env.run(until=horizon)`` would, so the
+        # order of everything at the horizon (e.g. the last stock snapshot) is the same with or without the bar.
+        end = simpy.Event(env)
+        end._ok = True
+        end._value = None
+        env.schedule(end, URGENT, horizon - env.now)
+        steps = 0
+        with tqdm(total=horizon, initial=env.now, unit="day", desc="simulating", leave=False,
+                  bar_format="{desc}: day {n:.0f}/{total:.0f} |{bar}| {elapsed}<{remaining}") as bar:
+            while env.now < horizon:
+                step = math.floor(env.now) + 1.0
+                before = env.now
+                env.run(until=step if step < horizon else end)
+                steps += 1
+                bar.update(env.now - before)
+        return steps
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
         """Per SKU: units that entered the network minus units accounted for (should be 0).
 
-        Accounted for = on hand in DCs + on a carrier + delivered to customers.
+        Accounted for = on hand in DCs + on a carrier + delivered to customers + written off.
         """
         led = self.ctx.ledger
         on_hand: dict[str, float] = defaultdict(float)
@@ -214,5 +274,5 @@ class Model:
         out = {}
         for sku in self.spec.skus:
             entered = led.initial[sku] + led.released[sku]
-            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku]
+            out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
         return out

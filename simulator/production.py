@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Generator
 from typing import Any
 
 import simpy
 
 from policies.base import JobView
+from simulator.availability import Availability
 from simulator.flow import Context, Node, Request
 from simulator.spec import Line, Plant, RawStock
 
@@ -60,21 +62,31 @@ class RawStore:
 
 
 class Job:
-    """A production order: make ``qty`` of ``request.sku`` and ship it to the requester."""
+    """A production order: make ``qty`` of ``request.sku`` and ship it to the requester.
 
-    __slots__ = ("request", "qty", "family", "released", "view")
+    ``remaining`` is the run time still to do (set when the job first starts; an interrupted job
+    keeps what it has done); ``started`` is when it first started, NaN while it waits.
+    """
 
-    def __init__(self, request: Request, qty: float, family: str, released: float) -> None:
+    __slots__ = ("request", "qty", "family", "released", "view", "remaining", "started", "changeover",
+                 "changeovers")
+
+    def __init__(self, request: Request, qty: float, family: str, released: float, margin: float = 0.0) -> None:
         self.request = request
         self.qty = qty
         self.family = family
         self.released = released
-        self.view = JobView(released, qty, family, request.segment.name)
+        self.view = JobView(released, qty, family, request.segment.name, margin)
+        self.remaining = math.nan
+        self.started = math.nan
+        self.changeover = 0.0  # days of changeover spent on this job
+        self.changeovers = 0
 
 
 class ProductionLine:
     """A line: takes the next job its allocation rule picks, changes over if the family differs,
-    consumes raw materials by the bill of materials, produces, and ships the batch."""
+    consumes raw materials by the bill of materials, produces, and ships the batch. A job may be
+    interrupted by a more important one (if the rule says so) and resumes with its remaining work."""
 
     def __init__(self, ctx: Context, plant: PlantNode, spec: Line) -> None:
         self.ctx = ctx
@@ -84,16 +96,24 @@ class ProductionLine:
         self.queue: list[Job] = []
         self.queued_units = 0.0
         self.family: str | None = None
+        self.running: Job | None = None
         self._wake: simpy.Event | None = None
+        self._interrupt: simpy.Event | None = None
         self._rng = ctx.streams.rng("line", plant.name, spec.name)
         self._changeover = spec.changeover.sampler(ctx.streams.rng("line", plant.name, spec.name, "changeover"))
         self.busy_days = 0.0
+        # Breakdowns, maintenance overruns and planned maintenance windows lower it.
+        self.availability = Availability(ctx.env)
 
     def add(self, job: Job) -> None:
         self.queue.append(job)
         self.queued_units += job.qty
         if self._wake is not None and not self._wake.triggered:
             self._wake.succeed()
+        running, interrupt = self.running, self._interrupt
+        if running is not None and interrupt is not None and not interrupt.triggered \
+                and self.spec.allocation.preempts(job.view, running.view):
+            interrupt.succeed()
 
     def run_time(self, qty: float) -> float:
         """Days to make ``qty`` units (excluding changeover)."""
@@ -117,27 +137,68 @@ class ProductionLine:
             pick = spec.allocation.next_job([j.view for j in self.queue], self.family) if len(self.queue) > 1 else 0
             job = self.queue.pop(pick)
             self.queued_units -= job.qty
-            needs = {m: per * job.qty for m, per in bom[job.family].bom.items()}
-            if needs:
-                yield from self.plant.raw.take(needs)
+            if math.isnan(job.started):
+                needs = {m: per * job.qty for m, per in bom[job.family].bom.items()}
+                if needs:
+                    yield from self.plant.raw.take(needs)
+                job.started = env.now
+                job.remaining = self.run_time(job.qty)
             start = env.now
-            changeover = 0.0
             if self.family is not None and job.family != self.family:
                 changeover = self._changeover()
                 if changeover > 0:
+                    job.changeover += changeover
+                    job.changeovers += 1
                     yield env.timeout(changeover)
             self.family = job.family
-            duration = self.run_time(job.qty)
-            yield env.timeout(duration)
+            self.running, self._interrupt = job, env.event()
+            yield from self._work(job, self._interrupt)
+            self.running, interrupted = None, self._interrupt.triggered
+            self._interrupt = None
             self.busy_days += env.now - start
-            req = job.request
-            self.ctx.recorder.production.append((
-                self.plant.name, self.name, req.sku, job.family, req.segment.name, job.qty, job.released, start,
-                env.now, changeover, spec.changeover_cost if changeover > 0 else 0.0,
-            ))
-            self.ctx.ledger.released[req.sku] += job.qty
-            req.open = 0.0
-            self.ctx.carrier.ship(self.plant.name, req, job.qty)
+            if interrupted and job.remaining > 1e-9:
+                self.queue.insert(0, job)  # back to the front, to resume with its remaining work
+                self.queued_units += job.qty
+                continue
+            self._finish(job)
+
+    def _work(self, job: Job, interrupt: simpy.Event) -> Generator[simpy.Event, Any, None]:
+        """Work on ``job`` until its remaining work is done or ``interrupt`` fires (a more important
+        job arrived): slower at reduced availability, paused while the line is down."""
+        env, av = self.ctx.env, self.availability
+        while job.remaining > 1e-9 and not interrupt.triggered:
+            if not av.may_change:
+                start = env.now
+                yield env.timeout(job.remaining) | interrupt
+                job.remaining -= env.now - start
+            elif not av.up:
+                yield av.changed() | interrupt
+            else:
+                start, rate = env.now, av.factor
+                yield env.timeout(job.remaining / rate) | av.changed() | interrupt
+                job.remaining -= (env.now - start) * rate
+
+    def maintenance(self) -> Generator[simpy.Event, Any, None]:
+        """Planned maintenance: the line is down for each window; a job on the line pauses and
+        resumes with its remaining work afterwards, and no job starts meanwhile."""
+        env, plan, av = self.ctx.env, self.spec.maintenance, self.availability
+        yield env.timeout(plan.first)
+        while True:
+            av.apply("planned_maintenance", 0.0)
+            yield env.timeout(plan.duration)
+            av.lift("planned_maintenance")
+            yield env.timeout(plan.every - plan.duration)
+
+    def _finish(self, job: Job) -> None:
+        env = self.ctx.env
+        req = job.request
+        self.ctx.recorder.production.append((
+            self.plant.name, self.name, req.sku, job.family, req.segment.name, job.qty, job.released, job.started,
+            env.now, job.changeover, self.spec.changeover_cost * job.changeovers,
+        ))
+        self.ctx.ledger.released[req.sku] += job.qty
+        req.open = 0.0
+        self.ctx.carrier.ship(self.plant.name, req, job.qty)
 
 
 class PlantNode:
@@ -152,6 +213,7 @@ class PlantNode:
         self.raw = RawStore(ctx, spec.name, dict(spec.raw_stock))
         self.lines = [ProductionLine(ctx, self, ln) for ln in spec.lines]
         self._lines_for: dict[str, list[ProductionLine]] = {}
+        self.batch_qty: dict[str, float] = {}  # production batch per SKU from batch sizing (0: as ordered)
         for line in self.lines:
             for fam in line.spec.families:
                 self._lines_for.setdefault(fam, []).append(line)
@@ -162,14 +224,36 @@ class PlantNode:
     def start(self) -> None:
         for line in self.lines:
             self.ctx.env.process(line.process())
+            if line.spec.maintenance is not None:
+                line.availability.may_change = True
+                self.ctx.env.process(line.maintenance())
         for m in self.raw.on_hand:
             self.raw.review(m)
 
     def request(self, req: Request) -> None:
         family = self.ctx.spec.skus[req.sku].family
         line = min(self._lines_for[family], key=lambda ln: ln.queued_units)
-        line.add(Job(req, req.qty, family, self.ctx.env.now))
+        item = self.ctx.spec.skus[req.sku]
+        line.add(Job(req, req.qty, family, self.ctx.env.now, item.price - item.unit_cost))
+
+    def plan_batches(self, demand_per_day: dict[str, float]) -> None:
+        """Set each item's production batch from its family's batch-sizing rule (on the family's first
+        line): the item's demand over the family's cycle. ``demand_per_day``: planned demand per SKU."""
+        spec = self.ctx.spec
+        families: dict[str, list[str]] = {}
+        for sku in demand_per_day:
+            families.setdefault(spec.skus[sku].family, []).append(sku)
+        for fam, skus in families.items():
+            line = self._lines_for[fam][0]
+            d = sum(demand_per_day[s] for s in skus)
+            if d <= 0 or line.spec.unit_time is None:
+                continue
+            unit_cost = sum(demand_per_day[s] * spec.skus[s].unit_cost for s in skus) / d
+            cycle = line.spec.batching.cycle_days(d, line.spec.changeover_cost, unit_cost * spec.holding_rate / 365.0,
+                                                  1.0 / line.spec.unit_time.mean)
+            for s in skus:
+                self.batch_qty[s] = demand_per_day[s] * cycle
 
     def min_order_qty(self, sku: str) -> float:
         family = self.ctx.spec.skus[sku].family
-        return min(ln.spec.min_batch for ln in self._lines_for[family])
+        return max(min(ln.spec.min_batch for ln in self._lines_for[family]), self.batch_qty.get(sku, 0.0))

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 SHIPMENT_COLUMNS = ("time", "origin", "dest", "mode", "sku", "qty", "kind", "segment", "cost", "co2_kg",
-                    "arrival")
+                    "arrival", "path")  # path: how a customer line is fulfilled (dc_pick, cross_dock, ...)
 PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "released", "start", "end",
                       "changeover_days", "changeover_cost")
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")
+DISRUPTION_COLUMNS = ("disruption", "kind", "target", "start", "end", "level")
 ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
                       "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
 
@@ -58,6 +59,7 @@ class Recorder:
     production: list[tuple] = field(default_factory=list)
     replenishments: list[tuple] = field(default_factory=list)
     order_lines: list[OrderLine] = field(default_factory=list)
+    disruptions: list[tuple] = field(default_factory=list)  # one row per disruption window
 
     def tables(self) -> dict[str, pd.DataFrame]:
         row = attrgetter(*ORDER_LINE_COLUMNS)
@@ -67,6 +69,7 @@ class Recorder:
             "shipments": pd.DataFrame(self.shipments, columns=list(SHIPMENT_COLUMNS)),
             "production": pd.DataFrame(self.production, columns=list(PRODUCTION_COLUMNS)),
             "replenishments": pd.DataFrame(self.replenishments, columns=list(REPLENISHMENT_COLUMNS)),
+            "disruptions": pd.DataFrame(self.disruptions, columns=list(DISRUPTION_COLUMNS)),
         }
 
 

@@ -8,12 +8,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from analysis.kpis import compute_kpis
+from analysis.planning_kpis import add_planning_kpis
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from simulator.spec import Spec
+
+STOCK_METRICS = ("on_hand", "backorders", "on_order")
+ORDER_METRICS = ("demand", "filled", "fill_rate", "lost")
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +47,115 @@ class Results:
         spec = self.spec
         skus = pd.DataFrame([(s.name, s.price, s.unit_cost) for s in spec.skus.values()],
                             columns=["sku", "price", "unit_cost"]).set_index("sku")
-        return compute_kpis(
+        kpis = compute_kpis(
             self.tables, skus=skus,
             promised={n: s.promised_lead_time for n, s in spec.segments.items()},
             handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
+        return add_planning_kpis(kpis, self.tables, spec.warmup_days)
+
+    # ------------------------------------------------------------ time series
+    def timeseries(self, metric: str = "on_hand", *, by: str | None = "segment", sku: str | None = None,
+                   node: str | None = None) -> pd.DataFrame:
+        """A daily series, one row per day and one column per value of ``by`` (``total`` when None).
+
+        Stock metrics (``on_hand``, ``backorders``, ``on_order``) are end-of-day units summed over the
+        stocking points; row ``day=d`` is the state at the end of day d-1 (as in the ``stock`` table).
+        Order metrics count the order lines placed during day d (from time d to d+1): ``demand``
+        (units ordered), ``filled`` (units filled from stock on arrival), ``fill_rate``
+        (filled / demand, NaN on a day without demand) and ``lost`` (units of that day's orders
+        later cancelled). ``sku`` and ``node`` narrow the series to one SKU and one DC (for order
+        metrics: lines served by that node).
+        """
+        if metric in STOCK_METRICS:
+            table = self.tables["stock"]
+            groups: tuple[str | None, ...] = ("segment", "node", "sku", None)
+            index = pd.RangeIndex(1, int(table["day"].max()) + 1 if len(table) else 1, name="day")
+        elif metric in ORDER_METRICS:
+            table = self.tables["order_lines"]
+            groups = ("segment", "node", "sku", "channel", "customer", None)
+            index = pd.RangeIndex(0, int(np.ceil(self.spec.horizon_days)), name="day")
+        else:
+            raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(STOCK_METRICS + ORDER_METRICS)}")
+        if by not in groups:
+            raise ValueError(f"{metric} cannot be split by {by!r}; choose one of {groups}")
+        node_col = "node" if metric in STOCK_METRICS else "source"
+        for value, col, known in ((sku, "sku", self.spec.skus), (node, node_col, self.spec.warehouses)):
+            if value is not None:
+                if value not in known:
+                    raise ValueError(f"unknown {col} {value!r}")
+                table = table[table[col] == value]
+        table = table.assign(total="total")
+        if metric not in STOCK_METRICS:
+            table = table.assign(day=np.floor(table["time"]).astype(int), node=table["source"],
+                                 demand=table["qty"], filled=table["immediate"])
+        key = by or "total"
+        if metric == "fill_rate":
+            sums = table.groupby(["day", key])[["filled", "demand"]].sum()
+            wide = (sums["filled"] / sums["demand"]).unstack(key)
+            return wide.reindex(index).rename_axis(columns=by)
+        wide = table.groupby(["day", key])[metric].sum().unstack(key)
+        return wide.reindex(index).fillna(0.0).rename_axis(columns=by)
+
+    # ------------------------------------------------------------ figures (matplotlib, for notebooks)
+    def plot_network(self) -> Figure:
+        """The network: suppliers, plants, DCs and customers by channel, lanes coloured by mode."""
+        from analysis import plots
+
+        return plots.network(self.spec)
+
+    def plot_stock(self, sku: str | None = None, node: str | None = None) -> Figure:
+        """Stock on hand and backlog over time per segment; or, given ``sku`` and ``node``, for one item."""
+        from analysis import plots
+
+        if sku is None and node is None:
+            return plots.stock_by_segment(self)
+        if sku is None or node is None:
+            raise ValueError("give both sku and node to see one item's stock, or neither for the segments")
+        return plots.stock_of_item(self, sku, node)
+
+    def plot_lines(self) -> Figure:
+        """Each production line's time split into producing, changing over and idle."""
+        from analysis import plots
+
+        return plots.line_utilisation(self)
+
+    def plot_production(self) -> Figure:
+        """Units produced per week by segment, labelled with each segment's production strategy."""
+        from analysis import plots
+
+        return plots.production_by_segment(self)
+
+    def plot_cost_to_serve(self) -> Figure:
+        """Cost to serve per segment as stacked bars by component."""
+        from analysis import plots
+
+        return plots.cost_to_serve(self)
+
+    def plot_co2(self) -> Figure:
+        """Transport CO2 by sales channel (and upstream replenishment), split by mode."""
+        from analysis import plots
+
+        return plots.co2_by_channel(self)
+
+    def plot_service(self) -> Figure:
+        """Fill rate against the SLA target and the order lead-time distribution, per segment."""
+        from analysis import plots
+
+        return plots.service(self)
+
+    def report(self, path: str | Path) -> Path:
+        """Write the self-contained HTML run report (figures embedded) to ``path``."""
+        from analysis.report import write_run_report
+
+        return write_run_report(self, path)
+
+    def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
+        """The readable event log of ``[start, end)`` (time, node, event, SKU, qty, segment, detail)."""
+        from analysis.trace import event_log
+
+        return event_log(self, start, end, sku=sku)
 
     def run_info(self) -> dict[str, object]:
         from simulator import __version__

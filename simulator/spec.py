@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import heapq
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -18,8 +20,10 @@ from typing import Any
 from policies import REGISTRY
 from policies.base import CapacityAllocation
 from simulator.config_reader import Node
+from simulator.demand_models import parse_demand_models, parse_intermittent
 from simulator.distributions import Dist
 from simulator.errors import ConfigError
+from simulator.planning import AlertRules, Override, parse_alerts, parse_overrides
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,15 @@ class Supplier:
 
 
 @dataclass(frozen=True, slots=True)
+class Maintenance:
+    """Planned maintenance of a line: down for ``duration`` days every ``every`` days from day ``first``."""
+
+    first: float
+    every: float
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     """A production line: which families it makes, how fast, and what switching costs."""
 
@@ -67,6 +80,8 @@ class Line:
     changeover_cost: float
     min_batch: float
     allocation: CapacityAllocation
+    batching: Any = None  # BatchSizing policy for the families made here (None: as ordered)
+    maintenance: Maintenance | None = None  # planned maintenance windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +113,7 @@ class Warehouse:
     handling_cost_per_unit: float
     replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
     initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
+    cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +124,10 @@ class TransportMode:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    truck_capacity: float | None = None  # units per truck: shipments wait to be consolidated (FTL)
+    max_wait_days: float = 0.0  # ... but a truck leaves at the latest this long after its first load
+    on_time: float = 1.0  # probability a shipment arrives within its lead time
+    delay: Dist | None = None  # extra days when it does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +176,7 @@ class SegmentPolicies:
     safety_stock: Any
     fulfilment: Any
     transport: Any
+    forecast: Any = None  # a Forecaster, or None: plan from the configured demand, no forecasting
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +189,19 @@ class Segment:
     promised_lead_time: float  # days from order to delivery
     priority: int  # smaller = more important; decides which segment's policy governs shared stock
     policies: SegmentPolicies
+    alerts: AlertRules | None = None  # warnings the segment asks for during the run
+
+
+@dataclass(frozen=True, slots=True)
+class TraceWindow:
+    """A short stretch of the run written out event by event, for classroom step-through."""
+
+    start: float  # day the window opens
+    end: float  # day it closes (exclusive)
+    sku: str | None = None  # follow one SKU only; None = every SKU
+
+
+TRACE_DEFAULT_DAYS = 2.0  # ``trace: true`` follows the first two days
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +225,13 @@ class Spec:
     customers: Mapping[str, Customer]
     segments: Mapping[str, Segment]
     segment_of: Mapping[tuple[str, str], str]  # (sku, channel) -> segment
-    scenario: Any = None
+    scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
+    trace: TraceWindow | None = None  # write a readable event log of this window
+    quiet: bool = False  # no progress bar
     makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
+    route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
+    demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
+    forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
 
     def node_kind(self, name: str) -> str:
         for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
@@ -200,6 +239,68 @@ class Spec:
             if name in table:
                 return kind
         raise KeyError(name)
+
+    def route(self, origin: str, dest: str) -> tuple[tuple[str, str], ...] | None:
+        """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each
+        lane's first listed mode), passing only through warehouses; None if there is none.
+
+        A direct lane is one leg; otherwise goods flow through DCs without being put away.
+        """
+        first = self._lane_days()
+        best = {origin: 0.0}
+        back: dict[str, str] = {}
+        frontier = [(0.0, origin)]
+        while frontier:
+            days, node = heapq.heappop(frontier)
+            if node == dest:
+                legs = []
+                while node != origin:
+                    legs.append((back[node], node))
+                    node = back[node]
+                return tuple(reversed(legs))
+            if days > best[node] or (node != origin and node not in self.warehouses):
+                continue
+            for (a, b), lt in first.items():
+                if a == node and days + lt < best.get(b, math.inf):
+                    best[b] = days + lt
+                    back[b] = node
+                    heapq.heappush(frontier, (days + lt, b))
+        return None
+
+    def route_days(self, origin: str, dest: str) -> float:
+        """Mean transit days along ``route(origin, dest)`` (inf if there is no route); memoised."""
+        days = self.route_days_cache.get((origin, dest))
+        if days is None:
+            legs = self.route(origin, dest)
+            first = self._lane_days()
+            days = math.inf if legs is None else sum(first[leg] for leg in legs)
+            self.route_days_cache[(origin, dest)] = days
+        return days
+
+    def _lane_days(self) -> dict[tuple[str, str], float]:
+        """Mean lead time of each (origin, dest) pair's first listed lane."""
+        first: dict[tuple[str, str], float] = {}
+        for lane in self.lanes:
+            first.setdefault((lane.origin, lane.dest), lane.lead_time.mean)
+        return first
+
+    def make_to_order_source(self, segment: Segment, sku: str, customer: str) -> tuple[str, float] | None:
+        """Where and how fast an order line could be made to order: the first plant (or supplier)
+        making ``sku`` with a route to ``customer``, and its planned production + delivery days."""
+        for maker in self.makers_of(sku):
+            days = self.route_days(maker, customer)
+            if days < math.inf:
+                make = self.plants[maker].planned_lead_time if maker in self.plants else \
+                    self.suppliers[maker].lead_time.mean
+                return maker, make + days
+        return None
+
+    def serves_from_stock(self, segment: Segment, sku: str, customer: str) -> bool:
+        """Whether the segment's production strategy serves this customer's ``sku`` from
+        finished-goods stock (make-to-stock) or makes it to order."""
+        mto = self.make_to_order_source(segment, sku, customer)
+        return segment.policies.production.serve_from_stock(
+            segment.promised_lead_time, mto[1] if mto is not None else math.inf)
 
     def makers_of(self, sku: str) -> tuple[str, ...]:
         """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
@@ -267,7 +368,7 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience", "demand")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
@@ -287,9 +388,17 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
 
     modes = {
         name: TransportMode(name, n.number("cost_per_unit", 0.0, min=0.0),
-                            n.number("cost_per_shipment", 0.0, min=0.0), n.number("co2_per_unit", 0.0, min=0.0))
-        for name, n in net.children("transport_modes", ("cost_per_unit", "cost_per_shipment", "co2_per_unit"))
+                            n.number("cost_per_shipment", 0.0, min=0.0), n.number("co2_per_unit", 0.0, min=0.0),
+                            n.number("truck_capacity", None, min=0.0, strict_min=True),
+                            n.number("max_wait_days", 0.0, min=0.0), n.number("on_time", 1.0, min=0.0, max=1.0),
+                            n.dist("delay") if n.has("delay") else None)
+        for name, n in net.children("transport_modes", ("cost_per_unit", "cost_per_shipment", "co2_per_unit",
+                                                        "truck_capacity", "max_wait_days", "on_time", "delay"))
     }
+    for name, mode in modes.items():
+        if mode.on_time < 1.0 and mode.delay is None:
+            raise ConfigError(f"network.transport_modes.{name}.delay", None,
+                              "give the delay distribution of late shipments (on_time is below 1)")
     raw_materials = {name: n.number("unit_cost", 0.0, min=0.0)
                      for name, n in net.children("raw_materials", ("unit_cost",))}
     skus, families = _catalogue(net, raw_materials)
@@ -301,9 +410,10 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
             build_policy("replenishment", n.raw("replenishment"), n.key("replenishment"))
             if n.has("replenishment") else None,
             n.number("initial_stock", None, min=0.0),
+            n.number("cross_dock_days", 0.0, min=0.0),
         )
         for name, n in net.children("warehouses", ("sources", "handling_cost_per_unit", "replenishment",
-                                                   "initial_stock"))
+                                                   "initial_stock", "cross_dock_days"))
     }
     _unique_names(net, suppliers, plants, warehouses)
     lanes = _lanes(net, modes)
@@ -313,16 +423,62 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(top)
     segment_of = _assignment(top, segments, skus, channels)
+    demand = top.child("demand", ("models", "overrides", "intermittent"))
+    sporadic, sporadic_lanes = parse_intermittent(demand.raw("intermittent", None), demand.key("intermittent"),
+                                                  customers, skus, lanes)
+    customers.update(sporadic)
+    lanes += sporadic_lanes
+    demand_models = parse_demand_models(demand.raw("models", None), demand.key("models"), skus=skus,
+                                        families=families, segments=segments, channels=channels, horizon=horizon)
     spec = Spec(
         seed=top.integer("seed", 0, min=0), horizon_days=horizon, warmup_days=warmup,
         integer_units=net.boolean("integer_units", True), holding_rate=net.number("holding_rate", 0.25, min=0.0),
         skus=skus, families=families, raw_materials=raw_materials, suppliers=suppliers, plants=plants,
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
-        makers=_makers(skus, plants, suppliers),
+        trace=_trace(top, horizon, skus), quiet=top.boolean("quiet", False),
+        makers=_makers(skus, plants, suppliers), demand_models=demand_models,
+        forecast_overrides=parse_overrides(demand.raw("overrides", None), demand.key("overrides"), skus, families,
+                                           warehouses),
     )
     _check_topology(spec)
-    return spec
+    _check_policy_segments(spec)
+    from scenarios import build_scenario  # scenarios read the network, so they are checked last
+
+    return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
+
+
+def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | None:
+    """``trace``: false (off), true (the first two days), ``[start, end]`` or ``{start, end, sku}``."""
+    raw = top.raw("trace", False)
+    allowed = "false, true (the first 2 days), [start, end] in days, or {start: d, end: d, sku: name}"
+    if raw is False:
+        return None
+    if raw is True:
+        return TraceWindow(0.0, min(TRACE_DEFAULT_DAYS, horizon))
+    if isinstance(raw, (list, tuple)):
+        if len(raw) != 2:
+            raise ConfigError("trace", list(raw), allowed)
+        raw = {"start": raw[0], "end": raw[1]}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("trace", raw, allowed)
+    n = Node(raw, "trace", ("start", "end", "sku"))
+    start = n.number("start", 0.0, min=0.0, max=horizon)
+    end = n.number("end", min=0.0, max=horizon)
+    if end <= start:
+        raise ConfigError("trace.end", end, f"must be after trace.start ({start:g}) and at most horizon_days")
+    sku = n.string("sku", None, choices=skus) if n.has("sku") else None
+    return TraceWindow(start, end, sku)
+
+
+def _check_policy_segments(spec: Spec) -> None:
+    """Segment names inside policy parameters (e.g. allocation weights) must be known segments."""
+    for plant in spec.plants.values():
+        for line in plant.lines:
+            for seg in getattr(line.allocation, "weights", None) or ():
+                if seg not in spec.segments:
+                    raise ConfigError(f"network.plants.{plant.name}.lines.{line.name}.allocation.weights", seg,
+                                      f"unknown segment; known: {', '.join(sorted(spec.segments))}")
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:
@@ -361,7 +517,7 @@ def _suppliers(net: Node, raw_materials: Mapping[str, float], skus: Mapping[str,
 def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[str, float]) -> dict[str, Plant]:
     out = {}
     line_keys = ("families", "rate", "unit_time", "batch_time", "changeover", "changeover_cost", "min_batch",
-                 "allocation")
+                 "allocation", "batching", "maintenance")
     for pname, pn in net.children("plants", ("lines", "raw_stock", "planned_lead_time")):
         lines = []
         for lname, ln in pn.children("lines", line_keys):
@@ -381,6 +537,8 @@ def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[st
                 lname, pname, fams, unit_time, batch_time, ln.dist("changeover", 0.0),
                 ln.number("changeover_cost", 0.0, min=0.0), ln.number("min_batch", 0.0, min=0.0),
                 build_policy("allocation", ln.raw("allocation", "fcfs"), ln.key("allocation")),
+                build_policy("batching", ln.raw("batching", "as_ordered"), ln.key("batching")),
+                _maintenance(ln),
             ))
         if not lines:
             raise ConfigError(pn.key("lines"), None, "a plant needs at least one production line")
@@ -400,6 +558,17 @@ def _plants(net: Node, families: Mapping[str, Family], raw_materials: Mapping[st
             raw_stock[m] = RawStock(m, s, S, mn.number("initial", S, min=0.0))
         out[pname] = Plant(pname, tuple(lines), raw_stock, pn.number("planned_lead_time", 2.0, min=0.0))
     return out
+
+
+def _maintenance(ln: Node) -> Maintenance | None:
+    if not ln.has("maintenance"):
+        return None
+    m = ln.child("maintenance", ("first", "every", "duration"))
+    every = m.number("every", min=0.0, strict_min=True)
+    duration = m.number("duration", min=0.0, strict_min=True)
+    if duration >= every:
+        raise ConfigError(m.key("duration"), duration, f"must be shorter than every ({every:g} days)")
+    return Maintenance(m.number("first", 0.0, min=0.0), every, duration)
 
 
 def _unique_names(net: Node, *tables: Mapping[str, Any]) -> None:
@@ -466,19 +635,21 @@ def _customers(net: Node, channels: Mapping[str, Channel], warehouses: Mapping[s
 
 def _segments(top: Node) -> dict[str, Segment]:
     out = {}
-    keys = ("description", "sla", "priority", "policies")
+    keys = ("description", "sla", "priority", "policies", "alerts")
     for i, (name, n) in enumerate(top.children("segments", keys)):
         sla = n.child("sla", ("fill_rate", "lead_time_days"), required=True)
-        pol = n.child("policies", ("production", "replenishment", "safety_stock", "fulfilment", "transport"))
+        pol = n.child("policies", ("production", "replenishment", "safety_stock", "fulfilment", "transport",
+                                   "forecast"))
         defaults = {"production": "make_to_stock", "replenishment": "s_S", "safety_stock": "z_sigma",
                     "fulfilment": "dc_pick", "transport": "first_listed"}
         policies = SegmentPolicies(**{
             kind: build_policy(kind, pol.raw(kind, default), pol.key(kind)) for kind, default in defaults.items()
-        })
+        }, forecast=build_policy("forecast", pol.raw("forecast"), pol.key("forecast")) if pol.has("forecast")
+            else None)
         out[name] = Segment(
             name, n.string("description", ""),
             sla.number("fill_rate", min=0.0, max=1.0), sla.number("lead_time_days", min=0.0),
-            n.integer("priority", i + 1, min=0), policies,
+            n.integer("priority", i + 1, min=0), policies, parse_alerts(n),
         )
     if not out:
         raise ConfigError("segments", None, "define at least one segment")
@@ -564,6 +735,13 @@ def _check_topology(spec: Spec) -> None:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
+            seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
+            if not spec.serves_from_stock(seg, sku, cname):
+                if spec.make_to_order_source(seg, sku, cname) is None:
+                    raise ConfigError(f"segments.{seg.name}.policies.production", "make_to_order",
+                                      f"no plant or supplier making {sku} has a chain of lanes to {cname}; "
+                                      "add a lane or serve the segment make_to_stock")
+                continue
             if not any(reachable(dc, sku) for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "

@@ -6,7 +6,8 @@ import logging
 import math
 from collections import deque
 
-from policies.base import Replenishment
+from policies.base import ItemStats, Replenishment
+from simulator.availability import Availability
 from simulator.flow import Context, Node, Request
 from simulator.spec import Segment
 
@@ -24,7 +25,8 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "plan", "history",
+                 "demanded")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None = None) -> None:
@@ -41,15 +43,37 @@ class StockPoint:
         self.backlog: deque[Request] = deque()
         self.backlog_qty = 0.0
         self.continuous = policy.review_period is None
+        self.dc = Availability(ctx.env)  # the DC's own, once added to it (an outage closes it)
+        # Echelon policies decide on the position of this DC and everything downstream of it.
+        self.echelon = bool(getattr(policy, "echelon", False))
+        self.upstream: StockPoint | None = None  # the DC stock point this one orders from, if any
+        self.downstream: list[StockPoint] = []  # stock points that order from this one
+        self.plan: tuple[Replenishment, ItemStats] | None = None  # the rule and planning figures behind policy
+        # Recent demand (time, units), kept only when the safety stock is re-computed during the run.
+        self.history: deque[tuple[float, float]] | None = \
+            deque() if getattr(segment.policies.safety_stock, "every_days", None) else None
+        self.demanded = 0.0  # cumulative units requested here (what demand planning forecasts)
 
     @property
     def position(self) -> float:
         return self.on_hand - self.backlog_qty + self.on_order
 
+    @property
+    def echelon_position(self) -> float:
+        """Inventory position of this DC's echelon: its own position plus every downstream one's
+        (= stock here and downstream, in transit between, on order, less end-customer backorders)."""
+        return self.position + sum(d.echelon_position for d in self.downstream)
+
     def request(self, req: Request) -> float:
-        """Serve a request from stock; backorder what is missing. Returns units filled now."""
+        """Serve a request from stock; backorder what is missing. Returns units filled now.
+
+        While the DC is closed (an outage) the whole request waits.
+        """
+        if self.history is not None:
+            self.history.append((self.ctx.env.now, req.qty))
+        self.demanded += req.qty
         # First come, first served: nothing ships past a waiting backorder.
-        take = min(self.on_hand, req.qty) if self.backlog_qty <= _EPS else 0.0
+        take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
             take = 0.0
         if req.line is not None:
@@ -65,6 +89,10 @@ class StockPoint:
                 self.ctx.env.timeout(req.patience).callbacks.append(lambda _ev: self._give_up(req))
         if self.continuous:
             self.review()
+        up = self.upstream
+        while up is not None and up.echelon and up.continuous:  # demand here lowers their echelon position
+            up.review()
+            up = up.upstream
         return take
 
     def _give_up(self, req: Request) -> None:
@@ -74,16 +102,17 @@ class StockPoint:
             if req.line is not None:
                 req.line.lost += req.open
             req.open = 0.0
-            if self.on_hand > 0:  # a ship-complete line that gave up may have held others back
-                self._serve_backlog()
+            if self.on_hand > 0 and self.dc.up:  # a ship-complete line that gave up may have held others back
+                self.serve_backlog()
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
         self.on_order -= qty
         self.on_hand += qty
-        self._serve_backlog()
+        self.serve_backlog()
 
-    def _serve_backlog(self) -> None:
+    def serve_backlog(self) -> None:
+        """Ship waiting backorders from stock on hand, oldest first."""
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
@@ -100,9 +129,27 @@ class StockPoint:
             if head.open <= 0:
                 backlog.popleft()
 
+    def replan(self) -> None:
+        """Re-compute safety stock and policy levels from the demand seen over the last window."""
+        ss = self.segment.policies.safety_stock
+        rule, stats = self.plan  # type: ignore[misc]
+        now, days = self.ctx.env.now, int(ss.window_days)
+        start = now - days
+        history = self.history
+        while history and history[0][0] < start:
+            history.popleft()
+        daily = [0.0] * days
+        for t, qty in history:  # type: ignore[union-attr]
+            daily[min(int(t - start), days - 1)] += qty
+        stats = ss.restate(stats, daily)
+        cover = stats.lead_time_mean + (rule.review_period or 0.0)
+        self.policy = rule.planned(stats, ss.units(stats, cover))
+        if self.continuous:
+            self.review()
+
     def review(self) -> None:
         """Ask the policy whether to order now, and order from the source if so."""
-        position = self.on_hand - self.backlog_qty + self.on_order
+        position = self.echelon_position if self.echelon else self.on_hand - self.backlog_qty + self.on_order
         qty = self.policy.order_qty(position)
         if qty <= 0:
             return
@@ -124,8 +171,10 @@ class Warehouse:
         self.name = name
         self.handling_cost_per_unit = handling_cost_per_unit
         self.stock: dict[str, StockPoint] = {}
+        self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
+        point.dc = self.availability
         self.stock[point.sku] = point
 
     def start(self) -> None:
@@ -137,6 +186,23 @@ class Warehouse:
         for point in self.stock.values():  # a policy may want to order at time zero
             if point.continuous:
                 point.review()
+        dynamic: dict[str, list[StockPoint]] = {}
+        for point in self.stock.values():
+            if point.history is not None:
+                dynamic.setdefault(point.segment.name, []).append(point)
+        for points in dynamic.values():
+            self.ctx.env.process(self._replans(points))
+
+    def _replans(self, points: list[StockPoint]):
+        """Re-plan one segment's dynamic safety stocks every ``every_days``, once a full window of
+        demand has been seen."""
+        env = self.ctx.env
+        ss = points[0].segment.policies.safety_stock
+        yield env.timeout(max(ss.window_days, ss.every_days))
+        while True:
+            for point in points:
+                point.replan()
+            yield env.timeout(ss.every_days)
 
     def _periodic_review(self, period: float, points: list[StockPoint]):
         env = self.ctx.env

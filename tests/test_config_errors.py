@@ -56,7 +56,7 @@ BAD = [
     ("unknown segment in rule", _set("assignment.rules", [{"rank": [1, 3], "segment": "vip"}]),
      "assignment.rules[0].segment", "'vip'", "core, fast, tail"),
     ("unknown policy", _set("segments.tail.policies.replenishment", {"type": "kanban"}),
-     "segments.tail.policies.replenishment.type", "'kanban'", "base_stock, order_up_to, s_S"),
+     "segments.tail.policies.replenishment.type", "'kanban'", "base_stock, order_up_to, r_Q, s_S"),
     ("s above S", _set("segments.core.policies.replenishment", {"type": "s_S", "s": 50, "S": 10}),
      "segments.core.policies.replenishment", "'s': 50", "s <= S"),
     ("unknown warehouse", _set("network.customers.retail_west.served_from", ["dc_east"]),

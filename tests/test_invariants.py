@@ -125,3 +125,10 @@ def test_generated_networks_conserve_flow(cfg: dict, times: list[float]) -> None
     for t in sorted(times):
         model.step_until(max(t, model.env.now + 1e-9))
         check_state(model)
+
+
+def test_stock_table_has_every_end_of_day(default_config: dict) -> None:
+    """One end-of-day reading per day, the last day's included (with or without the progress bar)."""
+    for quiet in (True, False):
+        results = simulator.run(dict(default_config, horizon_days=12, quiet=quiet))
+        assert sorted(results.stock["day"].unique()) == list(range(1, 13))

@@ -90,8 +90,8 @@ def test_dc_pick_takes_first_warehouse() -> None:
     assert DCPick().source(10, options[2:] + options[:1]) == "dc_a"
 
 
-def test_make_to_stock_holds_stock() -> None:
-    assert MakeToStock().holds_stock is True
+def test_make_to_stock_serves_from_stock() -> None:
+    assert MakeToStock().serve_from_stock(30.0, 2.0) is True
 
 
 def test_fcfs_takes_oldest() -> None:

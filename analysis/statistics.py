@@ -1,0 +1,141 @@
+"""Replications and the statistics a strategy lead can defend: t-intervals and paired differences.
+
+Replication ``i`` of a run with root seed ``s`` uses a seed derived from ``(s, i)`` only, so two
+policies (or a disrupted run and its baseline) run with the same root seed see the same demand and
+the same disruption timings: common random numbers. Their differences are then compared pair by pair.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.resilience import ResilienceSettings, resilience_table, without_disruptions
+
+log = logging.getLogger(__name__)
+
+
+def replication_seeds(root_seed: int, n: int) -> list[int]:
+    """Seeds of replications 0..n-1; replication 0 keeps the root seed (a single run is replication 0)."""
+    children = np.random.SeedSequence(root_seed).spawn(n)
+    return [int(root_seed)] + [int(c.generate_state(1)[0]) for c in children[1:]]
+
+
+def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): Student-t confidence interval of the mean of independent replications."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, float("nan"), float("nan")
+    if np.all(x == x[0]):  # no spread at all (e.g. a censored value in every replication)
+        return mean, mean, mean
+    low, high = stats.t.interval(level, len(x) - 1, loc=mean, scale=stats.sem(x))
+    return mean, float(low), float(high)
+
+
+def summarize(table: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+    """Mean and t-interval of each metric over replications, one row per group x metric."""
+    rows = []
+    for key, group in table.groupby(list(by), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        for m in metrics:
+            mean, low, high = t_interval(group[m].to_numpy(dtype=float), level)
+            rows.append({**dict(zip(by, key, strict=True)), "metric": m, "mean": mean, "ci_low": low,
+                         "ci_high": high, "n": int(group[m].notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def paired_differences(a: pd.DataFrame, b: pd.DataFrame, metrics: Sequence[str], *, pair_on: Sequence[str] = ("seed",),
+                       by: Sequence[str] = ("segment",), level: float = 0.95) -> pd.DataFrame:
+    """B minus A per metric, paired by ``pair_on`` (the replication seed) within each ``by`` group.
+
+    Columns: the groups, ``metric``, ``mean_a``, ``mean_b``, ``diff`` (mean of B - A), its t-interval
+    ``ci_low``/``ci_high``, ``p_value`` (paired t-test) and ``significant`` (the interval excludes 0).
+    """
+    keys = list(by) + list(pair_on)
+    both = a.merge(b, on=keys, suffixes=("_a", "_b"))
+    rows = []
+    for key, group in both.groupby(list(by), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        for m in metrics:
+            xa, xb = group[f"{m}_a"].to_numpy(dtype=float), group[f"{m}_b"].to_numpy(dtype=float)
+            ok = ~(np.isnan(xa) | np.isnan(xb))
+            if not ok.any():
+                continue
+            d = xb[ok] - xa[ok]
+            mean, low, high = t_interval(d, level)
+            p = float(stats.ttest_rel(xb[ok], xa[ok]).pvalue) if ok.sum() > 1 and np.ptp(d) > 0 else float("nan")
+            rows.append({**dict(zip(by, key, strict=True)), "metric": m, "mean_a": float(xa[ok].mean()),
+                         "mean_b": float(xb[ok].mean()), "diff": mean, "ci_low": low, "ci_high": high,
+                         "p_value": p, "significant": bool(low > 0 or high < 0), "n_pairs": int(ok.sum())})
+    return pd.DataFrame(rows)
+
+
+def welch_difference(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(diff, low, high): B minus A with a Welch interval, for runs with independent seeds (no pairing)."""
+    xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    va, vb = xa.var(ddof=1) / len(xa), xb.var(ddof=1) / len(xb)
+    df = (va + vb) ** 2 / (va**2 / (len(xa) - 1) + vb**2 / (len(xb) - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, df) * np.sqrt(va + vb))
+    diff = float(xb.mean() - xa.mean())
+    return diff, diff - half, diff + half
+
+
+@dataclass
+class Replications:
+    """Outputs of N replications of one config: KPIs per replication x segment, and (when the
+    scenario has disruptions) resilience metrics against the paired baseline of each replication."""
+
+    kpis: pd.DataFrame
+    resilience: pd.DataFrame
+    first: Any  # Results of replication 0 (its detail tables are written to the run directory)
+    first_baseline: Any = None
+
+
+def replicate(config: Mapping[str, Any], n: int, *, settings: ResilienceSettings | None = None,
+              on_done: Callable[[int, int], None] | None = None) -> Replications:
+    """Run ``n`` replications of ``config`` (seeds from ``replication_seeds``).
+
+    If the scenario has disruptions, each replication also runs its paired baseline (same seed, no
+    disruption) and the resilience metrics are computed; ``settings`` tunes them.
+    """
+    import simulator
+
+    settings = settings or ResilienceSettings()
+    spec0 = simulator.build_spec(config)  # config errors surface before anything runs
+    disrupted = bool(spec0.scenario.disruptions)
+    kpi_frames, res_frames = [], []
+    first = first_base = None
+    for i, seed in enumerate(replication_seeds(spec0.seed, n)):
+        cfg = dict(config, seed=seed)
+        result = simulator.run(cfg)
+        kpi_frames.append(result.kpis.assign(replication=i, seed=seed))
+        if disrupted:
+            base = simulator.run(without_disruptions(cfg))
+            res_frames.append(resilience_table(result, base, settings).assign(replication=i, seed=seed))
+            if i == 0:
+                first_base = base
+        if i == 0:
+            first = result
+        log.info("replication %d/%d done (seed %d)", i + 1, n, seed)
+        if on_done is not None:
+            on_done(i + 1, n)
+    kpis = pd.concat(kpi_frames, ignore_index=True)
+    res = pd.concat(res_frames, ignore_index=True) if res_frames else pd.DataFrame()
+    return Replications(_front(kpis), _front(res), first, first_base)
+
+
+def _front(df: pd.DataFrame) -> pd.DataFrame:
+    if df.empty:
+        return df
+    cols = ["replication", "seed"] + [c for c in df.columns if c not in ("replication", "seed")]
+    return df[cols]

@@ -1,0 +1,132 @@
+"""Sweeps: what each job leaves in its directory, and gathering all jobs into one table.
+
+Every job of a multirun writes ``job.json`` (status ``ok`` or ``failed`` with the error, its
+overrides, a hash of its config) beside its results. ``gather`` reads a sweep directory and writes
+``sweep.parquet`` and ``sweep.csv``: one row per job x segment, every override as a column, KPI means
+over the job's replications (and resilience means when its scenario has disruptions); a failed job
+is one row with its error. ``sweep_replications.parquet`` and ``sweep_resilience.parquet`` keep
+every replication for paired comparisons (``python -m analysis.compare``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.kpis import KPI_COLUMNS
+from analysis.resilience import RESILIENCE_COLUMNS
+
+log = logging.getLogger(__name__)
+
+JOB_FILE = "job.json"
+TOTAL_FILE = ".jobs_total"  # number of jobs of the sweep, written when it starts
+RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_revenue", "_margin"))]
+KPI_METRICS = [c for c in KPI_COLUMNS if c != "segment"]
+
+
+def config_hash(config: Mapping[str, Any]) -> str:
+    """A stable fingerprint of a job's config (to tell a finished job from a changed one)."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def write_job(outdir: Path, *, status: str, overrides: Sequence[str], config: Mapping[str, Any],
+              error: str = "", wall_seconds: float = 0.0) -> None:
+    """Record how a job ended (``ok`` or ``failed``) in ``outdir/job.json``."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    info = {"status": status, "overrides": list(overrides), "config_hash": config_hash(config),
+            "error": error, "wall_seconds": round(wall_seconds, 3)}
+    (outdir / JOB_FILE).write_text(json.dumps(info, indent=2) + "\n")
+
+
+def finished(outdir: Path, config: Mapping[str, Any]) -> bool:
+    """True if ``outdir`` holds a successful job with this very config (a re-run can skip it)."""
+    path = outdir / JOB_FILE
+    if not path.exists():
+        return False
+    info = json.loads(path.read_text())
+    return info.get("status") == "ok" and info.get("config_hash") == config_hash(config)
+
+
+def parse_overrides(overrides: Sequence[str]) -> dict[str, str]:
+    """``["scenario=dc_outage", "seed=3"]`` -> ``{"scenario": "dc_outage", "seed": "3"}``."""
+    out = {}
+    for item in overrides:
+        key, _, value = item.partition("=")
+        out[key.lstrip("+~")] = value
+    return out
+
+
+def _jobs(sweep_dir: Path) -> list[tuple[str, Path, dict[str, Any]]]:
+    """Job directories with a ``job.json``; when the sweep's size is known (``.jobs_total``, written at
+    the start of a multirun), numbered directories left over from an earlier, larger sweep are ignored."""
+    total_file = sweep_dir / TOTAL_FILE
+    total = int(total_file.read_text() or 0) if total_file.exists() else 0
+    found = []
+    for path in sweep_dir.glob(f"*/{JOB_FILE}"):
+        name = path.parent.name
+        if total and name.isdigit() and int(name) >= total:
+            continue
+        found.append((name, path.parent, json.loads(path.read_text())))
+    return sorted(found, key=lambda j: (not j[0].isdigit(), int(j[0]) if j[0].isdigit() else 0, j[0]))
+
+
+def gather(sweep_dir: str | Path) -> pd.DataFrame:
+    """Gather every job of ``sweep_dir`` into ``sweep.parquet`` / ``sweep.csv`` and return the table."""
+    sweep_dir = Path(sweep_dir)
+    rows, reps, res = [], [], []
+    for job, path, info in _jobs(sweep_dir):
+        head = {"job": job, **parse_overrides(info["overrides"]), "status": info["status"], "error": info["error"]}
+        if info["status"] != "ok":
+            rows.append(pd.DataFrame([head]))
+            continue
+        kpis = pd.read_csv(path / "replications.csv").assign(**head)
+        reps.append(kpis)
+        table = kpis.groupby("segment", sort=True)[KPI_METRICS].mean()
+        table.insert(0, "n_replications", kpis.groupby("segment")["replication"].nunique())
+        rpath = path / "resilience.csv"
+        if rpath.exists() and rpath.stat().st_size > 1:
+            r = pd.read_csv(rpath).assign(**head)
+            res.append(r)
+            table = table.join(r.groupby("segment")[RESILIENCE_METRICS].mean())
+        table = table.reset_index()
+        for k, v in reversed(list(head.items())):
+            table.insert(0, k, v)
+        rows.append(table)
+    if not rows:
+        raise FileNotFoundError(f"no finished or failed jobs ({JOB_FILE}) under {sweep_dir}")
+    out = pd.concat(rows, ignore_index=True)
+    out.to_parquet(sweep_dir / "sweep.parquet", index=False)
+    out.to_csv(sweep_dir / "sweep.csv", index=False)
+    for name, frames in (("sweep_replications", reps), ("sweep_resilience", res)):
+        if frames:
+            pd.concat(frames, ignore_index=True).to_parquet(sweep_dir / f"{name}.parquet", index=False)
+    n_failed = int((out.drop_duplicates("job")["status"] != "ok").sum())
+    log.info("gathered %d jobs (%d failed) into %s", out["job"].nunique(), n_failed, sweep_dir / "sweep.parquet")
+    return out
+
+
+def sweep_report(sweep_dir: str | Path) -> Path:
+    """``report.html`` in the sweep directory from the gathered tables (KPI means per scenario x
+    policy with 95% intervals over replications; resilience per segment when there is any)."""
+    from analysis.report import write_sweep_report
+
+    sweep_dir = Path(sweep_dir)
+    reps_path = sweep_dir / "sweep_replications.parquet"
+    if not reps_path.exists():
+        raise FileNotFoundError(f"no finished job in {sweep_dir}")
+    reps = pd.read_parquet(reps_path).drop(columns=["replication"])
+    resilience = None
+    res_path = sweep_dir / "sweep_resilience.parquet"
+    if res_path.exists():
+        res = pd.read_parquet(res_path)
+        overrides = [c for c in res.columns if c not in RESILIENCE_COLUMNS and c not in
+                     ("job", "status", "error", "replication", "seed", "tts_censored", "ttr_censored")]
+        resilience = res.groupby([*overrides, "segment", "disruption"], dropna=False)[
+            ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "lost_revenue"]].mean().reset_index()
+    return write_sweep_report(reps, sweep_dir, resilience=resilience)

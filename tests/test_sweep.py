@@ -1,0 +1,72 @@
+"""Multirun sweeps: gathering with a failing job, resuming, and the same numbers serial or in parallel."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simulator
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "simulator", "-m", *overrides, f"hydra.sweep.dir={sweep_dir}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_path: Path) -> None:
+    args = ("horizon_days=30", "warmup_days=0,40", "hydra.launcher.n_jobs=2")
+    multirun(tmp_path, *args)
+    table = pd.read_csv(tmp_path / "sweep.csv")
+    assert len(pd.read_parquet(tmp_path / "sweep.parquet")) == len(table)
+    jobs = table.drop_duplicates("job").set_index("job")
+    assert sorted(jobs["status"]) == ["failed", "ok"]
+    assert {"warmup_days", "horizon_days"} <= set(table.columns)  # every override is a column
+    failed = jobs[jobs["status"] == "failed"]
+    assert (failed["warmup_days"] == 40).all()
+    assert failed["error"].str.contains("warmup_days").all() and failed["error"].str.contains("40").all()
+    ok = table[table["status"] == "ok"]
+    assert sorted(ok["segment"]) == ["ALL", "core", "fast", "tail"]
+    assert (ok["fill_rate"] > 0.5).all()
+
+    done = {j: (tmp_path / str(j) / "job.json").stat().st_mtime_ns for j in jobs.index[jobs["status"] == "ok"]}
+    again = multirun(tmp_path, *args)
+    assert (again.stdout + again.stderr).count("already finished") == 1
+    for j, mtime in done.items():
+        assert (tmp_path / str(j) / "job.json").stat().st_mtime_ns == mtime
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "sweep.csv"), table)
+
+
+def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path: Path, default_config: dict) -> None:
+    args = ("horizon_days=30", "seed=3,4")
+    multirun(tmp_path / "serial", *args, "hydra/launcher=basic")
+    multirun(tmp_path / "joblib", *args, "hydra.launcher.n_jobs=2")
+    for job in ("0", "1"):
+        serial = pd.read_csv(tmp_path / "serial" / job / "replications.csv")
+        parallel = pd.read_csv(tmp_path / "joblib" / job / "replications.csv")
+        pd.testing.assert_frame_equal(serial, parallel)
+        seed = json.loads((tmp_path / "serial" / job / "run.json").read_text())["seed"]
+        alone = simulator.run(dict(default_config, horizon_days=30, seed=seed)).kpis
+        assert serial["fill_rate"].tolist() == pytest.approx(alone["fill_rate"].tolist(), rel=1e-12)
+        assert serial["demand_units"].tolist() == alone["demand_units"].tolist()
+
+
+def test_gather_ignores_job_dirs_left_over_from_a_larger_earlier_sweep(tmp_path: Path) -> None:
+    from analysis.sweep import TOTAL_FILE, gather, write_job
+
+    for job in range(3):
+        write_job(tmp_path / str(job), status="failed", overrides=[f"seed={job}"], config={"seed": job},
+                  error="boom")
+    assert sorted(gather(tmp_path)["job"]) == ["0", "1", "2"]
+    (tmp_path / TOTAL_FILE).write_text("2")  # the sweep re-run into this directory has two jobs
+    table = gather(tmp_path)
+    assert sorted(table["job"]) == ["0", "1"] and (table["error"] == "boom").all()
+    assert list(table["seed"].astype(int)) == [0, 1]  # the override became a column
