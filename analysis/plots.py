@@ -8,7 +8,7 @@ disruption windows on time axes when the run's results hold a ``disruptions`` ta
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,7 @@ def colours(names: Iterable[str]) -> dict[str, str]:
 
 
 def _figure(width: float = 9.0, height: float = 4.2, rows: int = 1, cols: int = 1,
-            **kw: object) -> tuple[Figure, np.ndarray]:
+            **kw: Any) -> tuple[Figure, np.ndarray]:
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, **kw)
     return fig, axes.ravel()
@@ -69,6 +69,14 @@ def shade_disruptions(ax: Axes, windows: pd.DataFrame) -> None:
     for i, w in enumerate(windows.itertuples(index=False)):
         ax.axvspan(float(w.start), float(w.end), color=_DISRUPTION_COLOUR, alpha=0.12, lw=0,
                    label="disruption" if i == 0 else None)
+
+
+def shade_time(ax: Axes, results: Results) -> None:
+    """Mark a time axis: the warm-up (left out of the KPIs) in grey, disruption windows in red."""
+    warmup = results.spec.warmup_days
+    if warmup > 0:
+        ax.axvspan(0.0, warmup, color="#7f8c8d", alpha=0.12, lw=0, label="warm-up (not in KPIs)")
+    shade_disruptions(ax, disruption_windows(results))
 
 
 # ---------------------------------------------------------------------------------------------- network
@@ -105,10 +113,13 @@ def network(spec: Spec) -> Figure:
     fig, (ax,) = _figure(11, max(4.0, 0.5 * tallest + 1.5))
     modes = sorted({ln.mode for ln in spec.lanes})
     mode_colour = {m: _MODE_COLOURS.get(m, c) for m, c in colours(modes).items()}
+    seen: dict[tuple[str, str], int] = {}
     for lane in spec.lanes:
         (x0, y0), (x1, y1) = pos[lane.origin], pos[lane.dest]
+        k = seen[(lane.origin, lane.dest)] = seen.get((lane.origin, lane.dest), -1) + 1  # parallel modes bend apart
         ax.annotate("", xy=(x1 - 0.12, y1), xytext=(x0 + 0.12, y0),
-                    arrowprops={"arrowstyle": "-|>", "color": mode_colour[lane.mode], "lw": 1.4, "alpha": 0.8})
+                    arrowprops={"arrowstyle": "-|>", "color": mode_colour[lane.mode], "lw": 1.4, "alpha": 0.8,
+                                "connectionstyle": f"arc3,rad={0.18 * k * (-1) ** k}"})
     channel_colour = colours(sorted(spec.channels))
     kinds = (("supplier", spec.suppliers, "s", "#7f8c8d"), ("plant", spec.plants, "s", "#8e44ad"),
              ("warehouse", spec.warehouses, "D", "#2c3e50"))
@@ -117,11 +128,11 @@ def network(spec: Spec) -> Figure:
             ax.scatter(*pos[name], s=160, marker=marker, color=colour, zorder=3)
     for name in customers:
         ax.scatter(*pos[name], s=140, marker="o", color=channel_colour[spec.customers[name].channel], zorder=3)
-    for name, (x, y) in pos.items():
+    for name, xy in pos.items():
         label = name
         if name in spec.plants:
             label += "\n" + ", ".join(ln.name for ln in spec.plants[name].lines)
-        ax.annotate(label, (x, y), xytext=(0, 11), textcoords="offset points", ha="center", va="bottom",
+        ax.annotate(label, xy, xytext=(0, 11), textcoords="offset points", ha="center", va="bottom",
                     fontsize=8)
     stage_names = {0: "suppliers", 1: "plants"}
     last = max(col.values())
@@ -148,7 +159,6 @@ def network(spec: Spec) -> Figure:
 def stock_by_segment(results: Results) -> Figure:
     """Units on hand and units on backorder over time, summed over DCs, one line per segment."""
     seg_colour = colours(sorted(results.spec.segments))
-    windows = disruption_windows(results)
     fig, axes = _figure(10, 5.6, rows=2, sharex=True)
     for ax, metric, title, ylabel in (
             (axes[0], "on_hand", "Stock on hand (end of day, all DCs)", "units on hand"),
@@ -156,7 +166,7 @@ def stock_by_segment(results: Results) -> Figure:
         series = results.timeseries(metric, by="segment")
         for seg in series.columns:
             ax.plot(series.index, series[seg], color=seg_colour.get(seg), lw=1.3, label=seg)
-        shade_disruptions(ax, windows)
+        shade_time(ax, results)
         ax.set_title(title)
         ax.set_ylabel(ylabel)
         ax.set_xlabel("day")
@@ -168,7 +178,6 @@ def stock_by_segment(results: Results) -> Figure:
 
 def stock_of_item(results: Results, sku: str, node: str) -> Figure:
     """One SKU at one DC: on hand, backorders and on order each day, and when replenishments were ordered."""
-    windows = disruption_windows(results)
     fig, (ax,) = _figure(10, 4.0)
     for metric, colour in (("on_hand", "#1f77b4"), ("backorders", "#d62728"), ("on_order", "#7f7f7f")):
         s = results.timeseries(metric, by=None, sku=sku, node=node)["total"] if _has_point(results, sku, node) \
@@ -179,8 +188,10 @@ def stock_of_item(results: Results, sku: str, node: str) -> Figure:
     if len(reps):
         ax.scatter(reps["time"], np.zeros(len(reps)), marker="^", color="#2ca02c", s=28, zorder=3,
                    label="replenishment ordered")
-    shade_disruptions(ax, windows)
+    shade_time(ax, results)
     seg = _segment_of_point(results, sku, node)
+    if not _has_point(results, sku, node):
+        _say(ax, f"no stock of {sku or 'any SKU'} is held at {node or 'any DC'}")
     ax.set_title(f"{sku} at {node}" + (f" (stock governed by segment {seg})" if seg else ""))
     ax.set_xlabel("day")
     ax.set_ylabel("units")
@@ -228,6 +239,8 @@ def line_utilisation(results: Results) -> Figure:
     counts = prod.groupby(["plant", "line"])["changeover_days"].apply(lambda c: int((c > 0).sum()))
     fig, (ax,) = _figure(9, 0.55 * len(names) + 1.8)
     y = np.arange(len(names))
+    if not names:
+        _say(ax, "this network has no production lines")
     ax.barh(y, run, color="#2e86c1", label="producing")
     ax.barh(y, change, left=run, color="#e67e22", label="changing over")
     ax.barh(y, idle, left=run + change, color="#d5dbdb", label="idle / waiting")
@@ -241,8 +254,14 @@ def line_utilisation(results: Results) -> Figure:
     ax.set_xlabel(f"% of the {horizon:g} simulated days")
     ax.set_ylabel("plant / line")
     ax.set_title("Line utilisation and changeover time per line")
-    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=3, frameon=False)
+    if names:
+        ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=3, frameon=False)
     return fig
+
+
+def _say(ax: Axes, text: str) -> None:
+    """Write a message in the middle of an axes that has nothing to draw."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#566573")
 
 
 def production_by_segment(results: Results) -> Figure:
@@ -261,7 +280,9 @@ def production_by_segment(results: Results) -> Figure:
         axes[0].bar(weekly.index * 7 + 3.5, weekly[seg], width=6.4, bottom=bottom, color=seg_colour[seg],
                     label=label)
         bottom += weekly[seg].to_numpy()
-    shade_disruptions(axes[0], disruption_windows(results))
+    if len(prod) == 0:
+        _say(axes[0], "nothing was produced in this run")
+    shade_time(axes[0], results)
     axes[0].set_title("Units produced per week")
     axes[0].set_xlabel("day (weekly bars, by completion)")
     axes[0].set_ylabel("units produced")
@@ -340,8 +361,8 @@ def service(results: Results) -> Figure:
     bars = ax.bar(x, actual, color=[seg_colour[s] for s in segs], label="actual")
     ax.scatter(x, target, marker="_", s=900, color="black", lw=2.5, zorder=3, label="SLA target")
     for bar, a, t in zip(bars, actual, target, strict=True):
-        ax.annotate(f"{a:.1f}%" + (" (miss)" if a < t else ""), (bar.get_x() + bar.get_width() / 2, a),
-                    xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8,
+        ax.annotate(f"{a:.1f}%" + (" (miss)" if a < t else ""), (bar.get_x() + bar.get_width() / 2, max(a, t)),
+                    xytext=(0, 5), textcoords="offset points", ha="center", fontsize=8,
                     color="#c0392b" if a < t else "black")
     ax.set_xticks(x, segs)
     low = min([*actual, *target]) if segs else 0.0

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
 from analysis import plots
+from analysis.statistics import t_interval
 
 if TYPE_CHECKING:
     from simulator.results import Results
@@ -223,16 +223,13 @@ _NOT_OVERRIDES = {"segment", "job", "job_id", "status", "error", "run_dir", "wal
 
 
 def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and two-sided Student-t confidence interval over replications: (mean, low, high, n)."""
-    x = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
-    n = len(x)
-    if n == 0:
-        return float("nan"), float("nan"), float("nan"), 0
-    mean = float(x.mean())
-    if n == 1:
-        return mean, mean, mean, 1
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half, n
+    """Mean and two-sided Student-t confidence interval over replications: (mean, low, high, n).
+    A single replication is a point (low = high = mean), drawn without an error bar."""
+    x = [v for v in values if np.isfinite(v)]
+    mean, low, high = t_interval(x, level)
+    if len(x) == 1:
+        low = high = mean
+    return mean, low, high, len(x)
 
 
 def sweep_groups(table: pd.DataFrame, kpi_columns: Iterable[str], seed_column: str = "seed") -> list[str]:

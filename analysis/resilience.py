@@ -68,21 +68,26 @@ def time_to_survive(excess_unmet: np.ndarray, d0: int, t0: float, threshold: flo
     return max(d0 + int(over[0]) - t0, 0.0), False
 
 
-def time_to_recover(fill_d: np.ndarray, fill_b: np.ndarray, d0: int, t0: float, epsilon: float,
-                    dwell: int) -> tuple[float, bool]:
-    """Days from t0 until the daily fill rate is back within epsilon of the baseline for ``dwell`` days.
+def time_to_recover(demand_d: np.ndarray, filled_d: np.ndarray, demand_b: np.ndarray, filled_b: np.ndarray,
+                    d0: int, t0: float, epsilon: float, dwell: int) -> tuple[float, bool]:
+    """Days from t0 until service is back: the fill rate over the next ``dwell`` days is within
+    ``epsilon`` of the baseline's over the same days.
 
-    0 if service never left the band; censored (lower bound) if it has not recovered by the horizon.
+    Service has dropped on a day whose fill rate is more than epsilon below the baseline's; TTR is 0
+    if that never happens from day d0 on; censored (lower bound) if service is not back by the horizon.
     """
-    n = len(fill_d)
-    with np.errstate(invalid="ignore"):
-        out = fill_d < fill_b - epsilon  # NaN (no demand that day) counts as in band
+    n = len(demand_d)
+    out = _fill(demand_d, filled_d) < _fill(demand_b, filled_b) - epsilon  # NaN (no demand) is not out
     bad = np.nonzero(out[d0:])[0]
     if len(bad) == 0:
         return 0.0, False
     first_bad = d0 + int(bad[0])
+    cum = [np.concatenate(([0.0], np.cumsum(a))) for a in (demand_d, filled_d, demand_b, filled_b)]
     for d in range(first_bad + 1, n - dwell + 1):
-        if not out[d:d + dwell].any():
+        qd, fd, qb, fb = (c[d + dwell] - c[d] for c in cum)
+        rate_d = fd / qd if qd > 0 else 1.0
+        rate_b = fb / qb if qb > 0 else 1.0
+        if rate_d >= rate_b - epsilon:
             return d - t0, False
     return n - t0, True
 
@@ -112,7 +117,7 @@ def resilience_table(disrupted: Any, baseline: Any, settings: ResilienceSettings
             t0 = float(w.start)
             d0 = min(int(math.floor(t0)), n_days)
             tts, tts_c = time_to_survive(excess, d0, t0, settings.tts_threshold * mean_daily)
-            ttr, ttr_c = time_to_recover(fr_d, fr_b, d0, t0, settings.epsilon, settings.dwell_days)
+            ttr, ttr_c = time_to_recover(dem_d, fil_d, dem_b, fil_b, d0, t0, settings.epsilon, settings.dwell_days)
             area = float(np.nansum((fr_b - fr_d)[d0:]))
             after_d = ld[(ld["segment"] == seg) & (ld["time"] >= t0)]
             after_b = lb[(lb["segment"] == seg) & (lb["time"] >= t0)]

@@ -59,7 +59,7 @@ def _settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
     return top.integer("replications", 1, min=1), ResilienceSettings.from_config(plain.get("resilience"))
 
 
-def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False, report: bool = True) -> None:
+def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool = True) -> None:
     """One job: check the config, run the replications, write and print the results.
 
     The run directory holds replication 0's tables (and ``report.html`` unless ``report`` is off),
@@ -80,7 +80,7 @@ def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False, report: bo
         reps.resilience.to_csv(outdir / "resilience.csv", index=False)
         summarize(reps.resilience, ["segment", "disruption"], RESILIENCE_METRICS).to_csv(
             outdir / "resilience_summary.csv", index=False)
-    if quiet:
+    if not echo:
         return
     if n == 1:
         info = reps.first.run_info()
@@ -103,11 +103,10 @@ def run_job(plain: dict[str, Any], outdir: Path, quiet: bool = False, report: bo
 
 def _ci_table(summary: Any, metrics: list[str]) -> str:
     """Terminal view: one row per segment, 'mean [low, high]' per metric."""
-    def cell(r: Any) -> str:
-        mean = r["mean"]  # r.mean would be the Series method, not the column
-        if math.isnan(r.ci_low):
-            return f"{mean:,.4g}"
-        return f"{mean:,.4g} [{r.ci_low:,.4g}, {r.ci_high:,.4g}]"
+    def cell(r: Any) -> str:  # r is a row (a Series): r.mean would be the Series method
+        if math.isnan(r["ci_low"]):
+            return f"{r['mean']:,.4g}"
+        return f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
 
     view = summary[summary["metric"].isin(metrics)].assign(cell=lambda d: d.apply(cell, axis=1))
     return view.pivot(index="segment", columns="metric", values="cell")[metrics].to_string()
@@ -126,7 +125,7 @@ def main(cfg: DictConfig) -> None:
     started = time.perf_counter()
     try:
         if multirun:  # jobs print nothing and draw no progress bars; the sweep report sums them up
-            run_job(dict(plain, quiet=True), outdir, quiet=True, report=False)
+            run_job(dict(plain, quiet=True), outdir, echo=False, report=False)
         else:
             run_job(plain, outdir)  # `quiet` silences progress bars only; the summary always prints
     except ConfigError as exc:

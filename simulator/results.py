@@ -68,7 +68,7 @@ class Results:
         """
         if metric in STOCK_METRICS:
             table = self.tables["stock"]
-            groups = ("segment", "node", "sku", None)
+            groups: tuple[str | None, ...] = ("segment", "node", "sku", None)
             index = pd.RangeIndex(1, int(table["day"].max()) + 1 if len(table) else 1, name="day")
         elif metric in ORDER_METRICS:
             table = self.tables["order_lines"]

@@ -145,3 +145,33 @@ def test_disruption_windows_are_shaded_and_listed(short_run: Results, tmp_path: 
     assert not any(p.get_label() == "disruption" for p in short_run.plot_stock().axes[0].patches)
     page = write_run_report(disrupted, tmp_path).read_text()
     assert "<td>supplier_failure</td><td>sup_resin</td><td>20</td><td>34</td>" in page
+
+
+def test_report_of_a_network_without_plants(tmp_path: Path) -> None:
+    """A DC fed straight by a supplier (two lanes, two lead times): no lines to draw, still a whole report."""
+    from tests.conftest import load_config
+
+    cfg = load_config("single_stage", horizon_days=60, warmup_days=0, quiet=True)
+    cfg["network"]["lanes"].append({"from": "vendor", "to": "dc", "mode": "truck", "lead_time": 5})
+    results = simulator.run(cfg)
+    sections = run_sections(results)
+    figures = [fig for s in sections for fig, _ in s.figures]
+    assert len(figures) == RUN_FIGURES
+    assert all(readability_problems(fig) == [] for fig in figures)
+    lines = results.plot_lines().axes[0]
+    assert [t.get_text() for t in lines.texts] == ["this network has no production lines"]
+    network = results.plot_network().axes[0]
+    arrows = [a for a in network.texts if a.arrow_patch is not None]
+    assert len(arrows) == 3  # both vendor -> dc lanes drawn, one bent away from the other
+    rads = sorted(a.arrow_patch.get_connectionstyle().rad for a in arrows)
+    assert rads == pytest.approx([-0.18, 0.0, 0.0])
+
+
+def test_warm_up_is_shaded_grey(short_run: Results) -> None:
+    import dataclasses
+
+    warm = Results(dataclasses.replace(short_run.spec, warmup_days=10.0), short_run.tables, wall_seconds=1.0, events=1)
+    for fig in (warm.plot_stock(), warm.plot_production()):
+        spans = [p for p in fig.axes[0].patches if p.get_label() == "warm-up (not in KPIs)"]
+        assert len(spans) == 1 and spans[0].get_x() == 0.0 and spans[0].get_width() == 10.0
+    assert not any(p.get_label().startswith("warm-up") for p in short_run.plot_stock().axes[0].patches)

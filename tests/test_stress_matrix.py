@@ -19,7 +19,7 @@ def test_matrix_on_the_hand_built_case(tmp_path: Path) -> None:
         cfg = load_config("stress_case")
         cfg["scenario"] = {"name": "node_outage", "disruptions": {
             "outage": {"kind": "outage", "target": "vendor", "start": 60, "duration": days}}}
-        run_job(cfg, tmp_path / str(job), quiet=True)
+        run_job(cfg, tmp_path / str(job), echo=False, report=False)
         write_job(tmp_path / str(job), status="ok", overrides=[f"{TARGET}=vendor", f"{DURATION}={days}"], config=cfg)
     table = matrix(gather(tmp_path)).set_index("outage_days")
     assert list(table["node"]) == ["vendor", "vendor"]

@@ -77,4 +77,5 @@ def test_tutorial_step_runs(lang: str, code: str, tmp_path: Path) -> None:
         trace = (run_dir / "trace.txt").read_text()
         assert "CLN-01" in trace and "order line" in trace and "picked from stock" in trace
     if "scenario=supplier_failure" in code:
-        assert 'class="note"' in page and "Disruptions in this run" in page
+        assert "Disruptions in this run" in page and "<td>supplier_failure</td>" in page
+        assert "tts_days" in proc.stdout and "ttr_days" in proc.stdout  # the tutorial says the terminal shows them
