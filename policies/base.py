@@ -6,7 +6,7 @@ view of state and return a decision; they never drive SimPy, so each can be test
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -193,4 +193,25 @@ class Forecaster(Protocol):
 
     def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
         """Forecast demand for each of the next ``horizon`` days."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyClaim:
+    """A plant's raw-material order waiting at a supplier: what, how much is still open, since when,
+    and which segments the plant makes that material for (shares of its use, summing to 1)."""
+
+    plant: str
+    material: str
+    open_qty: float
+    since: float
+    segment_shares: Mapping[str, float]
+
+
+@runtime_checkable
+class SupplyAllocation(Protocol):
+    """Which waiting orders a supplier fills first when its capacity cannot cover them all."""
+
+    def rank(self, claims: Sequence[SupplyClaim]) -> list[int]:
+        """Indices into ``claims`` in the order they are to be filled."""
         ...

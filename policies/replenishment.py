@@ -17,6 +17,16 @@ def _cover_days(stats: ItemStats, review_period: float | None) -> float:
     return stats.lead_time_mean + (review_period or 0.0)
 
 
+def _check_cycle(cycle_days: float) -> None:
+    if cycle_days <= 0:
+        raise ValueError(f"cycle_days must be > 0; got {cycle_days}")
+
+
+def _reorder_point(given: float | None, stats: ItemStats, safety_stock: float, review_period: float | None) -> float:
+    """The reorder point as given, else demand over lead time (+ review period) plus safety stock."""
+    return given if given is not None else stats.mean_daily * _cover_days(stats, review_period) + safety_stock
+
+
 def _check_review(review_period: float | None) -> None:
     if review_period is not None and review_period <= 0:
         raise ValueError(f"review_period must be > 0 days or null (continuous); got {review_period}")
@@ -39,8 +49,7 @@ class MinMax:
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)
-        if self.cycle_days <= 0:
-            raise ValueError(f"cycle_days must be > 0; got {self.cycle_days}")
+        _check_cycle(self.cycle_days)
         if self.s is not None and self.S is not None and self.s > self.S:
             raise ValueError(f"(s, S) needs s <= S; got s={self.s}, S={self.S}")
 
@@ -48,7 +57,7 @@ class MinMax:
         return self.S - position if position <= self.s else 0.0  # type: ignore[operator]
 
     def planned(self, stats: ItemStats, safety_stock: float) -> MinMax:
-        s = self.s if self.s is not None else stats.mean_daily * _cover_days(stats, self.review_period) + safety_stock
+        s = _reorder_point(self.s, stats, safety_stock, self.review_period)
         S = self.S if self.S is not None else s + stats.mean_daily * self.cycle_days
         if s > S:
             raise ValueError(f"(s, S) needs s <= S; planned s={s:.6g} exceeds S={S:.6g}")
@@ -120,8 +129,7 @@ class ReorderPointQuantity:
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)
-        if self.cycle_days <= 0:
-            raise ValueError(f"cycle_days must be > 0; got {self.cycle_days}")
+        _check_cycle(self.cycle_days)
         if self.Q is not None and self.Q <= 0:
             raise ValueError(f"Q must be > 0; got {self.Q}")
 
@@ -131,7 +139,7 @@ class ReorderPointQuantity:
         return self.Q * (math.floor((self.r - position) / self.Q) + 1)  # type: ignore[operator]
 
     def planned(self, stats: ItemStats, safety_stock: float) -> ReorderPointQuantity:
-        r = self.r if self.r is not None else stats.mean_daily * _cover_days(stats, self.review_period) + safety_stock
+        r = _reorder_point(self.r, stats, safety_stock, self.review_period)
         Q = self.Q if self.Q is not None else max(stats.mean_daily * self.cycle_days, 1e-9)
         return replace(self, r=r, Q=Q)
 

@@ -167,6 +167,27 @@ class Model:
                 sups = [s for s in self.spec.suppliers.values() if m in s.supplies]
                 chosen = next(s for s in sups if self.ctx.carrier.has_lane(s.name, plant.name))
                 plant.raw.sources[m] = self.suppliers[chosen.name]
+        shares = self._raw_material_shares()
+        for supplier in self.suppliers.values():
+            supplier.segment_shares = shares
+
+    def _raw_material_shares(self) -> dict[tuple[str, str], dict[str, float]]:
+        """For each (plant, material): each segment's share of the material the plant is planned to use,
+        from forecast customer demand for the families its lines make (what a criticality matrix weighs)."""
+        spec = self.spec
+        use: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        families_at = {p.name: {f for ln in p.lines for f in ln.families} for p in spec.plants.values()}
+        for cust in spec.customers.values():
+            units_per_line = cust.qty.mean * cust.lines_per_order.mean / cust.interarrival.mean
+            for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
+                family = spec.skus[sku].family
+                seg = spec.segment_of[(sku, cust.channel)]
+                for plant, fams in families_at.items():
+                    if family in fams:
+                        for m, per_unit in spec.families[family].bom.items():
+                            use[(plant, m)][seg] += units_per_line * w * per_unit
+        return {key: {seg: v / total for seg, v in by_seg.items()}
+                for key, by_seg in use.items() if (total := sum(by_seg.values())) > 0}
 
     # ---------------------------------------------------------------- running
     def _snapshot(self, _event: simpy.Event | None = None) -> None:

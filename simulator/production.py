@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class RawStore:
-    """A plant's raw-material stock, replenished by (s, S) on each material's inventory position."""
+    """A plant's raw-material stock, replenished by (s, S) on each material's inventory position
+    (on hand + on order - what production orders already waiting for it need)."""
 
     def __init__(self, ctx: Context, plant: str, stocks: dict[str, RawStock]) -> None:
         self.ctx = ctx
@@ -28,21 +29,29 @@ class RawStore:
         self.on_order = {m: 0.0 for m in stocks}
         self.consumed = {m: 0.0 for m in stocks}
         self.received = {m: 0.0 for m in stocks}
+        self.reserved = {m: 0.0 for m in stocks}  # needed by jobs waiting for material (a backorder)
         self.sources: dict[str, Node] = {}
         self._arrival = ctx.env.event()
 
     def take(self, needs: dict[str, float]) -> Generator[simpy.Event, Any, None]:
-        """Wait until every material in ``needs`` is on hand, then consume it all at once."""
+        """Wait until every material in ``needs`` is on hand, then consume it all at once.
+
+        The need counts against the inventory position from the moment the job asks, so a job that
+        has to wait for material also triggers the order that brings it."""
+        for m, q in needs.items():
+            self.reserved[m] += q
+            self.review(m)
         while any(self.on_hand[m] < q - 1e-9 for m, q in needs.items()):
             yield self._arrival
         for m, q in needs.items():
             self.on_hand[m] -= q
+            self.reserved[m] -= q
             self.consumed[m] += q
             self.review(m)
 
     def review(self, material: str) -> None:
         rule = self.policy[material]
-        position = self.on_hand[material] + self.on_order[material]
+        position = self.on_hand[material] + self.on_order[material] - self.reserved[material]
         if position <= rule.s:
             qty = self.ctx.order_size(rule.S - position)
             source = self.sources[material]
@@ -197,7 +206,7 @@ class ProductionLine:
             env.now, job.changeover, self.spec.changeover_cost * job.changeovers,
         ))
         self.ctx.ledger.released[req.sku] += job.qty
-        req.open = 0.0
+        req.open = max(0.0, req.open - job.qty)  # an order split into several batches ships batch by batch
         self.ctx.carrier.ship(self.plant.name, req, job.qty)
 
 
@@ -231,10 +240,20 @@ class PlantNode:
             self.raw.review(m)
 
     def request(self, req: Request) -> None:
-        family = self.ctx.spec.skus[req.sku].family
-        line = min(self._lines_for[family], key=lambda ln: ln.queued_units)
         item = self.ctx.spec.skus[req.sku]
-        line.add(Job(req, req.qty, family, self.ctx.env.now, item.price - item.unit_cost))
+        family = item.family
+        # A batch can use at most what the raw-material stores can hold (their order-up-to levels):
+        # a larger order is made in several batches, or it would wait for material forever.
+        bom = self.ctx.spec.families[family].bom
+        largest = min((self.raw.policy[m].S / per for m, per in bom.items() if per > 0), default=math.inf)
+        if self.ctx.integer_units:
+            largest = max(1.0, math.floor(largest))
+        left = req.qty
+        while left > 1e-9:
+            qty = min(left, largest)
+            left -= qty
+            line = min(self._lines_for[family], key=lambda ln: ln.queued_units)
+            line.add(Job(req, qty, family, self.ctx.env.now, item.price - item.unit_cost))
 
     def plan_batches(self, demand_per_day: dict[str, float]) -> None:
         """Set each item's production batch from its family's batch-sizing rule (on the family's first

@@ -18,6 +18,7 @@ PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "relea
                       "changeover_days", "changeover_cost")
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")
 DISRUPTION_COLUMNS = ("disruption", "kind", "target", "start", "end", "level")
+SHORTAGE_COLUMNS = ("time", "supplier", "plant", "material", "open_before", "allocated", "shorted")
 ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
                       "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
 
@@ -60,6 +61,7 @@ class Recorder:
     replenishments: list[tuple] = field(default_factory=list)
     order_lines: list[OrderLine] = field(default_factory=list)
     disruptions: list[tuple] = field(default_factory=list)  # one row per disruption window
+    shortages: list[tuple] = field(default_factory=list)  # a supplier's order left short on a day
 
     def tables(self) -> dict[str, pd.DataFrame]:
         row = attrgetter(*ORDER_LINE_COLUMNS)
@@ -70,6 +72,7 @@ class Recorder:
             "production": pd.DataFrame(self.production, columns=list(PRODUCTION_COLUMNS)),
             "replenishments": pd.DataFrame(self.replenishments, columns=list(REPLENISHMENT_COLUMNS)),
             "disruptions": pd.DataFrame(self.disruptions, columns=list(DISRUPTION_COLUMNS)),
+            "shortages": pd.DataFrame(self.shortages, columns=list(SHORTAGE_COLUMNS)),
         }
 
 

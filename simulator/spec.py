@@ -56,6 +56,7 @@ class Supplier:
     lead_time: Dist  # days from order to dispatch
     capacity_per_day: float | None  # units it can dispatch per day; None = unlimited
     unit_costs: Mapping[str, float] = field(default_factory=dict)
+    allocation: Any = None  # who is filled first when capacity falls short (None: first come, first served)
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +480,15 @@ def _check_policy_segments(spec: Spec) -> None:
                 if seg not in spec.segments:
                     raise ConfigError(f"network.plants.{plant.name}.lines.{line.name}.allocation.weights", seg,
                                       f"unknown segment; known: {', '.join(sorted(spec.segments))}")
+    for sup in spec.suppliers.values():
+        for seg, row in (getattr(sup.allocation, "matrix", None) or {}).items():
+            key = f"network.suppliers.{sup.name}.allocation.matrix"
+            if seg not in spec.segments:
+                raise ConfigError(f"{key}.{seg}", seg, f"unknown segment; known: {', '.join(sorted(spec.segments))}")
+            for material in row:
+                if material not in sup.supplies:
+                    raise ConfigError(f"{key}.{seg}.{material}", material,
+                                      f"{sup.name} supplies only: {', '.join(sup.supplies)}")
 
 
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:
@@ -506,11 +516,18 @@ def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str,
 def _suppliers(net: Node, raw_materials: Mapping[str, float], skus: Mapping[str, Sku]) -> dict[str, Supplier]:
     items = set(raw_materials) | set(skus)
     out = {}
-    for name, n in net.children("suppliers", ("supplies", "lead_time", "capacity_per_day", "unit_costs")):
+    for name, n in net.children("suppliers", ("supplies", "lead_time", "capacity_per_day", "unit_costs",
+                                              "allocation")):
         supplies = n.names("supplies", choices=items)
         cap = n.number("capacity_per_day", None, min=0.0, strict_min=True)
         costs = n.number_map("unit_costs", choices=supplies)
-        out[name] = Supplier(name, supplies, n.dist("lead_time", 0.0), cap, costs)
+        allocation = None
+        if n.has("allocation"):
+            if cap is None:
+                raise ConfigError(n.key("allocation"), n.raw("allocation"),
+                                  "allocation needs a capacity_per_day to fall short of; set one")
+            allocation = build_policy("supply_allocation", n.raw("allocation"), n.key("allocation"))
+        out[name] = Supplier(name, supplies, n.dist("lead_time", 0.0), cap, costs, allocation)
     return out
 
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Generator, Mapping
+from typing import Any
+
+import simpy
+
+from policies.base import SupplyClaim
 from simulator.availability import Availability
 from simulator.flow import Context, Request
 from simulator.spec import Supplier
 
+_EPS = 1e-9
+
 
 class SupplierNode:
-    """A supplier: an order is dispatched after the supplier's lead time, and no faster than its
-    daily capacity allows (orders are worked through first come, first served)."""
+    """A supplier: an order is ready after the supplier's lead time and is dispatched no faster than
+    its daily capacity allows. Without an allocation policy orders are worked through first come,
+    first served; with one, each day's capacity is shared out among the waiting orders in the
+    policy's order (partial shipments), and every order left short that day is recorded."""
 
     kind = "supplier"
 
@@ -20,10 +31,16 @@ class SupplierNode:
         self._lead = spec.lead_time.sampler(ctx.streams.rng("supplier", spec.name))
         self._free_at = 0.0  # when the supplier's capacity is next free
         self.availability = Availability(ctx.env)  # a failure scenario lowers it (0 = ships nothing)
+        self.pending: list[tuple[Request, float]] = []  # (order, ready since), allocation mode only
+        self.segment_shares: Mapping[tuple[str, str], Mapping[str, float]] = {}  # (plant, material) -> shares
+        self._allocating = False
 
     def request(self, req: Request) -> None:
         env = self.ctx.env
         ready = env.now + self._lead()
+        if self.spec.allocation is not None:
+            env.timeout(ready - env.now).callbacks.append(lambda _ev: self._wait_for_allocation(req))
+            return
         cap = self.spec.capacity_per_day
         if cap is not None:
             cap *= self.availability.factor or 1.0  # partial capacity slows orders taken on now
@@ -36,11 +53,46 @@ class SupplierNode:
         else:  # dispatched at once: no zero-delay event
             self.availability.when_up(lambda: self._dispatch(req))
 
-    def _dispatch(self, req: Request) -> None:
+    def _dispatch(self, req: Request, qty: float | None = None) -> None:
+        qty = req.open if qty is None else qty
         if req.kind != "raw":
-            self.ctx.ledger.released[req.sku] += req.qty
-        req.open = 0.0
-        self.ctx.carrier.ship(self.name, req, req.qty)
+            self.ctx.ledger.released[req.sku] += qty
+        req.open -= qty
+        self.ctx.carrier.ship(self.name, req, qty)
+
+    # ---------------------------------------------------------------- allocation under shortage
+    def _wait_for_allocation(self, req: Request) -> None:
+        self.pending.append((req, self.ctx.env.now))
+        if not self._allocating:
+            self._allocating = True
+            self.ctx.env.process(self._allocate_days())
+
+    def _allocate_days(self) -> Generator[simpy.Event, Any, None]:
+        """At the start of each day, share that day's capacity out among the waiting orders."""
+        env = self.ctx.env
+        while self.pending:
+            yield env.timeout(math.floor(env.now) + 1.0 - env.now)
+            self.allocate(self.spec.capacity_per_day * self.availability.factor)
+        self._allocating = False
+
+    def allocate(self, capacity: float) -> None:
+        """Fill waiting orders with ``capacity`` units in the policy's order; record who is left short."""
+        claims = [SupplyClaim(req.dest_node, req.sku, req.open, since,
+                              self.segment_shares.get((req.dest_node, req.sku), {}))
+                  for req, since in self.pending]
+        now = self.ctx.env.now
+        left = capacity
+        for i in self.spec.allocation.rank(claims):
+            req = self.pending[i][0]
+            before = req.open
+            give = min(before, left)
+            if give > _EPS:
+                left -= give
+                self._dispatch(req, give)
+            if req.open > _EPS:
+                self.ctx.recorder.shortages.append((now, self.name, req.dest_node, req.sku, before, max(give, 0.0),
+                                                    req.open))
+        self.pending = [(req, since) for req, since in self.pending if req.open > _EPS]
 
     def min_order_qty(self, sku: str) -> float:
         return 0.0

@@ -32,6 +32,16 @@ def set_key(cfg: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
     return cfg
 
 
+def replicate_runs(cfg: dict[str, Any], reps: int, horizon: float, warmup: float) -> list[simulator.Results]:
+    """``reps`` independent runs of ``cfg`` (seeds 0..reps-1) over ``horizon`` days after ``warmup``."""
+    cfg["horizon_days"], cfg["warmup_days"] = horizon, warmup
+    out = []
+    for seed in range(reps):
+        cfg["seed"] = seed
+        out.append(simulator.run(cfg))
+    return out
+
+
 @pytest.fixture(scope="session")
 def default_config() -> dict[str, Any]:
     """The embedded default company, composed exactly as the CLI composes it."""

@@ -13,19 +13,14 @@ import pytest
 from scipy.stats import norm
 
 import simulator
-from tests.conftest import load_config
+from tests.conftest import load_config, replicate_runs
 from tests.stats import assert_covers
 
 REPLICATIONS = 10
 
 
 def replicate(cfg: dict, horizon: float, warmup: float) -> list[simulator.Results]:
-    cfg["horizon_days"], cfg["warmup_days"] = horizon, warmup
-    out = []
-    for seed in range(REPLICATIONS):
-        cfg["seed"] = seed
-        out.append(simulator.run(cfg))
-    return out
+    return replicate_runs(cfg, REPLICATIONS, horizon, warmup)
 
 
 # ------------------------------------------------------------------ case 3: continuous (r, Q)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import simulator
-from tests.conftest import load_config
+from tests.conftest import load_config, replicate_runs
 from tests.stats import assert_covers
 
 REPLICATIONS = 12
@@ -26,12 +26,7 @@ WARMUP = 1000.0
 
 
 def replicate(cfg: dict, reps: int = REPLICATIONS, horizon: float = HORIZON) -> list[simulator.Results]:
-    cfg["horizon_days"], cfg["warmup_days"] = horizon, WARMUP
-    out = []
-    for seed in range(reps):
-        cfg["seed"] = seed
-        out.append(simulator.run(cfg))
-    return out
+    return replicate_runs(cfg, reps, horizon, WARMUP)
 
 
 def time_average(starts: np.ndarray, ends: np.ndarray, low: float, high: float) -> tuple[float, float]:
