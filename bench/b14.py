@@ -68,6 +68,7 @@ def main() -> None:
     cfg = yaml.safe_load((ROOT / "bench" / "b14.yaml").read_text())
     cfg["horizon_days"] = args.days
     cfg["seed"] = args.seed
+    cfg["quiet"] = True  # no progress bar: it is display, not a record
     baseline = load_baseline()
     run_segsim(cfg)  # warm-up: imports and first-use caches, not measured
     seg_s, base_s = [], []
