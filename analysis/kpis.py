@@ -63,8 +63,8 @@ def _row(name: str, lines: pd.DataFrame, ship: pd.DataFrame, stock: pd.DataFrame
         complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
     judged = per_order[per_order["due"] <= horizon]  # OTIF judges orders whose promise date has passed
     done = lines[lines["delivered"] >= lines["qty"]]
-    avg_on_hand = stock.groupby("day")["on_hand"].sum().sum() / days if len(stock) else 0.0
-    avg_value = stock.groupby("day")["value"].sum().sum() / days if len(stock) else 0.0
+    avg_on_hand = stock["on_hand"].sum() / days  # mean over days of the day's total
+    avg_value = stock["value"].sum() / days
     revenue = (lines["delivered"] * lines["price"]).sum()
     cogs = (lines["delivered"] * lines["unit_cost"]).sum()
     transport = ship["cost"].sum()
