@@ -36,24 +36,38 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     ship = tables["shipments"]
     ship = ship[(ship["time"] >= warmup) & (ship["kind"] != "raw")].copy()
     ship["handling"] = ship["origin"].map(handling).fillna(0.0) * ship["qty"]
-    stock = tables["stock"]
-    stock = stock[stock["day"] > warmup].copy()
-    stock["value"] = stock["on_hand"] * stock["sku"].map(skus["unit_cost"]).astype(float)
-    days = max(stock["day"].nunique(), 1)
+    stock_totals = _stock_totals(tables["stock"], skus["unit_cost"], warmup)
     prod = tables["production"]
     prod = prod[prod["end"] >= warmup]
     years = (horizon - warmup) / 365.0
 
     segments = sorted(set(promised))
     rows = [_row(seg, lines[lines["segment"] == seg], ship[ship["segment"] == seg],
-                 stock[stock["segment"] == seg], prod[prod["segment"] == seg], days, years, holding_rate, horizon)
+                 stock_totals.get(seg, (0.0, 0.0)), prod[prod["segment"] == seg], years, holding_rate, horizon)
             for seg in segments]
-    rows.append(_row("ALL", lines, ship, stock, prod, days, years, holding_rate, horizon))
+    everything = tuple(sum(t[i] for t in stock_totals.values()) for i in (0, 1))
+    rows.append(_row("ALL", lines, ship, everything, prod, years, holding_rate, horizon))
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
 
 
-def _row(name: str, lines: pd.DataFrame, ship: pd.DataFrame, stock: pd.DataFrame, prod: pd.DataFrame,
-         days: int, years: float, holding_rate: float, horizon: float) -> dict[str, float | str]:
+def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> dict[str, tuple[float, float]]:
+    """Per segment: average end-of-day units on hand and their value at unit cost, over the days
+    after the warm-up (summed over DCs and SKUs). Works on the columns' arrays, without copying the
+    (long) daily stock table."""
+    keep = stock["day"].to_numpy() > warmup
+    days = max(int(np.unique(stock["day"].to_numpy()[keep]).size), 1)
+    on_hand = stock["on_hand"].to_numpy()[keep]
+    cost = stock["sku"].map(unit_cost).to_numpy(dtype=float)[keep]
+    seg = pd.Categorical(stock["segment"])
+    codes = seg.codes[keep]
+    n = len(seg.categories)
+    units = np.bincount(codes, weights=on_hand, minlength=n) / days
+    value = np.bincount(codes, weights=on_hand * cost, minlength=n) / days
+    return {name: (float(units[i]), float(value[i])) for i, name in enumerate(seg.categories)}
+
+
+def _row(name: str, lines: pd.DataFrame, ship: pd.DataFrame, stock: tuple[float, float], prod: pd.DataFrame,
+         years: float, holding_rate: float, horizon: float) -> dict[str, float | str]:
     demand = lines["qty"].sum()
     # Orders are judged per segment: the lines of one order that belong to this segment.
     per_order = lines.assign(
@@ -63,8 +77,7 @@ def _row(name: str, lines: pd.DataFrame, ship: pd.DataFrame, stock: pd.DataFrame
         complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
     judged = per_order[per_order["due"] <= horizon]  # OTIF judges orders whose promise date has passed
     done = lines[lines["delivered"] >= lines["qty"]]
-    avg_on_hand = stock.groupby("day")["on_hand"].sum().sum() / days if len(stock) else 0.0
-    avg_value = stock.groupby("day")["value"].sum().sum() / days if len(stock) else 0.0
+    avg_on_hand, avg_value = stock  # average units on hand and their value at unit cost
     revenue = (lines["delivered"] * lines["price"]).sum()
     cogs = (lines["delivered"] * lines["unit_cost"]).sum()
     transport = ship["cost"].sum()

@@ -164,8 +164,12 @@ class Carrier:
         self._leg(origin, request, qty, is_goods)
 
     def _leg(self, origin: str, request: Request, qty: float, is_goods: bool) -> None:
-        stop = self.next_stop(origin, request.dest_node)
-        options = self._lanes[(origin, stop)]
+        options = self._lanes.get((origin, request.dest_node))
+        if options is not None:  # a direct lane (the common case)
+            stop = request.dest_node
+        else:
+            stop = self.next_stop(origin, request.dest_node)
+            options = self._lanes[(origin, stop)]
         segment = request.segment
         if len(options) == 1 or segment is None:  # raw material: the contracted (first) mode
             state = options[0]
@@ -215,7 +219,7 @@ class Carrier:
         lane = state.lane
         now = self.env.now
         transit = state.draw_transit()
-        total = sum(q for _, q, _ in load)
+        total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
         key = (origin, stop)
         depart = now
         if self.transit_factor or self.lane_capacity:

@@ -246,7 +246,7 @@ class PlantNode:
         # a larger order is made in several batches, or it would wait for material forever.
         bom = self.ctx.spec.families[family].bom
         largest = min((self.raw.policy[m].S / per for m, per in bom.items() if per > 0), default=math.inf)
-        if self.ctx.integer_units:
+        if self.ctx.integer_units and largest < math.inf:
             largest = max(1.0, math.floor(largest))
         left = req.qty
         while left > 1e-9:
