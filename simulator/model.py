@@ -255,7 +255,7 @@ class Model:
         # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
         # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
         events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
-        tables = self.ctx.recorder.tables()
+        tables = self.ctx.recorder.tables(release=True)
         tables["stock"] = self.stock_log.table()
         tables.update(self.planning.tables())
         return Results(self.spec, tables, wall_seconds=wall, events=events)

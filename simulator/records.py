@@ -63,17 +63,23 @@ class Recorder:
     disruptions: list[tuple] = field(default_factory=list)  # one row per disruption window
     shortages: list[tuple] = field(default_factory=list)  # a supplier's order left short on a day
 
-    def tables(self) -> dict[str, pd.DataFrame]:
+    def tables(self, release: bool = False) -> dict[str, pd.DataFrame]:
+        """The rows as DataFrames. ``release``: empty each row buffer as soon as its table is built,
+        so a large run does not hold every row twice (the model's run ends with this)."""
         row = attrgetter(*ORDER_LINE_COLUMNS)
-        ol = pd.DataFrame([row(x) for x in self.order_lines], columns=list(ORDER_LINE_COLUMNS))
-        return {
-            "order_lines": ol,
-            "shipments": pd.DataFrame(self.shipments, columns=list(SHIPMENT_COLUMNS)),
-            "production": pd.DataFrame(self.production, columns=list(PRODUCTION_COLUMNS)),
-            "replenishments": pd.DataFrame(self.replenishments, columns=list(REPLENISHMENT_COLUMNS)),
-            "disruptions": pd.DataFrame(self.disruptions, columns=list(DISRUPTION_COLUMNS)),
-            "shortages": pd.DataFrame(self.shortages, columns=list(SHORTAGE_COLUMNS)),
-        }
+        sources = (("shipments", SHIPMENT_COLUMNS), ("order_lines", ORDER_LINE_COLUMNS),
+                   ("production", PRODUCTION_COLUMNS), ("replenishments", REPLENISHMENT_COLUMNS),
+                   ("disruptions", DISRUPTION_COLUMNS), ("shortages", SHORTAGE_COLUMNS))
+        out = {}
+        for name, columns in sources:
+            rows = getattr(self, name)
+            data = [row(x) for x in rows] if name == "order_lines" else rows
+            out[name] = pd.DataFrame(data, columns=list(columns))
+            if release:
+                del data
+                rows.clear()
+        return {name: out[name] for name in ("order_lines", "shipments", "production", "replenishments",
+                                             "disruptions", "shortages")}
 
 
 class DailyStock:
