@@ -129,4 +129,24 @@ def sweep_report(sweep_dir: str | Path) -> Path:
                      ("job", "status", "error", "replication", "seed", "tts_censored", "ttr_censored")]
         resilience = res.groupby([*overrides, "segment", "disruption"], dropna=False)[
             ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "lost_revenue"]].mean().reset_index()
-    return write_sweep_report(reps, sweep_dir, resilience=resilience)
+    return write_sweep_report(reps, sweep_dir, resilience=resilience, paired=_paired_for_report(sweep_dir, reps))
+
+
+def _paired_for_report(sweep_dir: Path, reps: pd.DataFrame) -> pd.DataFrame | None:
+    """When the sweep varied exactly one setting besides the scenario and the seed (the policy being
+    compared), its paired differences against that setting's first value, shaped for the report."""
+    from analysis.compare import compare
+
+    fixed = {"job", "status", "error", "seed", "segment", "scenario", *KPI_METRICS}
+    varied = [c for c in reps.columns if c not in fixed and reps[c].nunique(dropna=False) > 1]
+    if len(varied) != 1 or "seed" not in reps.columns:
+        return None
+    factor = varied[0]
+    diffs = compare(sweep_dir, factor)
+    if diffs.empty:
+        return None
+    label = f"{factor} " + diffs["level"].astype(str) + " - " + diffs["baseline"].astype(str)
+    if "scenario" in diffs.columns:
+        label = diffs["scenario"].astype(str) + ": " + label
+    return pd.DataFrame({"group": label, "segment": diffs["segment"], "metric": diffs["metric"],
+                         "mean": diffs["diff"], "low": diffs["ci_low"], "high": diffs["ci_high"]})

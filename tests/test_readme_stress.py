@@ -36,7 +36,10 @@ def test_supplier_failure_on_two_policies_with_paired_differences(tmp_path: Path
         res = pd.read_csv(out / job / "resilience_summary.csv")
         assert set(res["metric"]) >= {"tts_days", "ttr_days", "service_loss_area", "lost_revenue"}
         assert (res.loc[res["metric"] == "tts_days", "mean"] > 0).all()
-    assert (out / "report.html").exists()
+    page = (out / "report.html").read_text()
+    # the sweep varied one policy setting: the report shows its paired differences against the first value
+    assert "Paired differences against the baseline policy" in page
+    assert "segments.fast.policies.replenishment.cycle_days 5 - 10" in page
 
     proc = subprocess.run([sys.executable, *compare[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
