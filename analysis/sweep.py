@@ -129,7 +129,31 @@ def sweep_report(sweep_dir: str | Path) -> Path:
                      ("job", "status", "error", "replication", "seed", "tts_censored", "ttr_censored")]
         resilience = res.groupby([*overrides, "segment", "disruption"], dropna=False)[
             ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "lost_revenue"]].mean().reset_index()
-    return write_sweep_report(reps, sweep_dir, resilience=resilience, paired=_paired_for_report(sweep_dir, reps))
+    curves = _service_curves(sweep_dir, reps)
+    return write_sweep_report(reps, sweep_dir, resilience=resilience, paired=_paired_for_report(sweep_dir, reps),
+                              service_curves=curves, baseline="baseline" if curves is not None else None)
+
+
+def _service_curves(sweep_dir: Path, reps: pd.DataFrame, smooth_days: int = 7) -> pd.DataFrame | None:
+    """When the sweep ran the ``baseline`` scenario beside disrupted ones: per scenario and segment, the
+    daily fill rate (units filled from stock on arrival / units ordered, ``smooth_days`` rolling mean)
+    of each job's first replication, averaged over the scenario's jobs."""
+    if "scenario" not in reps.columns or "baseline" not in set(reps["scenario"]) or reps["scenario"].nunique() < 2:
+        return None
+    frames = []
+    for (job, scenario), _ in reps.groupby(["job", "scenario"], sort=False):
+        path = sweep_dir / str(job) / "order_lines.parquet"
+        if not path.exists():
+            continue
+        lines = pd.read_parquet(path, columns=["time", "segment", "qty", "immediate"])
+        daily = lines.assign(day=lines["time"].astype(int)).groupby(["segment", "day"])[["qty", "immediate"]].sum()
+        rate = (daily["immediate"] / daily["qty"]).rename("fill_rate").reset_index()
+        rate["fill_rate"] = rate.groupby("segment")["fill_rate"].transform(
+            lambda x: x.rolling(smooth_days, min_periods=1).mean())
+        frames.append(rate.assign(group=scenario))
+    if not frames:
+        return None
+    return pd.concat(frames).groupby(["group", "segment", "day"], as_index=False)["fill_rate"].mean()
 
 
 def _paired_for_report(sweep_dir: Path, reps: pd.DataFrame) -> pd.DataFrame | None:

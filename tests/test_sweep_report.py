@@ -96,3 +96,22 @@ def test_overrides_the_sweep_did_not_vary_stay_out_of_the_labels(sweep: pd.DataF
     assert "the same in every run: horizon_days=90" in page
     assert "horizon_days=90, " not in page and ", horizon_days=90" not in page  # not in any cell's label
     assert "<td>scenario=baseline, production=make_to_stock</td>" in page
+
+
+def test_service_curves_of_a_sweep_with_a_baseline(tmp_path) -> None:
+    """Daily fill rate per scenario from each job's order lines; only when the baseline ran too."""
+    from analysis.sweep import _service_curves
+
+    for job, short in ((0, 0.0), (1, 0.5)):
+        (tmp_path / str(job)).mkdir()
+        days = np.repeat(np.arange(10), 2).astype(float)
+        immediate = np.where((days >= 3) & (days < 6), 10 * (1 - short), 10.0)
+        pd.DataFrame({"time": days + 0.5, "segment": "fast", "qty": 10.0, "immediate": immediate}).to_parquet(
+            tmp_path / str(job) / "order_lines.parquet")
+    reps = pd.DataFrame({"job": [0, 1], "scenario": ["baseline", "supplier_failure"], "segment": "fast"})
+    curves = _service_curves(tmp_path, reps, smooth_days=1)
+    base = curves[curves["group"] == "baseline"].set_index("day")["fill_rate"]
+    hit = curves[curves["group"] == "supplier_failure"].set_index("day")["fill_rate"]
+    assert (base == 1.0).all()
+    assert list(hit.loc[3:5]) == [0.5, 0.5, 0.5] and hit.drop(index=[3, 4, 5]).eq(1.0).all()
+    assert _service_curves(tmp_path, reps.assign(scenario=["a", "b"])) is None  # no baseline: no curves
