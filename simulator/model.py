@@ -223,8 +223,7 @@ class Model:
             plant.start()
         for cust in self.customers.values():
             cust.modifiers = list(self.demand_modifiers)
-            for proc in cust.processes():
-                self.env.process(proc)
+            cust.start()
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
         self.planning.start()
