@@ -5,14 +5,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from functools import partial
 from itertools import accumulate
 from typing import Any, Protocol
 
 import numpy as np
 import simpy
-from simpy.events import URGENT
 
 from policies.base import SourceOption
 from simulator.flow import Context, Request
@@ -129,58 +128,49 @@ class CustomerStream:
             f *= m.factor(t, sku, self.channel, seg)
         return f
 
-    def start(self) -> None:
-        """Start the base order stream, plus an extra stream when a modifier can raise demand."""
+    def processes(self) -> list[Generator[simpy.Event, Any, None]]:
+        """The base order stream, plus an extra stream when a modifier can raise demand."""
         ctx, spec = self.ctx, self.spec
         if not self.modifiers:
-            self._start_stream(_Draws(ctx, spec, "base"), None)
-            return
+            return [self._orders(_Draws(ctx, spec, "base"), None)]
         ceiling = math.prod(m.max_factor() for m in self.modifiers)
-        self._start_stream(_Draws(ctx, spec, "base"), lambda f: f)
+        out = [self._orders(_Draws(ctx, spec, "base"), lambda f: f)]
         if ceiling > 1.0:
-            self._start_stream(_Draws(ctx, spec, "extra", 1.0 / (ceiling - 1.0)),
-                               lambda f: (f - 1.0) / (ceiling - 1.0))
+            out.append(self._orders(_Draws(ctx, spec, "extra", 1.0 / (ceiling - 1.0)),
+                                    lambda f: (f - 1.0) / (ceiling - 1.0)))
+        return out
 
-    def _start_stream(self, draws: _Draws, keep_prob: Callable[[float], float] | None) -> None:
-        """One order stream as a chain of timeouts with a callback (cheaper than a SimPy process per
-        stream, and every order is still an event): each order schedules the next."""
-        env = self.ctx.env
-
-        def order(_event: simpy.Event) -> None:
-            self._place_order(draws, keep_prob)
-            env.timeout(draws.gap()).callbacks.append(order)
-
-        if self.spec.first_order > 0:
-            env.timeout(self.spec.first_order).callbacks.append(order)
-        else:  # at time zero, like a process start: ahead of anything else due then
-            first = simpy.Event(env)
-            first._ok, first._value = True, None
-            first.callbacks.append(order)
-            env.schedule(first, URGENT)
-
-    def _place_order(self, draws: _Draws, keep_prob: Callable[[float], float] | None) -> None:
-        """One customer order: its lines, each routed to the node that serves it."""
+    def _orders(self, draws: _Draws, keep_prob: Callable[[float], float] | None
+                ) -> Generator[simpy.Event, Any, None]:
         ctx = self.ctx
-        now = ctx.env.now
+        env = ctx.env
         nodes = ctx.nodes
         skus = self.spec.skus
-        n_lines = max(1, round(draws.lines()))
-        order_id = next(self._order_ids)
-        for _ in range(n_lines):
-            sku = skus[bisect.bisect_right(self._cum, draws.mix())]
-            qty = draws.qty()
-            if keep_prob is not None and draws.keep() >= keep_prob(self.factor(now, sku)):
-                continue
-            if ctx.integer_units:
-                qty = float(round(qty))
-            if qty <= 0:
-                continue
-            seg, options, source, labels = self._route[sku]
-            line = OrderLine(next(self._line_ids), order_id, now, self.name, self.channel, sku, seg.name, qty)
-            ctx.recorder.order_lines.append(line)
-            if source is None:
-                source = seg.policies.fulfilment.source(qty, options)
-            line.source = source
-            req = Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line, self.ship_complete)
-            req.path = labels[source]
-            nodes[source].request(req)
+        cum = self._cum
+        integer = ctx.integer_units
+        lines_recorded = ctx.recorder.order_lines
+        if self.spec.first_order > 0:
+            yield env.timeout(self.spec.first_order)
+        while True:
+            now = env.now
+            n_lines = max(1, round(draws.lines()))
+            order_id = next(self._order_ids)
+            for _ in range(n_lines):
+                sku = skus[bisect.bisect_right(cum, draws.mix())]
+                qty = draws.qty()
+                if keep_prob is not None and draws.keep() >= keep_prob(self.factor(now, sku)):
+                    continue
+                if integer:
+                    qty = float(round(qty))
+                if qty <= 0:
+                    continue
+                seg, options, source, labels = self._route[sku]
+                line = OrderLine(next(self._line_ids), order_id, now, self.name, self.channel, sku, seg.name, qty)
+                lines_recorded.append(line)
+                if source is None:
+                    source = seg.policies.fulfilment.source(qty, options)
+                line.source = source
+                req = Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line, self.ship_complete)
+                req.path = labels[source]
+                nodes[source].request(req)
+            yield env.timeout(draws.gap())

@@ -223,7 +223,8 @@ class Model:
             plant.start()
         for cust in self.customers.values():
             cust.modifiers = list(self.demand_modifiers)
-            cust.start()
+            for proc in cust.processes():
+                self.env.process(proc)
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
         self.planning.start()
