@@ -129,10 +129,6 @@ class Carrier:
         self._lane_free_at: dict[tuple[str, str], float] = {}
         self.docks: dict[str, Availability] = {}
 
-    def lanes(self) -> list[tuple[str, str]]:
-        """Every (origin, destination) pair with a lane."""
-        return list(self._lanes)
-
     def has_lane(self, origin: str, dest: str) -> bool:
         return (origin, dest) in self._lanes
 

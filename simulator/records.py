@@ -67,19 +67,16 @@ class Recorder:
         """The rows as DataFrames. ``release``: empty each row buffer as soon as its table is built,
         so a large run does not hold every row twice (the model's run ends with this)."""
         row = attrgetter(*ORDER_LINE_COLUMNS)
-        sources = (("shipments", SHIPMENT_COLUMNS), ("order_lines", ORDER_LINE_COLUMNS),
-                   ("production", PRODUCTION_COLUMNS), ("replenishments", REPLENISHMENT_COLUMNS),
-                   ("disruptions", DISRUPTION_COLUMNS), ("shortages", SHORTAGE_COLUMNS))
         out = {}
-        for name, columns in sources:
+        for name, columns in (("order_lines", ORDER_LINE_COLUMNS), ("shipments", SHIPMENT_COLUMNS),
+                              ("production", PRODUCTION_COLUMNS), ("replenishments", REPLENISHMENT_COLUMNS),
+                              ("disruptions", DISRUPTION_COLUMNS), ("shortages", SHORTAGE_COLUMNS)):
             rows = getattr(self, name)
-            data = [row(x) for x in rows] if name == "order_lines" else rows
-            out[name] = pd.DataFrame(data, columns=list(columns))
+            out[name] = pd.DataFrame([row(x) for x in rows] if name == "order_lines" else rows,
+                                     columns=list(columns))
             if release:
-                del data
                 rows.clear()
-        return {name: out[name] for name in ("order_lines", "shipments", "production", "replenishments",
-                                             "disruptions", "shortages")}
+        return out
 
 
 class DailyStock:

@@ -234,13 +234,6 @@ class Spec:
     demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
 
-    def node_kind(self, name: str) -> str:
-        for kind, table in (("supplier", self.suppliers), ("plant", self.plants),
-                            ("warehouse", self.warehouses), ("customer", self.customers)):
-            if name in table:
-                return kind
-        raise KeyError(name)
-
     def route(self, origin: str, dest: str) -> tuple[tuple[str, str], ...] | None:
         """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each
         lane's first listed mode), passing only through warehouses; None if there is none.
