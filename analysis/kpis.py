@@ -61,18 +61,19 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
 
 def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> dict[str, tuple[float, float]]:
     """Per segment: average end-of-day units on hand and their value at unit cost, over the days
-    after the warm-up (summed over DCs and SKUs). Works on the columns' arrays, without copying the
-    (long) daily stock table."""
-    keep = stock["day"].to_numpy() > warmup
-    days = max(int(np.unique(stock["day"].to_numpy()[keep]).size), 1)
-    on_hand = stock["on_hand"].to_numpy()[keep]
-    cost = _lookup(stock["sku"], unit_cost)[keep]
-    seg = pd.Categorical(stock["segment"])
-    codes = seg.codes[keep]
-    n = len(seg.categories)
-    units = np.bincount(codes, weights=on_hand, minlength=n) / days
-    value = np.bincount(codes, weights=on_hand * cost, minlength=n) / days
-    return {name: (float(units[i]), float(value[i])) for i, name in enumerate(seg.categories)}
+    after the warm-up (summed over DCs and SKUs). Sums units per (SKU, segment) pair first, with
+    one pass over the columns' arrays, so the (long) daily stock table is never copied."""
+    day = stock["day"].to_numpy()
+    after = day > warmup
+    days = max(int(np.unique(day[after]).size), 1)
+    on_hand = np.where(after, stock["on_hand"].to_numpy(), 0.0)
+    sku, seg = pd.Categorical(stock["sku"]), pd.Categorical(stock["segment"])
+    n_sku, n_seg = len(sku.categories), len(seg.categories)
+    pair = sku.codes.astype(np.int64) * n_seg + seg.codes
+    units = np.bincount(pair, weights=on_hand, minlength=n_sku * n_seg).reshape(n_sku, n_seg) / days
+    cost = _lookup(pd.Series(sku.categories), unit_cost)
+    value = cost @ units
+    return {name: (float(units[:, i].sum()), float(value[i])) for i, name in enumerate(seg.categories)}
 
 
 def _row(name: str, lines: pd.DataFrame, ship: pd.DataFrame, stock: tuple[float, float], prod: pd.DataFrame,

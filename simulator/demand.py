@@ -14,8 +14,7 @@ import numpy as np
 import simpy
 
 from policies.base import SourceOption
-from simulator.flow import Context, Request
-from simulator.records import OrderLine
+from simulator.flow import Context, OrderLine
 from simulator.spec import Customer, Segment
 
 
@@ -113,12 +112,11 @@ class CustomerStream:
                 labels[mto] = "make_to_order"
             self._route[sku] = (seg, options, mto, labels)
 
-    def receive(self, req: Request, qty: float) -> None:
+    def receive(self, line: OrderLine, qty: float) -> None:
         """Goods arrived at the customer."""
-        line = req.line
         line.delivered += qty
         line.last_delivery = self.ctx.env.now
-        self.ctx.ledger.delivered[req.sku] += qty
+        self.ctx.ledger.delivered[line.sku] += qty
 
     def factor(self, t: float, sku: str) -> float:
         """Combined demand multiplier of every modifier for ``sku`` at time ``t``."""
@@ -165,12 +163,10 @@ class CustomerStream:
                 if qty <= 0:
                     continue
                 seg, options, source, labels = self._route[sku]
-                line = OrderLine(next(self._line_ids), order_id, now, self.name, self.channel, sku, seg.name, qty)
-                lines_recorded.append(line)
                 if source is None:
                     source = seg.policies.fulfilment.source(qty, options)
-                line.source = source
-                req = Request(sku, qty, self.name, self, seg, "customer", now, self.patience, line, self.ship_complete)
-                req.path = labels[source]
-                nodes[source].request(req)
+                line = OrderLine(next(self._line_ids), order_id, now, self, self.name, self.channel, sku, seg, qty,
+                                 source, labels[source], self.patience, self.ship_complete)
+                lines_recorded.append(line)
+                nodes[source].request(line)
             yield env.timeout(draws.gap())

@@ -16,7 +16,7 @@ import simpy
 
 from policies.base import LaneOption
 from simulator.availability import Availability
-from simulator.records import OrderLine, Recorder
+from simulator.records import Recorder
 from simulator.spec import Lane, Spec, TransportMode
 from simulator.streams import Streams
 
@@ -37,12 +37,11 @@ class Request:
     ``complete_only`` asks the serving DC to ship the line whole or not at all (ship-complete).
     """
 
-    __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience", "line",
+    __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience",
                  "complete_only", "path")
 
     def __init__(self, sku: str, qty: float, dest_node: str, target: Receiver, segment: Segment | None, kind: str,
-                 created: float, patience: float = math.inf, line: OrderLine | None = None,
-                 complete_only: bool = False) -> None:
+                 created: float, patience: float = math.inf, complete_only: bool = False) -> None:
         self.sku = sku
         self.qty = qty
         self.dest_node = dest_node
@@ -52,9 +51,43 @@ class Request:
         self.created = created
         self.open = qty
         self.patience = patience
-        self.line = line
         self.complete_only = complete_only  # ship nothing until all of it can ship
         self.path = ""  # fulfilment path of a customer line (dc_pick, next_dc, cross_dock, drop_ship...)
+
+
+class OrderLine(Request):
+    """One line of a customer order: the request the customer places on its serving node, and
+    what became of it (filled at once, shipped, delivered, lost). One object per line, because a
+    run may place millions of them; ``records.ORDER_LINE_FIELDS`` reads them into the order-line table."""
+
+    __slots__ = ("line_id", "order_id", "channel", "source", "immediate", "shipped", "delivered", "lost",
+                 "last_delivery")
+
+    def __init__(self, line_id: int, order_id: int, time: float, customer: Receiver, customer_name: str,
+                 channel: str, sku: str, segment: Segment, qty: float, source: str, path: str, patience: float,
+                 complete_only: bool) -> None:
+        # The request's fields, set here rather than through Request.__init__: this runs once per
+        # order line, the hottest constructor of a run.
+        self.sku = sku
+        self.qty = qty
+        self.dest_node = customer_name
+        self.target = customer
+        self.segment = segment
+        self.kind = "customer"
+        self.created = time
+        self.open = qty
+        self.patience = patience
+        self.complete_only = complete_only
+        self.line_id = line_id
+        self.order_id = order_id
+        self.channel = channel
+        self.source = source  # the node asked to serve it
+        self.path = path
+        self.immediate = 0.0  # filled from stock on hand the moment the order arrived
+        self.shipped = 0.0
+        self.delivered = 0.0
+        self.lost = 0.0  # backordered units given up after the channel's patience
+        self.last_delivery = math.nan
 
 
 class Ledger:
@@ -155,8 +188,8 @@ class Carrier:
         is_goods = request.kind != "raw"
         if is_goods:
             self.ledger.in_transit[request.sku] += qty
-        if request.line is not None:
-            request.line.shipped += qty
+        if type(request) is OrderLine:
+            request.shipped += qty
         self._leg(origin, request, qty, is_goods)
 
     def _leg(self, origin: str, request: Request, qty: float, is_goods: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import logging
 import math
@@ -35,6 +37,23 @@ class _Flow:
     mean: float = 0.0
     var: float = 0.0
     segment: Segment | None = None
+
+
+@contextlib.contextmanager
+def _rare_gc_passes(young: int = 50_000):
+    """Let Python's cycle collector run less often while the model runs.
+
+    A run allocates hundreds of thousands of short-lived objects (events, requests, record rows)
+    that reference counting frees on its own; at Python's default threshold (700 allocations) the
+    collector still sweeps them dozens of times a second, which costs ~5% of a run. Raising the
+    youngest generation's threshold changes no result (collection timing never touches the model's
+    state) and is undone afterwards."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(young, thresholds[0]), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 class Model:
@@ -244,10 +263,11 @@ class Model:
         horizon = self.spec.horizon_days
         log.info("running %s days, seed %s", horizon, self.spec.seed)
         stops = 1
-        if not self.spec.quiet if progress is None else progress:
-            stops = self._run_with_progress(horizon)
-        else:
-            self.env.run(until=horizon)
+        with _rare_gc_passes():
+            if not self.spec.quiet if progress is None else progress:
+                stops = self._run_with_progress(horizon)
+            else:
+                self.env.run(until=horizon)
         if self.env.now >= horizon and self.stock_log.days < self.stock_log.on_hand.shape[0]:
             # The run stops at the horizon before the reading due at that instant: take the last day's.
             self._record_stock()
@@ -256,7 +276,7 @@ class Model:
         # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
         events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
         tables = self.ctx.recorder.tables(release=True)
-        tables["stock"] = self.stock_log.table()
+        tables["stock"] = self.stock_log.table(release=True)
         tables.update(self.planning.tables())
         return Results(self.spec, tables, wall_seconds=wall, events=events)
 

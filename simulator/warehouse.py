@@ -8,7 +8,7 @@ from collections import deque
 
 from policies.base import ItemStats, Replenishment
 from simulator.availability import Availability
-from simulator.flow import Context, Node, Request
+from simulator.flow import Context, Node, OrderLine, Request
 from simulator.spec import Segment
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,8 @@ class StockPoint:
         take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
             take = 0.0
-        if req.line is not None:
-            req.line.immediate = take
+        if type(req) is OrderLine:
+            req.immediate = take
         if take > 0:
             self.on_hand -= take
             req.open -= take
@@ -99,8 +99,8 @@ class StockPoint:
         """The customer's patience ran out: what is still open on the request is lost."""
         if req.open > 0:
             self.backlog_qty -= req.open
-            if req.line is not None:
-                req.line.lost += req.open
+            if type(req) is OrderLine:
+                req.lost += req.open
             req.open = 0.0
             if self.on_hand > 0 and self.dc.up:  # a ship-complete line that gave up may have held others back
                 self.serve_backlog()

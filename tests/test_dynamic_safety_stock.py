@@ -49,8 +49,8 @@ def test_dynamic_safety_stock_replans_from_the_last_window() -> None:
     lines = dynamic.ctx.recorder.order_lines
     daily = np.zeros(28)
     for line in lines:
-        if 168 <= line.time < 196:
-            daily[int(line.time - 168)] += line.qty
+        if 168 <= line.created < 196:
+            daily[int(line.created - 168)] += line.qty
     cover = 2 + 1  # lead time + review period
     expected = daily.mean() * cover + NormalDist().inv_cdf(0.9) * daily.std(ddof=1) * math.sqrt(cover)
     assert d_point.policy.S == pytest.approx(expected, rel=1e-9)
