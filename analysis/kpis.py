@@ -50,12 +50,20 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     prod = prod[prod["end"] >= warmup]
     years = (horizon - warmup) / 365.0
 
+    # Orders are judged per segment: the lines of one order that belong to one segment.
+    per_order = lines.assign(
+        complete_now=lines["immediate"] >= lines["qty"],
+        on_time=(lines["delivered"] >= lines["qty"]) & (lines["last_delivery"] <= lines["promised_by"] + 1e-9),
+    ).groupby(["order_id", "segment"]).agg(
+        complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
+    order_segment = per_order.index.get_level_values("segment")
+
     segments = sorted(set(promised))
-    rows = [_row(seg, lines[lines["segment"] == seg], ship[ship["segment"] == seg],
+    rows = [_row(seg, lines[lines["segment"] == seg], per_order[order_segment == seg], ship[ship["segment"] == seg],
                  stock_totals.get(seg, (0.0, 0.0)), prod[prod["segment"] == seg], years, holding_rate, horizon)
             for seg in segments]
     everything = tuple(sum(t[i] for t in stock_totals.values()) for i in (0, 1))
-    rows.append(_row("ALL", lines, ship, everything, prod, years, holding_rate, horizon))
+    rows.append(_row("ALL", lines, per_order, ship, everything, prod, years, holding_rate, horizon))
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
 
 
@@ -76,15 +84,9 @@ def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> d
     return {name: (float(units[:, i].sum()), float(value[i])) for i, name in enumerate(seg.categories)}
 
 
-def _row(name: str, lines: pd.DataFrame, ship: pd.DataFrame, stock: tuple[float, float], prod: pd.DataFrame,
-         years: float, holding_rate: float, horizon: float) -> dict[str, float | str]:
+def _row(name: str, lines: pd.DataFrame, per_order: pd.DataFrame, ship: pd.DataFrame, stock: tuple[float, float],
+         prod: pd.DataFrame, years: float, holding_rate: float, horizon: float) -> dict[str, float | str]:
     demand = lines["qty"].sum()
-    # Orders are judged per segment: the lines of one order that belong to this segment.
-    per_order = lines.assign(
-        complete_now=lines["immediate"] >= lines["qty"],
-        on_time=(lines["delivered"] >= lines["qty"]) & (lines["last_delivery"] <= lines["promised_by"] + 1e-9),
-    ).groupby(["order_id", "segment"]).agg(
-        complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
     judged = per_order[per_order["due"] <= horizon]  # OTIF judges orders whose promise date has passed
     done = lines[lines["delivered"] >= lines["qty"]]
     avg_on_hand, avg_value = stock  # average units on hand and their value at unit cost

@@ -54,6 +54,19 @@ class _Draws:
         self.keep = _uniforms(rng("demand", spec.name, tag, "keep"))
 
 
+_PATHS = {"warehouse": "next_dc", "upstream": "cross_dock", "plant": "drop_ship", "supplier": "drop_ship"}
+
+
+def _labels(options: list[SourceOption], dcs: tuple[str, ...], mto: str | None) -> dict[str, str]:
+    """The fulfilment path each serving node stands for (what the shipments' ``path`` column says)."""
+    labels = {o.node: _PATHS[o.kind] for o in reversed(options)}
+    if dcs:
+        labels[dcs[0]] = "dc_pick"
+    if mto is not None:
+        labels[mto] = "make_to_order"
+    return labels
+
+
 class CustomerStream:
     """One order stream (a group of customers of one channel).
 
@@ -73,21 +86,29 @@ class CustomerStream:
         self.patience = ctx.spec.channels[spec.channel].patience_days
         self.ship_complete = ctx.spec.channels[spec.channel].ship_complete
         self.modifiers: list[DemandModifier] = []
-        self._cum = list(accumulate(spec.sku_weights))
-        self._cum[-1] = 1.0
+        self._cum: list[float] = []  # cumulative SKU mix (filled in by ``bind``)
         self._order_ids = order_ids
         self._line_ids = line_ids
-        # Route table per SKU: its segment, the nodes that may serve it (filled in by ``bind``),
-        # for a line made to order the plant that makes it (None: served from stock), and the
-        # fulfilment path each serving node stands for.
+        # Route table per SKU (filled in by ``bind``): its segment, the nodes that may serve it, for a
+        # line made to order the plant that makes it (None: served from stock), and the fulfilment
+        # path each serving node stands for.
         self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str]]] = {}
 
-    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple, list[SourceOption]]) -> None:
+    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple, Any]) -> None:
         """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
         segments served from stock), then the DCs feeding the first of them (kind "upstream", to
         cross-dock through it), then the plants and suppliers that make or sell it.
-        ``shared`` lets streams with the same DCs share one option list per SKU."""
+
+        ``shared`` lets streams with the same DCs, segments and SKU mix share one set of tables: a
+        large network has hundreds of streams over thousands of SKUs, and a table per stream and SKU
+        would take hundreds of MB."""
         spec, model_spec = self.spec, self.ctx.spec
+        cum = shared.get(("mix", spec.sku_weights))
+        if cum is None:
+            cum = shared[("mix", spec.sku_weights)] = list(accumulate(spec.sku_weights))
+            cum[-1] = 1.0
+        self._cum = cum
+        keys = []
         for sku in spec.skus:
             seg = model_spec.segments[model_spec.segment_of[(sku, self.channel)]]
             mto = None
@@ -96,21 +117,28 @@ class CustomerStream:
             dcs = spec.served_from if mto is None else ()
             makers = tuple(m for m in model_spec.makers_of(sku)  # those that can deliver to this customer
                            if model_spec.route_days(m, self.name) < math.inf)
-            options = shared.get((dcs, sku, makers))
-            if options is None:
-                options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
-                upstream = [u for dc in dcs[:1] for u in model_spec.warehouses[dc].sources
-                            if u in model_spec.warehouses and u not in dcs]
-                options += [SourceOption(u, "upstream", partial(nodes[u].on_hand, sku)) for u in upstream]
-                options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
-                shared[(dcs, sku, makers)] = options
-            paths = {"warehouse": "next_dc", "upstream": "cross_dock", "plant": "drop_ship", "supplier": "drop_ship"}
-            labels = {o.node: paths[o.kind] for o in reversed(options)}
-            if dcs:
-                labels[dcs[0]] = "dc_pick"
-            if mto is not None:
-                labels[mto] = "make_to_order"
-            self._route[sku] = (seg, options, mto, labels)
+            key = ("route", seg.name, dcs, sku, makers, mto)
+            if key not in shared:
+                options = self._options(nodes, dcs, sku, makers, shared)
+                shared[key] = (seg, options, mto, _labels(options, dcs, mto))
+            keys.append(key)
+        table_key = ("routes", spec.skus, tuple(keys))
+        if table_key not in shared:
+            shared[table_key] = {sku: shared[key] for sku, key in zip(spec.skus, keys, strict=True)}
+        self._route = shared[table_key]
+
+    def _options(self, nodes: Mapping[str, Any], dcs: tuple[str, ...], sku: str, makers: tuple[str, ...],
+                 shared: dict[tuple, Any]) -> list[SourceOption]:
+        """The nodes that may serve ``sku``, in preference order (shared by streams with the same DCs)."""
+        options = shared.get(("options", dcs, sku, makers))
+        if options is None:
+            options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
+            upstream = [u for dc in dcs[:1] for u in self.ctx.spec.warehouses[dc].sources
+                        if u in self.ctx.spec.warehouses and u not in dcs]
+            options += [SourceOption(u, "upstream", partial(nodes[u].on_hand, sku)) for u in upstream]
+            options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
+            shared[("options", dcs, sku, makers)] = options
+        return options
 
     def receive(self, line: OrderLine, qty: float) -> None:
         """Goods arrived at the customer."""
@@ -140,33 +168,38 @@ class CustomerStream:
 
     def _orders(self, draws: _Draws, keep_prob: Callable[[float], float] | None
                 ) -> Generator[simpy.Event, Any, None]:
+        # Everything the loop reads is bound to a local name first: this loop runs once per order.
         ctx = self.ctx
         env = ctx.env
         nodes = ctx.nodes
         skus = self.spec.skus
         cum = self._cum
+        route = self._route
         integer = ctx.integer_units
-        lines_recorded = ctx.recorder.order_lines
+        record_line = ctx.recorder.order_lines.append
+        next_order, next_line = self._order_ids.__next__, self._line_ids.__next__
+        draw_lines, draw_mix, draw_qty = draws.lines, draws.mix, draws.qty
+        name, channel, patience, complete_only = self.name, self.channel, self.patience, self.ship_complete
         if self.spec.first_order > 0:
             yield env.timeout(self.spec.first_order)
         while True:
             now = env.now
-            n_lines = max(1, round(draws.lines()))
-            order_id = next(self._order_ids)
+            n_lines = max(1, round(draw_lines()))
+            order_id = next_order()
             for _ in range(n_lines):
-                sku = skus[bisect.bisect_right(cum, draws.mix())]
-                qty = draws.qty()
+                sku = skus[bisect.bisect_right(cum, draw_mix())]
+                qty = draw_qty()
                 if keep_prob is not None and draws.keep() >= keep_prob(self.factor(now, sku)):
                     continue
                 if integer:
                     qty = float(round(qty))
                 if qty <= 0:
                     continue
-                seg, options, source, labels = self._route[sku]
+                seg, options, source, labels = route[sku]
                 if source is None:
                     source = seg.policies.fulfilment.source(qty, options)
-                line = OrderLine(next(self._line_ids), order_id, now, self, self.name, self.channel, sku, seg, qty,
-                                 source, labels[source], self.patience, self.ship_complete)
-                lines_recorded.append(line)
+                line = OrderLine(next_line(), order_id, now, self, name, channel, sku, seg, qty, source, labels[source],
+                                 patience, complete_only)
+                record_line(line)
                 nodes[source].request(line)
             yield env.timeout(draws.gap())

@@ -74,9 +74,9 @@ class Model:
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
-        shared_options: dict = {}
+        shared_tables: dict = {}
         for cust in self.customers.values():
-            cust.bind(ctx.nodes, shared_options)
+            cust.bind(ctx.nodes, shared_tables)
         self.points: list[StockPoint] = []
         self._planned: dict[tuple[str, str], tuple[ItemStats, float, Replenishment]] = {}  # (dc, sku) -> plan inputs
         self._sources: dict[tuple[str, str], str | None] = {}
