@@ -134,23 +134,30 @@ def sweep_report(sweep_dir: str | Path) -> Path:
                               service_curves=curves, baseline="baseline" if curves is not None else None)
 
 
-def _service_curves(sweep_dir: Path, reps: pd.DataFrame, smooth_days: int = 7) -> pd.DataFrame | None:
+DAILY_FILL_FILE = "daily_fill.csv"  # per job: the daily fill rate per segment (for the sweep's service curves)
+
+
+def daily_fill(lines: pd.DataFrame, smooth_days: int = 7) -> pd.DataFrame:
+    """Daily fill rate per segment of one run: units filled from stock on arrival / units ordered,
+    by the day the orders arrived, as a ``smooth_days`` rolling mean (columns segment, day, fill_rate).
+    Each sweep job writes its own (``DAILY_FILL_FILE``) so the end of a sweep only averages them."""
+    daily = lines.assign(day=lines["time"].astype(int)).groupby(["segment", "day"])[["qty", "immediate"]].sum()
+    rate = (daily["immediate"] / daily["qty"]).rename("fill_rate").reset_index()
+    rate["fill_rate"] = rate.groupby("segment")["fill_rate"].transform(
+        lambda x: x.rolling(smooth_days, min_periods=1).mean())
+    return rate
+
+
+def _service_curves(sweep_dir: Path, reps: pd.DataFrame) -> pd.DataFrame | None:
     """When the sweep ran the ``baseline`` scenario beside disrupted ones: per scenario and segment, the
-    daily fill rate (units filled from stock on arrival / units ordered, ``smooth_days`` rolling mean)
-    of each job's first replication, averaged over the scenario's jobs."""
+    daily fill rate of each job's first replication (``daily_fill``), averaged over the scenario's jobs."""
     if "scenario" not in reps.columns or "baseline" not in set(reps["scenario"]) or reps["scenario"].nunique() < 2:
         return None
     frames = []
     for (job, scenario), _ in reps.groupby(["job", "scenario"], sort=False):
-        path = sweep_dir / str(job) / "order_lines.parquet"
-        if not path.exists():
-            continue
-        lines = pd.read_parquet(path, columns=["time", "segment", "qty", "immediate"])
-        daily = lines.assign(day=lines["time"].astype(int)).groupby(["segment", "day"])[["qty", "immediate"]].sum()
-        rate = (daily["immediate"] / daily["qty"]).rename("fill_rate").reset_index()
-        rate["fill_rate"] = rate.groupby("segment")["fill_rate"].transform(
-            lambda x: x.rolling(smooth_days, min_periods=1).mean())
-        frames.append(rate.assign(group=scenario))
+        path = sweep_dir / str(job) / DAILY_FILL_FILE
+        if path.exists():
+            frames.append(pd.read_csv(path).assign(group=scenario))
     if not frames:
         return None
     return pd.concat(frames).groupby(["group", "segment", "day"], as_index=False)["fill_rate"].mean()

@@ -28,7 +28,17 @@ from omegaconf import DictConfig, OmegaConf
 from analysis.kpis import format_table
 from analysis.resilience import ResilienceSettings
 from analysis.statistics import replicate, summarize
-from analysis.sweep import KPI_METRICS, RESILIENCE_METRICS, TOTAL_FILE, finished, gather, sweep_report, write_job
+from analysis.sweep import (
+    DAILY_FILL_FILE,
+    KPI_METRICS,
+    RESILIENCE_METRICS,
+    TOTAL_FILE,
+    daily_fill,
+    finished,
+    gather,
+    sweep_report,
+    write_job,
+)
 from analysis.trace import write_trace
 from simulator.config_reader import Node
 from simulator.errors import ConfigError
@@ -74,6 +84,7 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     trace = write_trace(reps.first, outdir / "trace.txt") if spec.trace is not None else None
     page = reps.first.report(outdir / "report.html") if report else None
     reps.kpis.to_csv(outdir / "replications.csv", index=False)
+    daily_fill(reps.first.order_lines).to_csv(outdir / DAILY_FILL_FILE, index=False)
     summary = summarize(reps.kpis, ["segment"], KPI_METRICS)
     summary.to_csv(outdir / "summary.csv", index=False)
     if not reps.resilience.empty:

@@ -99,17 +99,17 @@ def test_overrides_the_sweep_did_not_vary_stay_out_of_the_labels(sweep: pd.DataF
 
 
 def test_service_curves_of_a_sweep_with_a_baseline(tmp_path) -> None:
-    """Daily fill rate per scenario from each job's order lines; only when the baseline ran too."""
-    from analysis.sweep import _service_curves
+    """Daily fill rate per scenario from each job's daily fill table; only when the baseline ran too."""
+    from analysis.sweep import DAILY_FILL_FILE, _service_curves, daily_fill
 
     for job, short in ((0, 0.0), (1, 0.5)):
         (tmp_path / str(job)).mkdir()
         days = np.repeat(np.arange(10), 2).astype(float)
         immediate = np.where((days >= 3) & (days < 6), 10 * (1 - short), 10.0)
-        pd.DataFrame({"time": days + 0.5, "segment": "fast", "qty": 10.0, "immediate": immediate}).to_parquet(
-            tmp_path / str(job) / "order_lines.parquet")
+        lines = pd.DataFrame({"time": days + 0.5, "segment": "fast", "qty": 10.0, "immediate": immediate})
+        daily_fill(lines, smooth_days=1).to_csv(tmp_path / str(job) / DAILY_FILL_FILE, index=False)
     reps = pd.DataFrame({"job": [0, 1], "scenario": ["baseline", "supplier_failure"], "segment": "fast"})
-    curves = _service_curves(tmp_path, reps, smooth_days=1)
+    curves = _service_curves(tmp_path, reps)
     base = curves[curves["group"] == "baseline"].set_index("day")["fill_rate"]
     hit = curves[curves["group"] == "supplier_failure"].set_index("day")["fill_rate"]
     assert (base == 1.0).all()
