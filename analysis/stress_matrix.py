@@ -65,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import simulator
     from scenarios import node_names
+    from simulator.entry import SWEEP_HAD_FAILURES
 
     hydra_free = [o for o in args.overrides if not o.startswith("hydra")]
     try:
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
            *args.overrides, f"hydra.sweep.dir={sweep_dir}"]
     print("segsim stress matrix:", " ".join(cmd[1:]), flush=True)
     proc = subprocess.run(cmd)
-    if proc.returncode != 0:
+    if proc.returncode not in (0, SWEEP_HAD_FAILURES):  # failed jobs are rows of sweep.parquet; go on
         return proc.returncode
     table = matrix(pd.read_parquet(sweep_dir / "sweep.parquet"))
     table.to_csv(sweep_dir / "stress_matrix.csv", index=False)
@@ -91,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\nexposed (a segment's time to survive is shorter than the outage):")
     print(exposed.to_string() if len(exposed) else "none")
     print(f"\nwritten: {sweep_dir / 'stress_matrix.csv'}, {png}")
-    return 0
+    return proc.returncode
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from simulator.errors import ConfigError
 from simulator.spec import build_spec
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+SWEEP_HAD_FAILURES = 3  # exit status of a sweep that finished with failed jobs (2: a config error in a single run)
 log = logging.getLogger("simulator")
 
 
@@ -198,3 +199,5 @@ class SweepCallback(Callback):
         failed = jobs[jobs["status"] != "ok"]
         print(f"segsim: {len(jobs)} jobs gathered into {sweep_dir / 'sweep.parquet'} and sweep.csv"
               + (f"; {len(failed)} failed: {', '.join(failed['job'])}" if len(failed) else ""))
+        if len(failed):  # the others are gathered; a script or CI running the sweep still has to notice
+            sys.exit(SWEEP_HAD_FAILURES)

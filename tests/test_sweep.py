@@ -11,20 +11,22 @@ import pandas as pd
 import pytest
 
 import simulator
+from simulator.entry import SWEEP_HAD_FAILURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess:
+def multirun(sweep_dir: Path, *overrides: str, status: int = 0) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-m", "simulator", "-m", *overrides, f"hydra.sweep.dir={sweep_dir}"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == status, proc.stderr[-3000:]
     return proc
 
 
 def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_path: Path) -> None:
     args = ("horizon_days=30", "warmup_days=0,40", "hydra.launcher.n_jobs=2")
-    multirun(tmp_path, *args)
+    first = multirun(tmp_path, *args, status=SWEEP_HAD_FAILURES)  # the others gathered, and the caller told
+    assert "1 failed: 1" in first.stdout
     table = pd.read_csv(tmp_path / "sweep.csv")
     assert len(pd.read_parquet(tmp_path / "sweep.parquet")) == len(table)
     jobs = table.drop_duplicates("job").set_index("job")
@@ -38,7 +40,7 @@ def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_pat
     assert (ok["fill_rate"] > 0.5).all()
 
     done = {j: (tmp_path / str(j) / "job.json").stat().st_mtime_ns for j in jobs.index[jobs["status"] == "ok"]}
-    again = multirun(tmp_path, *args)
+    again = multirun(tmp_path, *args, status=SWEEP_HAD_FAILURES)
     assert (again.stdout + again.stderr).count("already finished") == 1
     for j, mtime in done.items():
         assert (tmp_path / str(j) / "job.json").stat().st_mtime_ns == mtime
