@@ -67,7 +67,7 @@ class OrderLine(Request):
                  channel: str, sku: str, segment: Segment, qty: float, source: str, path: str, patience: float,
                  complete_only: bool) -> None:
         # The request's fields, set here rather than through Request.__init__: this runs once per
-        # order line, the hottest constructor of a run.
+        # order line, the hottest constructor of a run (the super() call cost ~3% of B14's run).
         self.sku = sku
         self.qty = qty
         self.dest_node = customer_name

@@ -45,7 +45,7 @@ def _rare_gc_passes(young: int = 50_000):
 
     A run allocates hundreds of thousands of short-lived objects (events, requests, record rows)
     that reference counting frees on its own; at Python's default threshold (700 allocations) the
-    collector still sweeps them dozens of times a second, which costs ~5% of a run. Raising the
+    collector still sweeps them dozens of times a second, which costs 5-10% of a run. Raising the
     youngest generation's threshold changes no result (collection timing never touches the model's
     state) and is undone afterwards."""
     thresholds = gc.get_threshold()
