@@ -27,11 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def optimize(base: dict[str, Any], settings: Settings, outdir: str | Path | None = None,
-             verbose: bool = False) -> Outcome:
-    """Run (or continue) the study on ``base`` (a plain config) and write its outputs to ``outdir``."""
+             verbose: bool = False, report: bool = True) -> Outcome:
+    """Run (or continue) the study on ``base`` (a plain config) and write its outputs to ``outdir``
+    (``report=False``: no ``report.html``, for quick scripted studies)."""
     problem = prepare(base, settings, Path(outdir or settings.output_dir))
     search(problem, verbose)
-    return conclude(problem, verbose)
+    return conclude(problem, report)
 
 
 def split(config: dict[str, Any]) -> tuple[dict[str, Any], Any]:
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:  # Hydra's override errors (unknown key, bad syntax) name the problem themselves
         if type(exc).__module__.startswith(("hydra", "omegaconf")):
-            print(f"segsim: {str(exc).splitlines()[0]}", file=sys.stderr)
+            print(f"segsim: {' '.join(str(exc).split())}", file=sys.stderr)
             return 2
         raise
     s = outcome.summary

@@ -59,7 +59,7 @@ def prepare(base: Mapping[str, Any], settings: Settings, outdir: Path) -> Proble
         if t.state == TrialState.RUNNING:  # left behind by an interrupted run
             study._storage.set_trial_user_attr(t._trial_id, "error", "interrupted (the command was stopped)")
             study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
-    if not study.trials:
+    if not study.trials and settings.sampler != "grid":  # a grid visits every point anyway
         start = starting_point(base, settings)
         if start:
             study.enqueue_trial(start)
@@ -82,7 +82,7 @@ def search(problem: Problem, verbose: bool = True) -> None:
     """Run trials until the study holds ``budget.trials`` of them (or ``budget.minutes`` pass)."""
     s = problem.settings
     study = optuna.load_study(study_name=s.name, storage=storage(problem))
-    left = s.trials - len(study.trials)
+    left = s.trials - sum(t.state != TrialState.WAITING for t in study.trials)  # today's settings wait queued
     if left <= 0:
         log.info("study '%s' already holds %d trials: nothing to search", s.name, len(study.trials))
         return
@@ -142,7 +142,7 @@ def best_fragment(base: Mapping[str, Any], params: Mapping[str, Any], settings: 
     return header + yaml.safe_dump(out, sort_keys=False)
 
 
-def conclude(problem: Problem, verbose: bool = True) -> Outcome:
+def conclude(problem: Problem, report: bool = True) -> Outcome:
     """Choose the winner, compare it with today's settings in and out of sample, write the outputs."""
     s, outdir = problem.settings, Path(problem.outdir)
     study = optuna.load_study(study_name=s.name, storage=storage(problem))
@@ -151,7 +151,8 @@ def conclude(problem: Problem, verbose: bool = True) -> Outcome:
     best = choose(table.set_index("trial"), s.direction) if len(table) else None
     summary: dict[str, Any] = {"best": None, "objective": None, "feasible": False, "trials": int(len(table))}
     if best is None:
-        write_optimize_report(table, outdir / "report.html", settings=_describe(s), comparison=None)
+        if report:
+                write_optimize_report(table, outdir / "report.html", settings=_describe(s), comparison=None)
         return Outcome(table, summary, outdir)
     params = study.trials[best].params
     best_cfg = apply(problem.base, params)
@@ -192,7 +193,8 @@ def conclude(problem: Problem, verbose: bool = True) -> Outcome:
     link = outdir / "policy" / "best.yaml"
     if not link.exists():
         link.symlink_to(Path("..") / "best.yaml")
-    write_optimize_report(table, outdir / "report.html", settings=_describe(s), comparison=comparison)
+    if report:
+        write_optimize_report(table, outdir / "report.html", settings=_describe(s), comparison=comparison)
     feasible = bool(table.loc[table["trial"] == best, "feasible"].iloc[0])
     summary.update(best={k: _plain(v) for k, v in params.items()}, objective=float(table.loc[
         table["trial"] == best, "objective"].iloc[0]), feasible=feasible,

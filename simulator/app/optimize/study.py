@@ -15,6 +15,7 @@ import logging
 import math
 import sys
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +157,7 @@ def objective(trial: optuna.Trial, problem: Problem) -> float:
     try:
         ev = evaluate(apply(problem.base, params), s, problem.seeds, lambda: incumbent(trial.study, s.direction))
     except Exception as exc:  # recorded in the study as a failed trial; the study goes on
-        trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
+        trial.set_user_attr("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}")
         log.warning("trial %d failed: %s: %s", trial.number, type(exc).__name__, exc)
         raise
     mean, low, high = ev.objective
@@ -198,7 +199,7 @@ def quiet_logging(verbose: bool) -> None:
 
 def worker(problem: Problem, index: int, n_trials: int, deadline: float | None, verbose: bool) -> None:
     """Run trials until the study holds its budget of trials or the deadline passes (one process)."""
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # a failed trial: our one-line warning
     quiet_logging(verbose)
     study = optuna.load_study(study_name=problem.settings.name, storage=storage(problem),
                               sampler=sampler(problem.settings, index))
