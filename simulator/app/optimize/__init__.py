@@ -58,8 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     overrides = [a for a in args if a is not chosen[0]] + [f"+optimize={name}"]
 
     from simulator.app.cli import compose_config
+    from simulator.config import build_spec
     from simulator.engine.errors import ConfigError
-    from simulator.engine.spec import build_spec
 
     quiet_logging(True)
     try:

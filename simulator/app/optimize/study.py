@@ -38,7 +38,7 @@ from analysis.optimization import (
 from analysis.statistics import t_interval
 from simulator.app.optimize.settings import Param, Settings
 from simulator.app.results import run
-from simulator.engine.spec import build_spec
+from simulator.config import build_spec
 
 log = logging.getLogger(__name__)
 STORAGE_FILE = "study.journal"
