@@ -39,6 +39,7 @@ class Outcome:
     trials: pd.DataFrame
     summary: dict[str, Any]
     outdir: Path
+    comparison: dict[str, Any] | None = None  # winner and today's settings, study seeds and fresh seeds
 
 
 def prepare(base: Mapping[str, Any], settings: Settings, outdir: Path) -> Problem:
@@ -199,7 +200,7 @@ def conclude(problem: Problem, report: bool = True) -> Outcome:
     summary.update(best={k: _plain(v) for k, v in params.items()}, objective=float(table.loc[
         table["trial"] == best, "objective"].iloc[0]), feasible=feasible,
         fresh_feasible=comparison["fresh"]["best"]["feasible"], output_dir=str(outdir))
-    return Outcome(table, summary, outdir)
+    return Outcome(table, summary, outdir, comparison)
 
 
 def _paired(start: pd.DataFrame, best: pd.DataFrame, s: Settings) -> pd.DataFrame:
