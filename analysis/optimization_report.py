@@ -95,17 +95,19 @@ def cost_against_service(table: pd.DataFrame, direction: str) -> Figure:
 def verdict_table(start: Mapping[str, Any], best: Mapping[str, Any], fresh_best: Mapping[str, Any]) -> str:
     """Each constraint: today's settings and the winner's, in sample and on fresh seeds; binding ones marked."""
     rows, classes = [], []
-    by_label = {v["constraint"]: v for v in start["verdict"]}
+    today = {v["constraint"]: v for v in start["verdict"]}
+    ours = {v["constraint"]: v for v in best["verdict"]}
     fresh = {v["constraint"]: v for v in fresh_best["verdict"]}
-    for v in best["verdict"]:
-        s, f = by_label.get(v["constraint"]), fresh.get(v["constraint"])
-        binding = v["status"] == "met" and np.isfinite(v["high"]) and v["slack"] <= (v["high"] - v["low"])
-        rows.append({"constraint": v["constraint"],
-                     "today (study seeds)": _ci(s["mean"], s["low"], s["high"]) if s else "",
+    for label in dict.fromkeys([*ours, *today]):  # a made-to-order segment has no fill-rate constraint
+        s, v, f = today.get(label), ours.get(label), fresh.get(label)
+        binding = bool(v) and v["status"] == "met" and np.isfinite(v["high"]) and v["slack"] <= v["high"] - v["low"]
+        rows.append({"constraint": label,
+                     "today (study seeds)": _ci(s["mean"], s["low"], s["high"]) if s else "n/a",
                      "today": s["status"] if s else "",
-                     "best (study seeds)": _ci(v["mean"], v["low"], v["high"]), "best": v["status"],
+                     "best (study seeds)": _ci(v["mean"], v["low"], v["high"]) if v else "n/a",
+                     "best": v["status"] if v else "",
                      "binding": "yes" if binding else "",
-                     "best (fresh seeds)": _ci(f["mean"], f["low"], f["high"]) if f else "",
+                     "best (fresh seeds)": _ci(f["mean"], f["low"], f["high"]) if f else "n/a",
                      "fresh": f["status"] if f else ""})
         classes.append({k: "" for k in rows[-1]})
         for col, src in (("today", s), ("best", v), ("fresh", f)):
@@ -165,10 +167,17 @@ def write_optimize_report(table: pd.DataFrame, path: str | Path, *, settings: Ma
              "meets every constraint": "yes" if ins["best"]["feasible"] else "no",
              "objective (fresh seeds)": _ci(*fresh["best"]["objective"]),
              "meets every constraint (fresh)": "yes" if fresh["best"]["feasible"] else "no"}])
-        holds = fresh["best"]["feasible"]
-        note = ("<p class='note'>On fresh seeds the winner " + ("still meets every constraint on the lower end of its "
-                "95% interval." if holds else "<b>misses a constraint</b>: it was partly lucky on the study's "
-                "seeds (the winner's curse). Prefer a setting with more slack, or add replications.") + "</p>")
+        if not ins["best"]["feasible"]:
+            note = ("<p class='note'><b>No trial met every constraint</b> on the pessimistic end of its interval; "
+                    "shown is the one closest to it (smallest total shortfall). Widen the search space, add "
+                    "trials, or add replications (undecided constraints need them).</p>")
+        elif fresh["best"]["feasible"]:
+            note = ("<p class='note'>On fresh seeds the winner still meets every constraint on the pessimistic "
+                    "end of its 95% interval.</p>")
+        else:
+            note = ("<p class='note'>On fresh seeds the winner <b>does not clear every constraint</b>: it may have "
+                    "been partly lucky on the study's seeds (the winner's curse), or the fresh replications are "
+                    "too few to tell (undecided). Prefer a setting with more slack, or add replications.</p>")
         sections.append(Section(
             "answer", "The answer",
             "The best settings found, against today's. The objective is the mean over replications with its "
