@@ -23,7 +23,7 @@ from scipy.stats import norm, poisson
 
 import simulator
 from analysis.statistics import replication_seeds, t_interval
-from simulator.app.optimize import optimize, parse_settings
+from simulator.app.optimize import CONF_GROUP, optimize, parse_settings
 from simulator.app.optimize.runner import StudyMismatch
 from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
@@ -171,3 +171,20 @@ def test_cli_bad_input_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> No
     assert "unknown key" in err and "segments.fast.nothing" in err and len(err.splitlines()) == 1
     assert main(["optimize=default_company", "optimize.budget.trials=0"]) == 2
     assert "optimize.budget.trials" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in CONF_GROUP.glob("*.yaml")))
+def test_shipped_studies_check_and_start_from_todays_policies(name: str) -> None:
+    """Every study in conf/optimize composes, its settings check, both ends of every range build a
+    company, and making the searched settings explicit leaves today's segment policies unchanged."""
+    from simulator.app.cli import compose
+    from simulator.app.optimize import split
+    from simulator.app.optimize.study import apply
+    from simulator.config import build_spec
+
+    base, section = split(compose([f"+optimize={name}"]))
+    settings = parse_settings(section, base)
+    assert build_spec(base).segments == build_spec(compose([])).segments
+    for p in settings.space:
+        for value in (p.choices if p.kind == "choice" else (p.low, p.high)):
+            build_spec(apply(base, {p.key: int(value) if p.kind == "int" else value}))
