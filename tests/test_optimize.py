@@ -152,7 +152,7 @@ def test_crashed_trial_is_recorded_and_the_study_resumes(tmp_path: Path) -> None
     ({"segments.only.policies.replenishment.SS": {"low": 1, "high": 2}}, "unknown key"),
     ({S_KEY: {"low": 400, "high": 300}}, "empty range"),
     ({S_KEY: {"low": 1, "high": 2, "stride": 1}}, "unknown key"),
-    ({S_KEY: {"choices": [300]}}, "at least two"),
+    ({S_KEY: {"choices": [300]}}, "at least 2"),
 ])
 def test_bad_search_space_is_named(space: dict[str, Any], words: str) -> None:
     base = single_stage(100, S=344.39)

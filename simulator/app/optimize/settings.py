@@ -10,15 +10,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, Strict, model_validator
 
 from analysis.optimization import METRICS, Constraint
-from simulator.engine.config_reader import Node
+from simulator.config.errors import validate
 from simulator.engine.errors import ConfigError
-
-SAMPLERS = ("tpe", "random", "cmaes", "grid")
-KEYS = ("name", "space", "objective", "constraints", "budget", "replications", "n_jobs", "sampler", "seed",
-        "output_dir", "level")
+from simulator.engine.params import Count, Flag, Invalid, Number, Positive, Section, Text
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,98 @@ class Settings:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+class RangeCfg(Section):
+    """A searched setting: ``{low, high}`` (whole numbers when both are; ``step``, ``log``) or ``{choices}``."""
+
+    low: Number | None = None
+    high: Number | None = None
+    step: Positive | None = None
+    log: Flag = False
+    type: Literal["int", "float"] | None = None
+    choices: list[Any] | None = Field(default=None, min_length=2)
+
+    @model_validator(mode="after")
+    def _range(self) -> RangeCfg:
+        if self.choices is not None:
+            if self.low is not None or self.high is not None:
+                raise Invalid("choices", self.choices, "give either choices or low and high, not both")
+            return self
+        if self.low is None or self.high is None:
+            raise Invalid("high" if self.low is not None else "low", None, "a range needs low and high (or choices)")
+        if not self.low < self.high:
+            raise Invalid("high", self.high, f"empty range: high must be > low ({self.low:g})")
+        if self.log and self.low <= 0:
+            raise Invalid("low", self.low, "a log scale needs low > 0")
+        return self
+
+    def param(self, key: str) -> Param:
+        if self.choices is not None:
+            return Param(key, "choice", choices=tuple(self.choices))
+        assert self.low is not None and self.high is not None
+        whole = all(isinstance(v, int) for v in (self.low, self.high)) and not isinstance(self.step, float)
+        kind = self.type or ("int" if whole else "float")
+        if kind == "int" and not all(float(v).is_integer() for v in (self.low, self.high, self.step or 1)):
+            raise ConfigError(f"optimize.space.{key}", self.model_dump(exclude_none=True),
+                              "a whole-number setting needs whole low, high and step")
+        return Param(key, kind, float(self.low), float(self.high), self.step, self.log)
+
+
+class ObjectiveCfg(Section):
+    """Weighted sum of metrics of one segment (``ALL``: the company), to minimise or maximise."""
+
+    terms: dict[str, Number] = Field(default_factory=lambda: {"total_cost": 1.0}, min_length=1)
+    segment: Text = "ALL"
+    direction: Literal["minimize", "maximize"] = "minimize"
+
+
+class ExtraConstraintCfg(Section):
+    """``metric`` of ``segment`` >= ``min`` or <= ``max`` (read on the pessimistic end of its interval)."""
+
+    segment: Text = "ALL"
+    metric: Literal[METRICS]  # type: ignore[valid-type]
+    min: Number | None = None
+    max: Number | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ExtraConstraintCfg:
+        if (self.min is None) == (self.max is None):
+            raise Invalid("min", self.min, "give exactly one of min or max")
+        return self
+
+
+class ConstraintsCfg(Section):
+    sla: Flag = True  # every segment's SLA: fill rate (stocked segments) and OTIF >= its SLA fill rate
+    extra: list[ExtraConstraintCfg] = Field(default_factory=list)
+
+
+class BudgetCfg(Section):
+    trials: Count = 40
+    minutes: Positive | None = None
+
+
+class ReplicationsCfg(Section):
+    initial: Annotated[int, Strict(), Field(ge=2)] = 3
+    max: Count | None = None  # default: the larger of initial and 8
+    step: Count = 2
+    fresh: Annotated[int, Strict(), Field(ge=2)] | None = None  # default: max
+
+
+class OptimizeCfg(Section):
+    """The ``optimize`` section of a study file (``conf/optimize/<name>.yaml``)."""
+
+    name: Text
+    space: dict[str, RangeCfg] = Field(min_length=1)
+    objective: ObjectiveCfg = Field(default_factory=ObjectiveCfg)
+    constraints: ConstraintsCfg = Field(default_factory=ConstraintsCfg)
+    budget: BudgetCfg = Field(default_factory=BudgetCfg)
+    replications: ReplicationsCfg = Field(default_factory=ReplicationsCfg)
+    n_jobs: Count = 1
+    sampler: Literal["tpe", "random", "cmaes", "grid"] = "tpe"
+    seed: Annotated[int, Strict(), Field(ge=0)] = 0
+    output_dir: Text | None = None
+    level: Annotated[float, Strict(), Field(gt=0.5, lt=1)] = 0.95
+
+
 def _lookup(config: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
     node: Any = config
     for part in dotted.split("."):
@@ -98,76 +189,36 @@ def _lookup(config: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
     return True, node
 
 
-def parse_param(key: str, raw: Any, base: Mapping[str, Any]) -> Param:
-    where = f"optimize.space.{key}"
-    found, _ = _lookup(base, key)
-    if not found:
-        raise ConfigError(where, key, "unknown key: a search-space key must name a setting of the composed config "
-                          "(give it a value, even null, in the optimize file if the default config leaves it out)")
-    node = Node(raw, where, ("low", "high", "step", "log", "choices", "type"))
-    if node.has("choices"):
-        choices = node.raw("choices")
-        if not isinstance(choices, (list, tuple)) or len(choices) < 2:
-            raise ConfigError(f"{where}.choices", choices, "expected a list of at least two settings")
-        return Param(key, "choice", choices=tuple(choices))
-    low, high = node.number("low"), node.number("high")
-    if not low < high:
-        raise ConfigError(where, {"low": low, "high": high}, "empty range: low must be < high")
-    raw_low, raw_high = node.raw("low"), node.raw("high")
-    kind = node.string("type", "int" if isinstance(raw_low, int) and isinstance(raw_high, int)
-                       and not isinstance(node.data.get("step"), float) else "float", choices=("int", "float"))
-    step = node.number("step", None, min=0.0, strict_min=True)
-    log = node.boolean("log", False)
-    if log and low <= 0:
-        raise ConfigError(f"{where}.low", low, "a log scale needs low > 0")
-    if kind == "int" and not (low.is_integer() and high.is_integer() and (step is None or step.is_integer())):
-        raise ConfigError(where, dict(node.data), "a whole-number setting needs whole low, high and step")
-    return Param(key, kind, low, high, step, log)
-
-
 def parse_settings(section: Any, base: Mapping[str, Any]) -> Settings:
-    """The ``optimize`` section, checked against the base config it will change."""
-    top = Node(section, "optimize", KEYS)
-    name = top.string("name")
-    space_node = top.child("space", required=True)
-    space = tuple(parse_param(k, v, base) for k, v in space_node.data.items())
-    if not space:
-        raise ConfigError("optimize.space", {}, "name at least one setting to search")
-
-    obj = top.child("objective", ("terms", "segment", "direction"))
-    terms_node = obj.child("terms")
-    terms = {k: terms_node.number(k) for k in terms_node.data} or {"total_cost": 1.0}
-    for k in terms:
-        if k not in METRICS:
-            raise ConfigError(f"optimize.objective.terms.{k}", k, f"unknown metric; known: {', '.join(METRICS)}")
-    segments = tuple(base.get("segments", {}) or {}) + ("ALL",)
-    objective_segment = obj.string("segment", "ALL", choices=segments)
-    direction = obj.string("direction", "minimize", choices=("minimize", "maximize"))
-
-    cons = top.child("constraints", ("sla", "extra"))
-    extra = []
-    for i, item in enumerate(cons.raw("extra", []) or []):
-        c = Node(item, f"optimize.constraints.extra[{i}]", ("segment", "metric", "min", "max"))
-        metric = c.string("metric", choices=METRICS)
-        if c.has("min") == c.has("max"):
-            raise ConfigError(c.path, item, "give exactly one of min or max")
-        bound = "min" if c.has("min") else "max"
-        extra.append(Constraint(c.string("segment", "ALL", choices=segments), metric, bound, c.number(bound)))
-
-    budget = top.child("budget", ("trials", "minutes"))
-    trials = budget.integer("trials", 40, min=1)
-    minutes = budget.number("minutes", None, min=0.0, strict_min=True)
-    reps = top.child("replications", ("initial", "max", "step", "fresh"))
-    initial = reps.integer("initial", 3, min=2)
-    max_reps = reps.integer("max", max(initial, 8), min=initial)
-    level = top.number("level", 0.95, min=0.5, max=0.999)
+    """The ``optimize`` section, checked, and checked against the base config it will change."""
+    cfg = validate(OptimizeCfg, section, "optimize")
+    for key in cfg.space:
+        if not _lookup(base, key)[0]:
+            raise ConfigError(f"optimize.space.{key}", key, "unknown key: a search-space key must name a setting of "
+                              "the composed config (give it a value, even null, in the study file if the default "
+                              "config leaves it out)")
+    for metric in cfg.objective.terms:
+        if metric not in METRICS:
+            raise ConfigError(f"optimize.objective.terms.{metric}", metric,
+                              f"unknown metric; known: {', '.join(METRICS)}")
+    segments = (*(base.get("segments") or {}), "ALL")
+    wanted = [("optimize.objective.segment", cfg.objective.segment)]
+    wanted += [(f"optimize.constraints.extra[{i}].segment", c.segment) for i, c in enumerate(cfg.constraints.extra)]
+    for key, seg in wanted:
+        if seg not in segments:
+            raise ConfigError(key, seg, f"unknown segment; known: {', '.join(segments)}")
+    reps = cfg.replications
+    max_reps = reps.max if reps.max is not None else max(reps.initial, 8)
+    if max_reps < reps.initial:
+        raise ConfigError("optimize.replications.max", max_reps, f"must be >= initial ({reps.initial})")
     settings = Settings(
-        name=name, space=space, terms=terms, objective_segment=objective_segment, direction=direction,
-        sla=cons.boolean("sla", True), extra=tuple(extra), trials=trials, minutes=minutes, initial=initial,
-        max_reps=max_reps, step=reps.integer("step", 2, min=1), fresh=reps.integer("fresh", max_reps, min=2),
-        n_jobs=top.integer("n_jobs", 1, min=1), sampler=top.string("sampler", "tpe", choices=SAMPLERS),
-        seed=top.integer("seed", 0, min=0), output_dir=top.string("output_dir", f"outputs/optimize/{name}"),
-        level=level)
+        name=cfg.name, space=tuple(r.param(k) for k, r in cfg.space.items()), terms=dict(cfg.objective.terms),
+        objective_segment=cfg.objective.segment, direction=cfg.objective.direction, sla=cfg.constraints.sla,
+        extra=tuple(Constraint(c.segment, c.metric, "min" if c.min is not None else "max",
+                               float(c.min if c.min is not None else c.max)) for c in cfg.constraints.extra),
+        trials=cfg.budget.trials, minutes=cfg.budget.minutes, initial=reps.initial, max_reps=max_reps,
+        step=reps.step, fresh=reps.fresh or max_reps, n_jobs=cfg.n_jobs, sampler=cfg.sampler, seed=cfg.seed,
+        output_dir=cfg.output_dir or f"outputs/optimize/{cfg.name}", level=cfg.level)
     if settings.sampler == "grid":
         for p in settings.space:
             p.grid()  # raises for a continuous setting
