@@ -93,8 +93,8 @@ def measure(n_skus: int, days: float, n_customers: int = 500) -> dict:
     """One run in this process, phase by phase: building the spec and the model (setup), the simulation,
     the KPI table. Wall and CPU seconds (CPU is what to compare on a shared machine), events, peak memory."""
     import simulator
+    from simulator.config import build_spec
     from simulator.engine.model import Model
-    from simulator.engine.spec import build_spec
 
     marks = [(time.perf_counter(), time.process_time())]
 
