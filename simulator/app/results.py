@@ -167,15 +167,17 @@ class Results(RunRecord):
             "events_per_second": round(self.events / self.wall_seconds) if self.wall_seconds > 0 else None,
         }
 
-    def write(self, outdir: str | Path) -> Path:
-        """Write ``kpis.csv``, one Parquet file per record table and ``run.json`` into ``outdir``."""
+    def write(self, outdir: str | Path, *, tables: bool = True) -> Path:
+        """Write ``kpis.csv``, ``run.json`` and (unless ``tables`` is off) one Parquet file per record
+        table into ``outdir``."""
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
-        for name, table in self.tables.items():
+        detail = self.tables if tables else {}
+        for name, table in detail.items():
             table.to_parquet(out / f"{name}.parquet", index=False)
         (out / "run.json").write_text(json.dumps(self.run_info(), indent=2) + "\n")
-        log.info("wrote kpis.csv, run.json and %d tables to %s", len(self.tables), out)
+        log.info("wrote kpis.csv, run.json and %d tables to %s", len(detail), out)
         return out
 
 

@@ -268,6 +268,8 @@ class RunConfig(Section):
         False, description="true = the first 2 days; [start, end] in days; or {start, end, sku}")
     quiet: Flag = Field(False, description="no progress bar")
     replications: Count = Field(1, description="N > 1: N runs with seeds derived from seed")
+    sweep_detail: Flag = Field(False, description="in a multirun, each job also writes its detail tables "
+                                                  "(Parquet) and report.html")
     name: Text = ""
     policy: Any = Field(None, description="(Hydra group +policy=..., merged into segments)")
     output: Any = None
