@@ -102,21 +102,17 @@ class CustomerStream:
         ``shared`` lets streams with the same DCs, segments and SKU mix share one set of tables: a
         large network has hundreds of streams over thousands of SKUs, and a table per stream and SKU
         would take hundreds of MB."""
-        spec, model_spec = self.spec, self.ctx.spec
+        spec = self.spec
         cum = shared.get(("mix", spec.sku_weights))
         if cum is None:
             cum = shared[("mix", spec.sku_weights)] = list(accumulate(spec.sku_weights))
             cum[-1] = 1.0
         self._cum = cum
         keys = []
+        network = self.ctx.network
         for sku in spec.skus:
-            seg = model_spec.segments[model_spec.segment_of[(sku, self.channel)]]
-            mto = None
-            if not model_spec.serves_from_stock(seg, sku, self.name):
-                mto = model_spec.make_to_order_source(seg, sku, self.name)[0]
-            dcs = spec.served_from if mto is None else ()
-            makers = tuple(m for m in model_spec.makers_of(sku)  # those that can deliver to this customer
-                           if model_spec.route_days(m, self.name) < math.inf)
+            decision = network.decision(self.name, sku)
+            seg, mto, dcs, makers = decision.segment, decision.maker, decision.dcs, decision.makers
             key = ("route", seg.name, dcs, sku, makers, mto)
             if key not in shared:
                 options = self._options(nodes, dcs, sku, makers, shared)
@@ -133,8 +129,7 @@ class CustomerStream:
         options = shared.get(("options", dcs, sku, makers))
         if options is None:
             options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
-            upstream = [u for dc in dcs[:1] for u in self.ctx.spec.warehouses[dc].sources
-                        if u in self.ctx.spec.warehouses and u not in dcs]
+            upstream = [u for dc in dcs[:1] for u in self.ctx.network.upstream_warehouses(dc) if u not in dcs]
             options += [SourceOption(u, "upstream", partial(nodes[u].on_hand, sku)) for u in upstream]
             options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
             shared[("options", dcs, sku, makers)] = options

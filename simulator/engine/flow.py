@@ -16,6 +16,7 @@ import simpy
 
 from policies.base import LaneOption
 from simulator.engine.availability import Availability
+from simulator.engine.network import Network
 from simulator.engine.records import Recorder
 from simulator.engine.spec import Lane, Spec, TransportMode
 from simulator.engine.streams import Streams
@@ -146,14 +147,15 @@ class Carrier:
     while the receiving node is closed.
     """
 
-    def __init__(self, env: simpy.Environment, spec: Spec, streams: Streams, recorder: Recorder,
+    def __init__(self, env: simpy.Environment, network: Network, streams: Streams, recorder: Recorder,
                  ledger: Ledger) -> None:
+        spec = network.spec
         self.env = env
         self.recorder = recorder
         self.ledger = ledger
         self.spec = spec
+        self.network = network
         self.skus = spec.skus
-        self._routes: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         self._lanes: dict[tuple[str, str], list[_LaneState]] = defaultdict(list)
         for lane in spec.lanes:
             self._lanes[(lane.origin, lane.dest)].append(_LaneState(lane, spec.modes[lane.mode], streams))
@@ -161,9 +163,6 @@ class Carrier:
         self.lane_capacity: dict[tuple[str, str], dict[str, float]] = {}
         self._lane_free_at: dict[tuple[str, str], float] = {}
         self.docks: dict[str, Availability] = {}
-
-    def has_lane(self, origin: str, dest: str) -> bool:
-        return (origin, dest) in self._lanes
 
     def mean_lead_time(self, origin: str, dest: str) -> tuple[float, float]:
         """Planning lead time (mean, sd) of the lane's first listed mode."""
@@ -175,9 +174,7 @@ class Carrier:
         lane, else the next DC on the quickest chain of lanes (flowing through, not put away)."""
         if (origin, dest) in self._lanes:
             return dest
-        legs = self._routes.get((origin, dest))
-        if legs is None:
-            legs = self._routes[(origin, dest)] = self.spec.route(origin, dest) or ()
+        legs = self.network.route(origin, dest)
         if not legs:
             raise KeyError(f"no lane or chain of lanes from {origin} to {dest}")
         return legs[0][1]
@@ -308,7 +305,8 @@ class Context:
         self.streams = streams
         self.recorder = Recorder()
         self.ledger = Ledger()
-        self.carrier = Carrier(env, spec, streams, self.recorder, self.ledger)
+        self.network = Network(spec)
+        self.carrier = Carrier(env, self.network, streams, self.recorder, self.ledger)
         self.nodes: dict[str, Node] = {}
         self.integer_units = spec.integer_units
 

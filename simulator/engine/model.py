@@ -78,7 +78,6 @@ class Model:
             cust.bind(ctx.nodes, shared_tables)
         self.points: list[StockPoint] = []
         self._planned: dict[tuple[str, str], tuple[ItemStats, float, Replenishment]] = {}  # (dc, sku) -> plan inputs
-        self._sources: dict[tuple[str, str], str | None] = {}
         self._plan_stock()
         self.planning = DemandPlanning(self.ctx, self.points, self._planned)
         self._wire_raw_sources()
@@ -87,17 +86,6 @@ class Model:
         self._ran = False
 
     # ---------------------------------------------------------------- planning
-    def source_of(self, warehouse: str, sku: str) -> str | None:
-        """The first of the warehouse's sources that can supply ``sku``."""
-        key = (warehouse, sku)
-        if key not in self._sources:
-            spec = self.spec
-            makers = spec.makers_of(sku)
-            self._sources[key] = next(
-                (src for src in spec.warehouses[warehouse].sources
-                 if src in makers or (src in spec.warehouses and self.source_of(src, sku) is not None)), None)
-        return self._sources[key]
-
     def _lead_time(self, warehouse: str, source: str) -> tuple[float, float]:
         """Planning replenishment lead time (mean, sd) from ``source`` to ``warehouse``."""
         mean, sd = self.ctx.carrier.mean_lead_time(source, warehouse)
@@ -110,7 +98,7 @@ class Model:
 
     def _plan_stock(self) -> None:
         """Derive each stocking point's planned demand, lead time, governing segment and policy."""
-        spec = self.spec
+        spec, network = self.spec, self.ctx.network
         flows: dict[tuple[str, str], _Flow] = defaultdict(_Flow)
 
         def add(wh: str, sku: str, mean: float, var: float, seg: Segment) -> None:
@@ -119,7 +107,7 @@ class Model:
             f.var += var
             if f.segment is None or seg.priority < f.segment.priority:
                 f.segment = seg
-            src = self.source_of(wh, sku)
+            src = network.stock_source(wh, sku)
             if src in spec.warehouses:
                 add(src, sku, mean, var, seg)
 
@@ -131,9 +119,10 @@ class Model:
             q_mean, q_var = cust.qty.mean, cust.qty.variance
             home = cust.served_from[0]
             for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
-                seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
-                if not spec.serves_from_stock(seg, sku, cust.name):
+                decision = network.decision(cust.name, sku)
+                if not decision.from_stock:
                     continue
+                seg = decision.segment
                 lines_per_day = orders_per_day * cust.lines_per_order.mean * w
                 # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
                 f = direct[(home, sku)]
@@ -145,7 +134,7 @@ class Model:
             add(wh, sku, f.mean, f.var, f.segment)
 
         for (wh, sku), flow in sorted(flows.items()):
-            source = self.source_of(wh, sku)
+            source = network.stock_source(wh, sku)
             seg = flow.segment
             lt_mean, lt_sd = self._lead_time(wh, source)
             item = spec.skus[sku]
@@ -169,7 +158,7 @@ class Model:
             self.ctx.ledger.initial[sku] += point.on_hand
         made: dict[str, dict[str, float]] = defaultdict(dict)  # plant -> SKU -> planned demand per day
         for (wh, sku), flow in flows.items():
-            source = self.source_of(wh, sku)
+            source = network.stock_source(wh, sku)
             if source in self.plants:
                 made[source][sku] = made[source].get(sku, 0.0) + flow.mean
         for plant, demand in made.items():
@@ -183,7 +172,7 @@ class Model:
         for plant in self.plants.values():
             for m in plant.raw.on_hand:
                 sups = [s for s in self.spec.suppliers.values() if m in s.supplies]
-                chosen = next(s for s in sups if self.ctx.carrier.has_lane(s.name, plant.name))
+                chosen = next(s for s in sups if self.ctx.network.has_lane(s.name, plant.name))
                 plant.raw.sources[m] = self.suppliers[chosen.name]
         shares = self._raw_material_shares()
         for supplier in self.suppliers.values():

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import heapq
-import math
 import types
 import typing
 from collections.abc import Mapping
@@ -23,6 +21,7 @@ from simulator.engine.config_reader import Node
 from simulator.engine.demand_models import parse_demand_models, parse_intermittent
 from simulator.engine.distributions import Dist
 from simulator.engine.errors import ConfigError
+from simulator.engine.network import Network
 from simulator.engine.planning import AlertRules, Override, parse_alerts, parse_overrides
 
 
@@ -229,84 +228,8 @@ class Spec:
     scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
     trace: TraceWindow | None = None  # write a readable event log of this window
     quiet: bool = False  # no progress bar
-    makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
-    route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
     demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
-
-    def route(self, origin: str, dest: str) -> tuple[tuple[str, str], ...] | None:
-        """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each
-        lane's first listed mode), passing only through warehouses; None if there is none.
-
-        A direct lane is one leg; otherwise goods flow through DCs without being put away.
-        """
-        first = self._lane_days()
-        best = {origin: 0.0}
-        back: dict[str, str] = {}
-        frontier = [(0.0, origin)]
-        while frontier:
-            days, node = heapq.heappop(frontier)
-            if node == dest:
-                legs = []
-                while node != origin:
-                    legs.append((back[node], node))
-                    node = back[node]
-                return tuple(reversed(legs))
-            if days > best[node] or (node != origin and node not in self.warehouses):
-                continue
-            for (a, b), lt in first.items():
-                if a == node and days + lt < best.get(b, math.inf):
-                    best[b] = days + lt
-                    back[b] = node
-                    heapq.heappush(frontier, (days + lt, b))
-        return None
-
-    def route_days(self, origin: str, dest: str) -> float:
-        """Mean transit days along ``route(origin, dest)`` (inf if there is no route); memoised."""
-        days = self.route_days_cache.get((origin, dest))
-        if days is None:
-            legs = self.route(origin, dest)
-            first = self._lane_days()
-            days = math.inf if legs is None else sum(first[leg] for leg in legs)
-            self.route_days_cache[(origin, dest)] = days
-        return days
-
-    def _lane_days(self) -> dict[tuple[str, str], float]:
-        """Mean lead time of each (origin, dest) pair's first listed lane."""
-        first: dict[tuple[str, str], float] = {}
-        for lane in self.lanes:
-            first.setdefault((lane.origin, lane.dest), lane.lead_time.mean)
-        return first
-
-    def make_to_order_source(self, segment: Segment, sku: str, customer: str) -> tuple[str, float] | None:
-        """Where and how fast an order line could be made to order: the first plant (or supplier)
-        making ``sku`` with a route to ``customer``, and its planned production + delivery days."""
-        for maker in self.makers_of(sku):
-            days = self.route_days(maker, customer)
-            if days < math.inf:
-                make = self.plants[maker].planned_lead_time if maker in self.plants else \
-                    self.suppliers[maker].lead_time.mean
-                return maker, make + days
-        return None
-
-    def serves_from_stock(self, segment: Segment, sku: str, customer: str) -> bool:
-        """Whether the segment's production strategy serves this customer's ``sku`` from
-        finished-goods stock (make-to-stock) or makes it to order."""
-        mto = self.make_to_order_source(segment, sku, customer)
-        return segment.policies.production.serve_from_stock(
-            segment.promised_lead_time, mto[1] if mto is not None else math.inf)
-
-    def makers_of(self, sku: str) -> tuple[str, ...]:
-        """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
-        return self.makers[sku]
-
-
-def _makers(skus: Mapping[str, Sku], plants: Mapping[str, Plant], suppliers: Mapping[str, Supplier]
-            ) -> dict[str, tuple[str, ...]]:
-    by_family = {fam: tuple(p.name for p in plants.values() if any(fam in ln.families for ln in p.lines))
-                 for fam in {s.family for s in skus.values()}}
-    return {sku: by_family[s.family] + tuple(sup.name for sup in suppliers.values() if sku in sup.supplies)
-            for sku, s in skus.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,7 +354,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=top.raw("scenario", None),
         trace=_trace(top, horizon, skus), quiet=top.boolean("quiet", False),
-        makers=_makers(skus, plants, suppliers), demand_models=demand_models,
+        demand_models=demand_models,
         forecast_overrides=parse_overrides(demand.raw("overrides", None), demand.key("overrides"), skus, families,
                                            warehouses),
     )
@@ -733,37 +656,20 @@ def _check_topology(spec: Spec) -> None:
             if not any((s, pname) in lane_pairs for s in sups):
                 raise ConfigError(f"network.plants.{pname}.raw_stock.{m}", m,
                                   f"no lane to {pname} from its suppliers ({', '.join(sups)})")
-    memo: dict[tuple[str, str], bool] = {}
-
-    def reachable(dc: str, sku: str) -> bool:
-        if (dc, sku) not in memo:
-            memo[(dc, sku)] = _can_stock(spec, dc, sku, set())
-        return memo[(dc, sku)]
-
+    network = Network(spec)
     for cname, cust in spec.customers.items():
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
-            seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
-            if not spec.serves_from_stock(seg, sku, cname):
-                if spec.make_to_order_source(seg, sku, cname) is None:
-                    raise ConfigError(f"segments.{seg.name}.policies.production", "make_to_order",
+            decision = network.decision(cname, sku)
+            if not decision.from_stock:
+                if decision.maker is None:
+                    raise ConfigError(f"segments.{decision.segment.name}.policies.production", "make_to_order",
                                       f"no plant or supplier making {sku} has a chain of lanes to {cname}; "
                                       "add a lane or serve the segment make_to_stock")
                 continue
-            if not any(reachable(dc, sku) for dc in cust.served_from):
+            if not any(network.stock_source(dc, sku) is not None for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
                                   "ending at a plant that makes it or a supplier that sells it")
-
-
-def _can_stock(spec: Spec, wh: str, sku: str, seen: set[str]) -> bool:
-    if wh in seen:
-        return False
-    seen.add(wh)
-    makers = spec.makers_of(sku)
-    for src in spec.warehouses[wh].sources:
-        if src in makers or (src in spec.warehouses and _can_stock(spec, src, sku, seen)):
-            return True
-    return False
