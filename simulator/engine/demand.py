@@ -149,8 +149,9 @@ class CustomerStream:
             f *= m.factor(t, sku, self.channel, seg)
         return f
 
-    def processes(self) -> list[Generator[simpy.Event, Any, None]]:
-        """The base order stream, plus an extra stream when a modifier can raise demand."""
+    def processes(self, modifiers: list[DemandModifier]) -> list[Generator[simpy.Event, Any, None]]:
+        """The base order stream, plus an extra stream when one of ``modifiers`` can raise demand."""
+        self.modifiers = modifiers
         ctx, spec = self.ctx, self.spec
         if not self.modifiers:
             return [self._orders(_Draws(ctx, spec, "base"), None)]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import simpy
+from simpy.events import URGENT
 
 from policies.base import LaneOption
 from simulator.engine.availability import Availability
@@ -164,11 +166,6 @@ class Carrier:
         self._lane_free_at: dict[tuple[str, str], float] = {}
         self.docks: dict[str, Availability] = {}
 
-    def mean_lead_time(self, origin: str, dest: str) -> tuple[float, float]:
-        """Planning lead time (mean, sd) of the lane's first listed mode."""
-        lane = self._lanes[(origin, dest)][0].lane
-        return lane.lead_time.mean, lane.lead_time.sd
-
     def next_stop(self, origin: str, dest: str) -> str:
         """Where goods bound from ``origin`` for ``dest`` go next: ``dest`` itself over a direct
         lane, else the next DC on the quickest chain of lanes (flowing through, not put away)."""
@@ -296,6 +293,18 @@ class Node(Protocol):
     def min_order_qty(self, sku: str) -> float: ...
 
 
+class _Due(simpy.Event):
+    """An event that is due from the moment it is made (SimPy processes only triggered events);
+    ``Context.urgent`` puts it on the clock."""
+
+    _ok = True
+    _value = None
+
+    def __init__(self, env: simpy.Environment) -> None:  # not Event.__init__: that would mark it pending
+        self.env = env
+        self.callbacks: list = []
+
+
 class Context:
     """What every entity of one run shares: the clock, carriers, records and the node table."""
 
@@ -309,6 +318,15 @@ class Context:
         self.carrier = Carrier(env, self.network, streams, self.recorder, self.ledger)
         self.nodes: dict[str, Node] = {}
         self.integer_units = spec.integer_units
+
+    def urgent(self, delay: float, callback: Callable[[], None] | None = None) -> simpy.Event:
+        """Call ``callback`` ``delay`` days from now, ahead of everything else due at that instant (a
+        day-boundary reading or re-plan comes before the receipts and reviews of the new day)."""
+        event = _Due(self.env)
+        if callback is not None:
+            event.callbacks.append(lambda _ev: callback())
+        self.env.schedule(event, URGENT, delay)
+        return event
 
     def order_size(self, qty: float) -> float:
         """Round an order quantity to what can be ordered (whole units unless configured otherwise)."""

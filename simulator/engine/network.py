@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simulator.engine.spec import Plant, Segment, Sku, Spec, Supplier
+    from simulator.engine.spec import Lane, Plant, Segment, Sku, Spec, Supplier
 
 Route = tuple[tuple[str, str], ...]  # the legs (origin, dest) of a chain of lanes
 
@@ -57,9 +57,10 @@ class Network:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         # Planning days of each (origin, dest) pair's first listed lane, and the lanes out of each node.
-        self.lane_days: dict[tuple[str, str], float] = {}
+        self.first_lane: dict[tuple[str, str], Lane] = {}  # each (origin, dest) pair's first listed lane
         for lane in spec.lanes:
-            self.lane_days.setdefault((lane.origin, lane.dest), lane.lead_time.mean)
+            self.first_lane.setdefault((lane.origin, lane.dest), lane)
+        self.lane_days = {pair: lane.lead_time.mean for pair, lane in self.first_lane.items()}
         self.lanes_from: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for (origin, dest), days in self.lane_days.items():
             self.lanes_from[origin].append((dest, days))
@@ -73,6 +74,11 @@ class Network:
     # ------------------------------------------------------------------------------------ lanes and routes
     def has_lane(self, origin: str, dest: str) -> bool:
         return (origin, dest) in self.lane_days
+
+    def lane_lead_time(self, origin: str, dest: str) -> tuple[float, float]:
+        """Planning lead time (mean, sd) of the lane from ``origin`` to ``dest`` (its first listed mode)."""
+        lead = self.first_lane[(origin, dest)].lead_time
+        return lead.mean, lead.sd
 
     def route(self, origin: str, dest: str) -> Route | None:
         """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each pair's
@@ -134,6 +140,11 @@ class Network:
             if src in warehouses and src not in inner and self._first_source(src, makers, inner) is not None:
                 return src
         return None
+
+    def raw_source(self, plant: str, material: str) -> str:
+        """The supplier a plant orders a raw material from: the first supplier of it with a lane to the plant."""
+        return next(s.name for s in self.spec.suppliers.values()
+                    if material in s.supplies and self.has_lane(s.name, plant))
 
     def _depth(self, warehouse: str, seen: frozenset[str]) -> int:
         """Stage depth of a DC: 0 when fed only by plants and suppliers, else one more than the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import Any
 
 import simpy
@@ -21,7 +21,7 @@ class RawStore:
     """A plant's raw-material stock, replenished by (s, S) on each material's inventory position
     (on hand + on order - what production orders already waiting for it need)."""
 
-    def __init__(self, ctx: Context, plant: str, stocks: dict[str, RawStock]) -> None:
+    def __init__(self, ctx: Context, plant: str, stocks: dict[str, RawStock], sources: dict[str, Node]) -> None:
         self.ctx = ctx
         self.plant = plant
         self.policy = stocks
@@ -30,7 +30,7 @@ class RawStore:
         self.consumed = {m: 0.0 for m in stocks}
         self.received = {m: 0.0 for m in stocks}
         self.reserved = {m: 0.0 for m in stocks}  # needed by jobs waiting for material (a backorder)
-        self.sources: dict[str, Node] = {}
+        self.sources = sources  # material -> the supplier it is ordered from
         self._arrival = ctx.env.event()
 
     def take(self, needs: dict[str, float]) -> Generator[simpy.Event, Any, None]:
@@ -215,17 +215,22 @@ class PlantNode:
 
     kind = "plant"
 
-    def __init__(self, ctx: Context, spec: Plant) -> None:
+    def __init__(self, ctx: Context, spec: Plant, raw_sources: dict[str, Node],
+                 made_per_day: Mapping[str, float]) -> None:
+        """``raw_sources``: the supplier of each raw material; ``made_per_day``: planned demand per day
+        of each SKU made here for stock (its production batches are sized on it)."""
         self.ctx = ctx
         self.name = spec.name
         self.spec = spec
-        self.raw = RawStore(ctx, spec.name, dict(spec.raw_stock))
+        self.raw = RawStore(ctx, spec.name, dict(spec.raw_stock), raw_sources)
         self.lines = [ProductionLine(ctx, self, ln) for ln in spec.lines]
         self._lines_for: dict[str, list[ProductionLine]] = {}
         self.batch_qty: dict[str, float] = {}  # production batch per SKU from batch sizing (0: as ordered)
         for line in self.lines:
             for fam in line.spec.families:
                 self._lines_for.setdefault(fam, []).append(line)
+        if made_per_day:
+            self._plan_batches(made_per_day)
 
     def makes(self, sku: str) -> bool:
         return self.ctx.spec.skus[sku].family in self._lines_for
@@ -255,7 +260,7 @@ class PlantNode:
             line = min(self._lines_for[family], key=lambda ln: ln.queued_units)
             line.add(Job(req, qty, family, self.ctx.env.now, item.price - item.unit_cost))
 
-    def plan_batches(self, demand_per_day: dict[str, float]) -> None:
+    def _plan_batches(self, demand_per_day: Mapping[str, float]) -> None:
         """Set each item's production batch from its family's batch-sizing rule (on the family's first
         line): the item's demand over the family's cycle. ``demand_per_day``: planned demand per SKU."""
         spec = self.ctx.spec

@@ -24,7 +24,8 @@ class SupplierNode:
 
     kind = "supplier"
 
-    def __init__(self, ctx: Context, spec: Supplier) -> None:
+    def __init__(self, ctx: Context, spec: Supplier,
+                 segment_shares: Mapping[tuple[str, str], Mapping[str, float]]) -> None:
         self.ctx = ctx
         self.name = spec.name
         self.spec = spec
@@ -32,7 +33,7 @@ class SupplierNode:
         self._free_at = 0.0  # when the supplier's capacity is next free
         self.availability = Availability(ctx.env)  # a failure scenario lowers it (0 = ships nothing)
         self.pending: list[tuple[Request, float]] = []  # (order, ready since), allocation mode only
-        self.segment_shares: Mapping[tuple[str, str], Mapping[str, float]] = {}  # (plant, material) -> shares
+        self.segment_shares = segment_shares  # (plant, material) -> each segment's share of its use
         self._allocating = False
 
     def request(self, req: Request) -> None:
