@@ -143,10 +143,9 @@ class Carrier:
     """All transport lanes: picks a mode, consolidates full-truck loads, samples the transit time
     (and any delay), books cost and CO2.
 
-    Disruption hooks: ``transit_factor`` (lane -> {disruption: multiplier}) stretches the transit of
-    shipments that leave while it is set; ``lane_capacity`` (lane -> {disruption: units per day})
-    makes shipments queue for departure; ``docks`` (node -> Availability) holds arriving goods
-    while the receiving node is closed.
+    Disruption hooks (lane state): ``slow_lane`` stretches the transit of shipments that leave while
+    it is set; ``limit_lane`` makes shipments queue for departure; ``hold_at_dock`` holds goods
+    arriving at a node while it is closed.
     """
 
     def __init__(self, env: simpy.Environment, network: Network, streams: Streams, recorder: Recorder,
@@ -161,10 +160,25 @@ class Carrier:
         self._lanes: dict[tuple[str, str], list[_LaneState]] = defaultdict(list)
         for lane in spec.lanes:
             self._lanes[(lane.origin, lane.dest)].append(_LaneState(lane, spec.modes[lane.mode], streams))
-        self.transit_factor: dict[tuple[str, str], dict[str, float]] = {}
-        self.lane_capacity: dict[tuple[str, str], dict[str, float]] = {}
+        self._transit_factor: dict[tuple[str, str], dict[str, float]] = {}  # lane -> {disruption: multiplier}
+        self._lane_capacity: dict[tuple[str, str], dict[str, float]] = {}  # lane -> {disruption: units per day}
         self._lane_free_at: dict[tuple[str, str], float] = {}
-        self.docks: dict[str, Availability] = {}
+        self._docks: dict[str, Availability] = {}  # node -> its availability, for nodes that may close
+
+    # ---------------------------------------------------------------- disruption hooks (lane state)
+    def slow_lane(self, lane: tuple[str, str], disruption: str, factor: float | None) -> None:
+        """Shipments leaving on ``lane`` take ``factor`` times their transit while ``disruption`` is on
+        (the worst factor of several counts); None lifts it."""
+        _set(self._transit_factor, lane, disruption, factor)
+
+    def limit_lane(self, lane: tuple[str, str], disruption: str, units_per_day: float | None) -> None:
+        """At most ``units_per_day`` leave on ``lane`` while ``disruption`` is on (the tightest limit of
+        several counts; the rest queue, first come first served); None lifts it."""
+        _set(self._lane_capacity, lane, disruption, units_per_day)
+
+    def hold_at_dock(self, node: str, availability: Availability) -> None:
+        """Goods arriving at ``node`` while ``availability`` is down wait at its dock (still in transit)."""
+        self._docks[node] = availability
 
     def next_stop(self, origin: str, dest: str) -> str:
         """Where goods bound from ``origin`` for ``dest`` go next: ``dest`` itself over a direct
@@ -245,9 +259,9 @@ class Carrier:
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
         key = (origin, stop)
         depart = now
-        if self.transit_factor or self.lane_capacity:
-            transit *= max(self.transit_factor.get(key, {}).values(), default=1.0)
-            caps = self.lane_capacity.get(key)
+        if self._transit_factor or self._lane_capacity:
+            transit *= max(self._transit_factor.get(key, {}).values(), default=1.0)
+            caps = self._lane_capacity.get(key)
             if caps:  # fewer trucks: the lane moves at most min(caps) units a day, first come first served
                 depart = max(now, self._lane_free_at.get(key, now)) + total / min(caps.values())
                 self._lane_free_at[key] = depart
@@ -267,7 +281,7 @@ class Carrier:
                 self._arrive(stop, request, qty, is_goods)
 
     def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
-        dock = self.docks.get(stop)
+        dock = self._docks.get(stop)
         if dock is not None and not dock.up:  # receiving node closed: goods wait at the dock, still in transit
             dock.when_up(lambda: self._arrive(stop, request, qty, is_goods))
             return
@@ -283,6 +297,17 @@ class Carrier:
         request.target.receive(request, qty)
 
 
+def _set(table: dict[tuple[str, str], dict[str, float]], lane: tuple[str, str], disruption: str,
+         value: float | None) -> None:
+    if value is not None:
+        table.setdefault(lane, {})[disruption] = value
+        return
+    entry = table.get(lane, {})
+    entry.pop(disruption, None)
+    if not entry:
+        table.pop(lane, None)
+
+
 class Node(Protocol):
     """Anything that can serve a request: a warehouse, a plant or a supplier."""
 
@@ -291,6 +316,18 @@ class Node(Protocol):
     def request(self, request: Request) -> None: ...
 
     def min_order_qty(self, sku: str) -> float: ...
+
+
+class Clock(simpy.Environment):
+    """The run's clock: SimPy's environment, counting the events it processes (the size of a run)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.processed = 0  # events taken off the queue, including the stop event of each ``run(until=...)``
+
+    def step(self) -> None:
+        self.processed += 1
+        super().step()
 
 
 class _Due(simpy.Event):

@@ -11,10 +11,8 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 
-import simpy
-
 from simulator.engine.demand import CustomerStream, DemandModifier
-from simulator.engine.flow import Context
+from simulator.engine.flow import Clock, Context
 from simulator.engine.production import PlantNode
 from simulator.engine.records import DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
@@ -49,7 +47,7 @@ class Model:
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.ctx = Context(spec, self.env, Streams(spec.seed))
         ctx, network = self.ctx, self.ctx.network
         # Plan before building: the demand reaching each stocking point and its plan inputs.
@@ -119,6 +117,13 @@ class Model:
         # End-of-day stock is read at the start of the next day, before that day's events.
         self.ctx.urgent(1.0, self._snapshot)
 
+    def add_demand_modifier(self, modifier: DemandModifier) -> None:
+        """Multiply demand over time by ``modifier`` (a season, promotion or spike) from the start of
+        the run (scenarios add theirs when they are installed, before the clock starts)."""
+        if self._ran and self.env.now > 0:
+            raise RuntimeError("demand modifiers are added before the run starts")
+        self.demand_modifiers.append(modifier)
+
     def start(self) -> None:
         """Start every process (idempotent); ``step_until`` and ``run`` call it."""
         if self._ran:
@@ -162,9 +167,9 @@ class Model:
             # The run stops at the horizon before the reading due at that instant: take the last day's.
             self._record_stock()
         wall = time.perf_counter() - self._wall_start
-        # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
-        # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
-        events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
+        # Events processed, less the stop event that ends each env.run(until=...): SimPy processes it
+        # once to stop, and each one but the last once more on resuming (it is re-queued at once).
+        events = self.env.processed - (2 * stops - 1)
         tables = self.ctx.recorder.tables(release=True)
         tables["stock"] = self.stock_log.table(release=True)
         tables.update(self.replanning.tables())

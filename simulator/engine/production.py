@@ -239,7 +239,7 @@ class PlantNode:
         for line in self.lines:
             self.ctx.env.process(line.process())
             if line.spec.maintenance is not None:
-                line.availability.may_change = True
+                line.availability.expect_changes()
                 self.ctx.env.process(line.maintenance())
         for m in self.raw.on_hand:
             self.raw.review(m)

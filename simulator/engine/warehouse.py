@@ -229,6 +229,29 @@ class Warehouse:
     def request(self, req: Request) -> None:
         self.stock[req.sku].request(req)
 
+    # ---------------------------------------------------------------- disruption hooks
+    def may_close(self) -> None:
+        """An outage is scheduled here: while closed, goods arriving wait at the dock."""
+        self.availability.expect_changes()
+        self.ctx.carrier.hold_at_dock(self.name, self.availability)
+
+    def write_off(self, share: float) -> None:
+        """Destroy ``share`` of the stock on hand of every SKU here (whole units when units are whole);
+        the ledger counts it as written off."""
+        ledger, integer = self.ctx.ledger, self.ctx.integer_units
+        for point in self.stock.values():
+            lost = point.on_hand * share
+            if integer:
+                lost = float(math.floor(lost))
+            point.on_hand -= lost
+            ledger.written_off[point.sku] += lost
+
+    def serve_backlogs(self) -> None:
+        """Ship waiting backorders of every SKU from stock, oldest first (nothing while closed)."""
+        if self.availability.up:
+            for point in self.stock.values():
+                point.serve_backlog()
+
     def on_hand(self, sku: str) -> float:
         point = self.stock.get(sku)
         return point.on_hand if point is not None else 0.0
