@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from simulator.engine.distributions import Dist, parse_dist
 from simulator.engine.errors import ConfigError
@@ -65,7 +65,7 @@ class Node:
     def number(self, name: str, default: Any = _MISSING, *, min: float | None = None,
                max: float | None = None, strict_min: bool = False) -> float:
         if not self.has(name) and default is not _MISSING:
-            return default  # defaults are trusted (and may be None or inf)
+            return cast(float, default)  # defaults are trusted (and may be None or inf)
         v = self.raw(name)
         if not _is_number(v):
             raise ConfigError(self.key(name), v, "expected a finite number")

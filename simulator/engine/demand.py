@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from policies.base import SourceOption
-from simulator.engine.flow import Context, OrderLine
+from simulator.engine.flow import Context, OrderLine, Request
 from simulator.engine.spec import Customer, Segment
 
 
@@ -78,7 +78,8 @@ class CustomerStream:
 
     kind = "customer"
 
-    def __init__(self, ctx: Context, spec: Customer, order_ids: itertools.count, line_ids: itertools.count) -> None:
+    def __init__(self, ctx: Context, spec: Customer, order_ids: itertools.count[int],
+                 line_ids: itertools.count[int]) -> None:
         self.ctx = ctx
         self.name = spec.name
         self.spec = spec
@@ -94,7 +95,7 @@ class CustomerStream:
         # path each serving node stands for.
         self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str]]] = {}
 
-    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple, Any]) -> None:
+    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple[Any, ...], Any]) -> None:
         """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
         segments served from stock), then the DCs feeding the first of them (kind "upstream", to
         cross-dock through it), then the plants and suppliers that make or sell it.
@@ -124,7 +125,7 @@ class CustomerStream:
         self._route = shared[table_key]
 
     def _options(self, nodes: Mapping[str, Any], dcs: tuple[str, ...], sku: str, makers: tuple[str, ...],
-                 shared: dict[tuple, Any]) -> list[SourceOption]:
+                 shared: dict[tuple[Any, ...], Any]) -> list[SourceOption]:
         """The nodes that may serve ``sku``, in preference order (shared by streams with the same DCs)."""
         options = shared.get(("options", dcs, sku, makers))
         if options is None:
@@ -135,8 +136,9 @@ class CustomerStream:
             shared[("options", dcs, sku, makers)] = options
         return options
 
-    def receive(self, line: OrderLine, qty: float) -> None:
-        """Goods arrived at the customer."""
+    def receive(self, line: Request, qty: float) -> None:
+        """Goods arrived at the customer (``line`` is one of its order lines)."""
+        assert type(line) is OrderLine
         line.delivered += qty
         line.last_delivery = self.ctx.env.now
         self.ctx.ledger.delivered[line.sku] += qty

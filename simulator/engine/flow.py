@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 import simpy
@@ -233,6 +234,7 @@ class Carrier:
 
     def _load_truck(self, state: _LaneState) -> list[tuple[Request, float, bool]]:
         """Take loads for one truck (first come, first loaded), splitting the last one to fill it."""
+        assert state.capacity is not None  # only consolidated lanes load trucks
         room, load = state.capacity, []
         while state.waiting and room > 1e-9:
             request, qty, is_goods = state.waiting[0]
@@ -275,20 +277,20 @@ class Carrier:
                 depart + transit, request.path,
             ))
             if delay > 0:
-                self.env.timeout(delay).callbacks.append(
-                    lambda _ev, r=request, q=qty, g=is_goods: self._arrive(stop, r, q, g))
+                self.env.timeout(delay).callbacks.append(partial(self._arrive, stop, request, qty, is_goods))
             else:  # same-instant hand-over: no zero-delay event
                 self._arrive(stop, request, qty, is_goods)
 
-    def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
+    def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool,
+                _event: simpy.Event | None = None) -> None:
         dock = self._docks.get(stop)
         if dock is not None and not dock.up:  # receiving node closed: goods wait at the dock, still in transit
             dock.when_up(lambda: self._arrive(stop, request, qty, is_goods))
             return
         if stop != request.dest_node:  # flowing through a DC: cross-dock handling, then the next leg
-            dock = self.spec.warehouses[stop].cross_dock_days
-            if dock > 0:
-                self.env.timeout(dock).callbacks.append(lambda _ev: self._leg(stop, request, qty, is_goods))
+            handling = self.spec.warehouses[stop].cross_dock_days
+            if handling > 0:
+                self.env.timeout(handling).callbacks.append(lambda _ev: self._leg(stop, request, qty, is_goods))
             else:
                 self._leg(stop, request, qty, is_goods)
             return
@@ -339,7 +341,7 @@ class _Due(simpy.Event):
 
     def __init__(self, env: simpy.Environment) -> None:  # not Event.__init__: that would mark it pending
         self.env = env
-        self.callbacks: list = []
+        self.callbacks: list[Callable[[simpy.Event], None]] = []
 
 
 class Context:

@@ -9,7 +9,8 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from simulator.engine.demand import CustomerStream, DemandModifier
 from simulator.engine.flow import Clock, Context
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def _rare_gc_passes(young: int = 50_000):
+def _rare_gc_passes(young: int = 50_000) -> Iterator[None]:
     """Let Python's cycle collector run less often while the model runs.
 
     A run allocates hundreds of thousands of short-lived objects (events, requests, record rows)
@@ -73,7 +74,7 @@ class Model:
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
-        shared_tables: dict = {}
+        shared_tables: dict[tuple[Any, ...], Any] = {}
         for cust in self.customers.values():
             cust.bind(ctx.nodes, shared_tables)
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),

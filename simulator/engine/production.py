@@ -85,7 +85,9 @@ class Job:
         self.qty = qty
         self.family = family
         self.released = released
-        self.view = JobView(released, qty, family, request.segment.name, margin)
+        segment = request.segment
+        assert segment is not None  # goods are made for a segment (only raw material serves all)
+        self.view = JobView(released, qty, family, segment.name, margin)
         self.remaining = math.nan
         self.started = math.nan
         self.changeover = 0.0  # days of changeover spent on this job
@@ -130,6 +132,7 @@ class ProductionLine:
         if spec.batch_time is not None:
             return float(spec.batch_time.draw(self._rng, 1)[0])
         ut = spec.unit_time
+        assert ut is not None  # a line has a unit time or a batch time
         if ut.is_constant:
             return qty * ut.mean
         return float(ut.draw(self._rng, max(1, round(qty))).sum())
@@ -191,6 +194,7 @@ class ProductionLine:
         """Planned maintenance: the line is down for each window; a job on the line pauses and
         resumes with its remaining work afterwards, and no job starts meanwhile."""
         env, plan, av = self.ctx.env, self.spec.maintenance, self.availability
+        assert plan is not None  # started only for lines with planned maintenance
         yield env.timeout(plan.first)
         while True:
             av.apply("planned_maintenance", 0.0)
@@ -202,7 +206,7 @@ class ProductionLine:
         env = self.ctx.env
         req = job.request
         self.ctx.recorder.production.append((
-            self.plant.name, self.name, req.sku, job.family, req.segment.name, job.qty, job.released, job.started,
+            self.plant.name, self.name, req.sku, job.family, job.view.segment, job.qty, job.released, job.started,
             env.now, job.changeover, self.spec.changeover_cost * job.changeovers,
         ))
         self.ctx.ledger.released[req.sku] += job.qty
@@ -270,7 +274,7 @@ class PlantNode:
         for fam, skus in families.items():
             line = self._lines_for[fam][0]
             d = sum(demand_per_day[s] for s in skus)
-            if d <= 0 or line.spec.unit_time is None:
+            if d <= 0 or line.spec.unit_time is None or line.spec.batching is None:
                 continue
             unit_cost = sum(demand_per_day[s] * spec.skus[s].unit_cost for s in skus) / d
             cycle = line.spec.batching.cycle_days(d, line.spec.changeover_cost, unit_cost * spec.holding_rate / 365.0,

@@ -31,6 +31,7 @@ from policies.base import ItemStats, Replenishment, SafetyStock
 from simulator.engine.flow import Context
 from simulator.engine.planning import AlertRules, Override
 from simulator.engine.production import PlantNode, ProductionLine
+from simulator.engine.records import Row
 from simulator.engine.spec import Spec
 from simulator.engine.warehouse import DemandHistory, StockPoint
 
@@ -178,9 +179,9 @@ class Books:
     """The rows re-planning writes: forecasts beside actuals, the override audit trail, alerts."""
 
     def __init__(self) -> None:
-        self.forecast_rows: list[tuple] = []
-        self.audit_rows: list[tuple] = []
-        self.alert_rows: list[tuple] = []
+        self.forecast_rows: list[Row] = []
+        self.audit_rows: list[Row] = []
+        self.alert_rows: list[Row] = []
 
 
 class LineLoad:
@@ -221,7 +222,8 @@ def line_watchers(spec: Spec, plants: Mapping[str, PlantNode], books: Books) -> 
                              if spec.skus[sku].family in fams and (rules := spec.segments[seg].alerts) is not None
                              and rules.line_load_pct is not None})
             if asking:
-                out.append(LineLoad(pname, line, [(s, spec.segments[s].alerts) for s in asking], books))
+                out.append(LineLoad(pname, line, [(s, rules) for s in asking
+                                                  if (rules := spec.segments[s].alerts) is not None], books))
     return out
 
 

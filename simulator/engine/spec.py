@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from policies.base import CapacityAllocation
+from policies.base import (
+    BatchSizing,
+    CapacityAllocation,
+    Forecaster,
+    FulfilmentPath,
+    ProductionStrategy,
+    Replenishment,
+    SafetyStock,
+    SupplyAllocation,
+    TransportChoice,
+)
 from simulator.engine.distributions import Dist
 from simulator.engine.planning import AlertRules, Override
+
+if TYPE_CHECKING:
+    from simulator.engine.demand import DemandModifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +58,8 @@ class Supplier:
     lead_time: Dist  # days from order to dispatch
     capacity_per_day: float | None  # units it can dispatch per day; None = unlimited
     unit_costs: Mapping[str, float] = field(default_factory=dict)
-    allocation: Any = None  # who is filled first when capacity falls short (None: first come, first served)
+    # who is filled first when capacity falls short (None: first come, first served)
+    allocation: SupplyAllocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +84,7 @@ class Line:
     changeover_cost: float
     min_batch: float
     allocation: CapacityAllocation
-    batching: Any = None  # BatchSizing policy for the families made here (None: as ordered)
+    batching: BatchSizing | None = None  # batch sizing for the families made here (None: as ordered)
     maintenance: Maintenance | None = None  # planned maintenance windows
 
 
@@ -101,7 +115,8 @@ class Warehouse:
     name: str
     sources: tuple[str, ...]
     handling_cost_per_unit: float
-    replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
+    # a policy for every SKU here, replacing the segment's (local parameters)
+    replenishment: Replenishment | None = None
     initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
     cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
 
@@ -161,12 +176,12 @@ class Customer:
 class SegmentPolicies:
     """The decisions a segment makes, one policy object per kind."""
 
-    production: Any
-    replenishment: Any
-    safety_stock: Any
-    fulfilment: Any
-    transport: Any
-    forecast: Any = None  # a Forecaster, or None: plan from the configured demand, no forecasting
+    production: ProductionStrategy
+    replenishment: Replenishment
+    safety_stock: SafetyStock
+    fulfilment: FulfilmentPath
+    transport: TransportChoice
+    forecast: Forecaster | None = None  # None: plan from the configured demand, no forecasting
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,5 +233,5 @@ class Spec:
     scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
     trace: TraceWindow | None = None  # write a readable event log of this window
     quiet: bool = False  # no progress bar
-    demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
+    demand_models: tuple[DemandModifier, ...] = ()  # from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast

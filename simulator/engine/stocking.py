@@ -44,7 +44,7 @@ def planned_flows(spec: Spec, network: Network) -> dict[tuple[str, str], Flow]:
     def add(wh: str, sku: str, mean: float, var: float, seg: Segment) -> None:
         flows[(wh, sku)].add(mean, var, seg)
         src = network.stock_source(wh, sku)
-        if src in spec.warehouses:
+        if src is not None and src in spec.warehouses:
             add(src, sku, mean, var, seg)
 
     # Customer demand lands on each stream's home DC; sum it there first, then push it upstream.
@@ -109,7 +109,7 @@ def made_to_stock(spec: Spec, network: Network, flows: dict[tuple[str, str], Flo
     made: dict[str, dict[str, float]] = defaultdict(dict)
     for (wh, sku), flow in flows.items():
         source = network.stock_source(wh, sku)
-        if source in spec.plants:
+        if source is not None and source in spec.plants:
             made[source][sku] = made[source].get(sku, 0.0) + flow.mean
     return made
 

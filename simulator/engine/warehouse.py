@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
+from collections.abc import Generator
+
+import simpy
 
 from policies.base import Replenishment
 from simulator.engine.availability import Availability
@@ -211,7 +214,7 @@ class Warehouse:
 
     def start(self) -> None:
         """Start one review process per distinct review period among this DC's SKUs."""
-        periods = sorted({p.policy.review_period for p in self.stock.values() if not p.continuous})
+        periods = sorted({p.policy.review_period for p in self.stock.values() if p.policy.review_period is not None})
         for period in periods:
             points = [p for p in self.stock.values() if p.policy.review_period == period]
             self.ctx.env.process(self._periodic_review(period, points))
@@ -219,7 +222,7 @@ class Warehouse:
             if point.continuous:
                 point.review()
 
-    def _periodic_review(self, period: float, points: list[StockPoint]):
+    def _periodic_review(self, period: float, points: list[StockPoint]) -> Generator[simpy.Event, None, None]:
         env = self.ctx.env
         while True:
             for point in points:
