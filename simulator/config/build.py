@@ -18,9 +18,9 @@ from simulator.config.policy import build_policy
 from simulator.config.topology import _check_topology
 from simulator.engine.config_reader import Node
 from simulator.engine.demand_models import parse_demand_models, parse_intermittent
+from simulator.engine.demand_planning import parse_alerts, parse_overrides
 from simulator.engine.distributions import Dist
 from simulator.engine.errors import ConfigError
-from simulator.engine.planning import parse_alerts, parse_overrides
 from simulator.engine.spec import (
     TRACE_DEFAULT_DAYS,
     Channel,

@@ -310,7 +310,7 @@ def _set(table: dict[tuple[str, str], dict[str, float]], lane: tuple[str, str], 
         table.pop(lane, None)
 
 
-class Node(Protocol):
+class ServingNode(Protocol):
     """Anything that can serve a request: a warehouse, a plant or a supplier."""
 
     name: str
@@ -355,7 +355,7 @@ class Context:
         self.ledger = Ledger()
         self.network = Network(spec)
         self.carrier = Carrier(env, self.network, streams, self.recorder, self.ledger)
-        self.nodes: dict[str, Node] = {}
+        self.nodes: dict[str, ServingNode] = {}
         self.integer_units = spec.integer_units
 
     def urgent(self, delay: float, callback: Callable[[], None] | None = None) -> simpy.Event:

@@ -21,7 +21,7 @@ from simulator.engine.spec import Spec
 from simulator.engine.stocking import Flow, made_to_stock, plan_inputs, planned_flows, raw_material_shares
 from simulator.engine.streams import Streams
 from simulator.engine.supplier import SupplierNode
-from simulator.engine.warehouse import DemandHistory, StockPoint, Warehouse
+from simulator.engine.warehouse import DemandHistory, StockPoint, WarehouseNode
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Model:
         self.suppliers = {n: SupplierNode(ctx, s, shares) for n, s in spec.suppliers.items()}
         self.plants = {n: PlantNode(ctx, p, {m: self.suppliers[network.raw_source(n, m)] for m in p.raw_stock},
                                     made.get(n, {})) for n, p in spec.plants.items()}
-        self.warehouses = {n: Warehouse(ctx, n, w.handling_cost_per_unit) for n, w in spec.warehouses.items()}
+        self.warehouses = {n: WarehouseNode(ctx, n, w.handling_cost_per_unit) for n, w in spec.warehouses.items()}
         ctx.nodes.update(self.warehouses)
         ctx.nodes.update(self.plants)
         ctx.nodes.update(self.suppliers)

@@ -11,7 +11,7 @@ import simpy
 
 from policies.base import JobView
 from simulator.engine.availability import Availability
-from simulator.engine.flow import Context, Node, Request
+from simulator.engine.flow import Context, Request, ServingNode
 from simulator.engine.spec import Line, Plant, RawStock
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ class RawStore:
     """A plant's raw-material stock, replenished by (s, S) on each material's inventory position
     (on hand + on order - what production orders already waiting for it need)."""
 
-    def __init__(self, ctx: Context, plant: str, stocks: dict[str, RawStock], sources: dict[str, Node]) -> None:
+    def __init__(self, ctx: Context, plant: str, stocks: dict[str, RawStock], sources: dict[str, ServingNode]) -> None:
         self.ctx = ctx
         self.plant = plant
         self.policy = stocks
@@ -219,7 +219,7 @@ class PlantNode:
 
     kind = "plant"
 
-    def __init__(self, ctx: Context, spec: Plant, raw_sources: dict[str, Node],
+    def __init__(self, ctx: Context, spec: Plant, raw_sources: dict[str, ServingNode],
                  made_per_day: Mapping[str, float]) -> None:
         """``raw_sources``: the supplier of each raw material; ``made_per_day``: planned demand per day
         of each SKU made here for stock (its production batches are sized on it)."""

@@ -21,8 +21,8 @@ from policies.base import (
     SupplyAllocation,
     TransportChoice,
 )
+from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
-from simulator.engine.planning import AlertRules, Override
 
 if TYPE_CHECKING:
     from simulator.engine.demand import DemandModifier

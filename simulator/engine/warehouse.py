@@ -11,7 +11,7 @@ import simpy
 
 from policies.base import Replenishment
 from simulator.engine.availability import Availability
-from simulator.engine.flow import Context, Node, OrderLine, Request
+from simulator.engine.flow import Context, OrderLine, Request, ServingNode
 from simulator.engine.spec import Segment
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class StockPoint:
                  "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
-                 initial: float | None, source: Node, upstream: StockPoint | None,
+                 initial: float | None, source: ServingNode, upstream: StockPoint | None,
                  history: DemandHistory | None, availability: Availability) -> None:
         self.ctx = ctx
         self.node = node
@@ -197,7 +197,7 @@ class StockPoint:
         source.request(Request(self.sku, qty, self.node, self, self.segment, "replenishment", now))
 
 
-class Warehouse:
+class WarehouseNode:
     """A DC: a stocking point per SKU it carries; periodic policies are reviewed on their cycle."""
 
     kind = "warehouse"
