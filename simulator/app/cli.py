@@ -27,7 +27,6 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from analysis.kpis import format_table
-from analysis.resilience import ResilienceSettings
 from analysis.statistics import summarize
 from analysis.sweep import (
     DAILY_FILL_FILE,
@@ -42,9 +41,8 @@ from analysis.sweep import (
 )
 from analysis.trace import write_trace
 from simulator.app.replicate import replicate
+from simulator.app.settings import read_settings, schema_main
 from simulator.config import build_spec
-from simulator.config.errors import validate
-from simulator.config.schema_run import RunConfig
 from simulator.engine.errors import ConfigError
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
@@ -71,18 +69,6 @@ def compose_config(overrides: list[str]) -> dict[str, Any]:
 
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
         return to_plain(compose(config_name="config", overrides=overrides))
-
-
-class AppConfig(RunConfig):
-    """The whole config with the application's own sections (how resilience is measured)."""
-
-    resilience: ResilienceSettings = ResilienceSettings()
-
-
-def read_settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
-    """The number of replications and the resilience settings of a composed config."""
-    cfg = validate(AppConfig, plain)
-    return cfg.replications, cfg.resilience
 
 
 def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool = True) -> None:
@@ -137,6 +123,13 @@ def _ci_table(summary: Any, metrics: list[str]) -> str:
 
     view = summary[summary["metric"].isin(metrics)].assign(cell=lambda d: d.apply(cell, axis=1))
     return view.pivot(index="segment", columns="metric", values="cell")[metrics].to_string()
+
+
+def entry() -> None:
+    """``python -m simulator``: ``schema`` prints the config's JSON Schema; anything else runs Hydra."""
+    if sys.argv[1:2] == ["schema"]:
+        sys.exit(schema_main(sys.argv[2:]))
+    main()
 
 
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)

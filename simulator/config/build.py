@@ -77,7 +77,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
     lanes = _lanes(net, modes)
-    check_lanes(net.lanes)
+    check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers])
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)
     segment_of = _assignment(cfg, segments, skus, channels)

@@ -35,9 +35,13 @@ def check_unique_names(suppliers: Mapping[str, Supplier], plants: Mapping[str, P
             seen[name] = kind
 
 
-def check_lanes(lanes: Sequence[Any]) -> None:
-    """A lane joins two different nodes (indices as the user listed the lanes)."""
+def check_lanes(lanes: Sequence[Any], nodes: Iterable[str]) -> None:
+    """A lane joins two different known nodes (indices as the user listed the lanes)."""
+    names = set(nodes)
     for i, ln in enumerate(lanes):
+        for end, key in [(ln.origin, "from"), *((d, "to") for d in ln.to)]:
+            if end not in names:
+                raise ConfigError(f"network.lanes[{i}].{key}", end, f"unknown node; known: {', '.join(sorted(names))}")
         if ln.origin in ln.to:
             raise ConfigError(f"network.lanes[{i}].to", ln.origin, "a lane must lead to another node than its from")
 

@@ -67,7 +67,7 @@ class SegmentCfg(Section):
     sla: SlaCfg
     priority: Annotated[int, Field(ge=0, strict=True)] | None = Field(
         None, description="smaller = more important (default: the order listed)")
-    policies: PoliciesCfg = PoliciesCfg()
+    policies: PoliciesCfg = {}  # type: ignore[assignment]
     alerts: AlertsCfg | None = None
 
 
@@ -260,9 +260,9 @@ class RunConfig(Section):
     warmup_days: NonNeg = 0.0
     network: NetworkCfg
     segments: dict[Text, SegmentCfg] = Field(min_length=1)
-    assignment: AssignmentCfg = AssignmentCfg()
+    assignment: AssignmentCfg = {}  # type: ignore[assignment]
     scenario: ScenarioCfg | None = None
-    demand: DemandCfg = DemandCfg()
+    demand: DemandCfg = {}  # type: ignore[assignment]
     trace: Annotated[Union[Annotated[Flag, Tag("on_off")], Annotated[TraceCfg, Tag("window")]],  # noqa: UP007
                      Discriminator(lambda v: "on_off" if isinstance(v, bool) else "window")] = Field(
         False, description="true = the first 2 days; [start, end] in days; or {start, end, sku}")
