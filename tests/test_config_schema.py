@@ -111,3 +111,20 @@ def test_cli_refuses_bad_input_with_exit_2(override: str, key: str, value: str, 
     err = capsys.readouterr().err
     assert f"'{key}'" in err and f"got {value}" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_readme_policy_table_names_every_parameter() -> None:
+    """The README's policy table (prose for planners) cannot drift from the policies: each row names a
+    registered policy and mentions every one of its parameters."""
+    import dataclasses
+    import re
+
+    from policies import REGISTRY
+
+    rows = [r for r in re.findall(r"^\| ([a-z_]+)[^|]* \| `(\w+)` \|.*\| (.*) \|$", (ROOT / "README.md").read_text(),
+                                  re.M) if r[0] in REGISTRY]
+    assert len(rows) >= 20
+    for kind, name, params in rows:
+        assert name in REGISTRY[kind], (kind, name)
+        for f in dataclasses.fields(REGISTRY[kind][name]):
+            assert f"`{f.name}`" in params, (kind, name, f.name)
