@@ -111,6 +111,10 @@ def test_cli_refuses_bad_input_with_exit_2(override: str, key: str, value: str, 
     err = capsys.readouterr().err
     assert f"'{key}'" in err and f"got {value}" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
+    if "lanes" in override:  # the README shows this one, word for word
+        assert f"$ python -m simulator {override}\n{err.strip()}\n" in (ROOT / "README.md").read_text()
+    written = [p.name for p in tmp_path.iterdir() if p.name != ".hydra" and p.suffix != ".log"]
+    assert written == [], written  # nothing but Hydra's own record of the composed config
 
 
 def test_readme_policy_table_names_every_parameter() -> None:
