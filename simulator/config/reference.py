@@ -83,7 +83,7 @@ def _words(tp: Any, metadata: list[Any] | None = None) -> str:
         args = [a for a in typing.get_args(tp) if a is not Ellipsis]
         return f"list of {_words(args[0])}" + (f" ({bounds})" if bounds else "")
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return _policy_kind(tp) and f"{_policy_kind(tp)} policy" or f"section `{tp.__name__}`"
+        return f"{_policy_kind(tp)} policy" if _policy_kind(tp) else "section (below)"
     return "any"
 
 
@@ -117,22 +117,29 @@ def _doc(model: type[Any]) -> str:
     return " ".join((model.__doc__ or "").strip().split())
 
 
-def _sections(root: type[BaseModel]) -> list[type[BaseModel]]:
-    """Every section model reachable from ``root`` (policies, distributions, disruptions apart)."""
-    out: list[type[BaseModel]] = []
+def _sections(root: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
+    """Every section model reachable from ``root``, with the config path where it is written
+    (policies, distributions and disruption kinds are listed apart)."""
+    out: list[tuple[str, type[BaseModel]]] = []
 
-    def walk(tp: Any) -> None:
+    def walk(tp: Any, path: str) -> None:
         while typing.get_origin(tp) is Annotated:
             tp = typing.get_args(tp)[0]
-        for arg in typing.get_args(tp):
-            walk(arg)
-        if isinstance(tp, type) and issubclass(tp, BaseModel) and tp not in out and _policy_kind(tp) is None \
-                and "dist" not in tp.model_fields and "kind" not in tp.model_fields:
-            out.append(tp)
-            for f in tp.model_fields.values():
-                walk(f.annotation)
+        origin = typing.get_origin(tp)
+        if origin is dict:
+            walk(typing.get_args(tp)[1], f"{path}.<name>")
+        elif origin in (list, tuple):
+            walk(typing.get_args(tp)[0], f"{path}[]")
+        elif origin in (Union, types.UnionType):
+            for arg in typing.get_args(tp):
+                walk(arg, path)
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and all(m is not tp for _, m in out) \
+                and _policy_kind(tp) is None and "dist" not in tp.model_fields and "kind" not in tp.model_fields:
+            out.append((path or "(top level)", tp))
+            for name, f in tp.model_fields.items():
+                walk(f.annotation, f"{path}.{f.alias or name}" if path else (f.alias or name))
 
-    walk(root)
+    walk(root, "")
     return out
 
 
@@ -143,8 +150,10 @@ def reference_markdown(root: type[BaseModel]) -> str:
              "A key written as `null` takes its default. Every number must be finite (no `.nan`, no `.inf`);",
              "where a key allows \"no limit\", it is spelled `null` and says so. The JSON Schema for editors:",
              "`python -m simulator schema > segsim.schema.json`.", "", "## Sections", ""]
-    for model in _sections(root):
-        lines += [f"### `{model.__name__}`", "", _doc(model), "", *_table(model), ""]
+    for path, model in _sections(root):
+        tag = model.model_fields.get("type")
+        kind = f" (`type: {typing.get_args(tag.annotation)[0]}`)" if tag is not None else ""
+        lines += [f"### `{path}`{kind}", "", _doc(model), "", *_table(model), ""]
     lines += ["## Policies", "",
               "Written as `{type: <name>, <parameter>: <value>...}` or just `<name>`; parameters left out",
               "(or `null`) are planned by segsim where the policy says so.", ""]

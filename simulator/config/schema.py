@@ -26,9 +26,9 @@ from simulator.engine.params import (
 class TransportModeCfg(Section):
     """Default economics of a transport mode (LTL, FTL, air, parcel...)."""
 
-    cost_per_unit: NonNeg = 0.0
-    cost_per_shipment: NonNeg = 0.0
-    co2_per_unit: NonNeg = 0.0
+    cost_per_unit: NonNeg = Field(0.0, description="freight cost per unit shipped")
+    cost_per_shipment: NonNeg = Field(0.0, description="fixed cost per shipment (per truck when consolidated)")
+    co2_per_unit: NonNeg = Field(0.0, description="kg CO2 per unit shipped")
     truck_capacity: Positive | None = Field(None, description="units per truck; null = no consolidation")
     max_wait_days: NonNeg = Field(0.0, description="a truck leaves at the latest this long after its first load")
     on_time: Share = Field(1.0, description="probability a shipment arrives within its lead time")
@@ -194,9 +194,9 @@ def _mean(d: Any) -> float:
 class NetworkCfg(Section):
     """The company: products, suppliers, plants, DCs, lanes, channels and customers."""
 
-    name: Text = ""
+    name: Text = Field("", description="the network's name")
     description: Text = ""
-    integer_units: Flag = True
+    integer_units: Flag = Field(True, description="quantities are whole units")
     holding_rate: NonNeg = Field(0.25, description="annual holding cost as a share of unit cost")
     transport_modes: dict[Text, TransportModeCfg] = {}
     families: dict[Text, FamilyCfg] = Field(min_length=1)

@@ -255,9 +255,9 @@ class ScenarioCfg(Section):
 class RunConfig(Section):
     """The whole config of one run (what ``python -m simulator`` composes)."""
 
-    seed: Annotated[int, Field(ge=0, strict=True)] = 0
-    horizon_days: Positive = 365.0
-    warmup_days: NonNeg = 0.0
+    seed: Annotated[int, Field(ge=0, strict=True)] = Field(0, description="root seed; every random stream derives from it")
+    horizon_days: Positive = Field(365.0, description="simulated days")
+    warmup_days: NonNeg = Field(0.0, description="orders and stock before this day are left out of the KPIs")
     network: NetworkCfg
     segments: dict[Text, SegmentCfg] = Field(min_length=1)
     assignment: AssignmentCfg = {}  # type: ignore[assignment]
@@ -268,10 +268,10 @@ class RunConfig(Section):
         False, description="true = the first 2 days; [start, end] in days; or {start, end, sku}")
     quiet: Flag = Field(False, description="no progress bar")
     replications: Count = Field(1, description="N > 1: N runs with seeds derived from seed")
-    name: Text = ""
+    name: Text = Field("", description="a name for the run")
     policy: Any = Field(None, description="(Hydra group +policy=..., merged into segments)")
-    output: Any = None
-    hydra: Any = None
+    output: Any = Field(None, description="(reserved for output settings)")
+    hydra: Any = Field(None, description="Hydra's own settings (not read by segsim)")
     resilience: Any = Field(None, description="resilience measures (validated by the application)")
 
     @model_validator(mode="after")
