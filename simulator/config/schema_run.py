@@ -255,7 +255,8 @@ class ScenarioCfg(Section):
 class RunConfig(Section):
     """The whole config of one run (what ``python -m simulator`` composes)."""
 
-    seed: Annotated[int, Field(ge=0, strict=True)] = Field(0, description="root seed; every random stream derives from it")
+    seed: Annotated[int, Field(ge=0, strict=True)] = Field(
+        0, description="root seed; every random stream derives from it")
     horizon_days: Positive = Field(365.0, description="simulated days")
     warmup_days: NonNeg = Field(0.0, description="orders and stock before this day are left out of the KPIs")
     network: NetworkCfg
