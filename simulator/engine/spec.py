@@ -8,6 +8,7 @@ clock starts is made here, so a run never fails half-way on bad input.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import fnmatch
 import heapq
 import math
@@ -233,6 +234,8 @@ class Spec:
     route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
     demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
+    locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
+    segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
 
     def route(self, origin: str, dest: str) -> tuple[tuple[str, str], ...] | None:
         """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each
@@ -362,10 +365,13 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience", "demand")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience", "demand",
+             "segments_meta")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
-                 "description")
+                 "description", "locations", "inputs")
+# Keys read only by the geography step before the spec is built (simulator/app/geography.py).
+_MODE_GEO_KEYS = ("speed_km_per_day", "circuity", "fixed_days", "cost_per_tonne_km", "co2_per_tonne_km")
 
 
 def build_spec(config: Mapping[str, Any]) -> Spec:
@@ -387,7 +393,8 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
                             n.number("max_wait_days", 0.0, min=0.0), n.number("on_time", 1.0, min=0.0, max=1.0),
                             n.dist("delay") if n.has("delay") else None)
         for name, n in net.children("transport_modes", ("cost_per_unit", "cost_per_shipment", "co2_per_unit",
-                                                        "truck_capacity", "max_wait_days", "on_time", "delay"))
+                                                        "truck_capacity", "max_wait_days", "on_time", "delay",
+                                                        *_MODE_GEO_KEYS))
     }
     for name, mode in modes.items():
         if mode.on_time < 1.0 and mode.delay is None:
@@ -434,12 +441,44 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         makers=_makers(skus, plants, suppliers), demand_models=demand_models,
         forecast_overrides=parse_overrides(demand.raw("overrides", None), demand.key("overrides"), skus, families,
                                            warehouses),
+        locations=_locations(net, (suppliers, plants, warehouses, customers)),
+        segments_meta=_segments_meta(top, net),
     )
     _check_topology(spec)
     _check_policy_segments(spec)
     from scenarios import build_scenario  # scenarios read the network, so they are checked last
 
     return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
+
+
+def _locations(net: Node, tables: tuple[Mapping[str, Any], ...]) -> dict[str, tuple[float, float]]:
+    """``network.locations``: ``{node: {lat: degrees north, lon: degrees east}}`` (for maps and distances)."""
+    known = {name for table in tables for name in table}
+    out = {}
+    for name, n in net.children("locations", ("lat", "lon")):
+        if name not in known:
+            raise ConfigError(n.path, name, f"unknown node; known: {', '.join(sorted(known))}")
+        out[name] = (n.number("lat", min=-90.0, max=90.0), n.number("lon", min=-180.0, max=180.0))
+    return out
+
+
+def _segments_meta(top: Node, net: Node) -> dict[str, Any]:
+    """The record-keeping keys: what a segments file says about itself (name, version, approved_by,
+    approved_on, inputs), and the input files a network was made from (``network.inputs``)."""
+    meta = top.child("segments_meta", ("name", "version", "approved_by", "approved_on", "inputs"))
+    out: dict[str, Any] = {}
+    for key in ("name", "version", "approved_by", "approved_on"):
+        if meta.has(key):
+            value = meta.raw(key)
+            if isinstance(value, bool) or not isinstance(value, (str, int, float, datetime.date)):
+                raise ConfigError(meta.key(key), value, "expected a text (a date as YYYY-MM-DD)")
+            out[key] = str(value)
+    for node in (meta, net):
+        if node.has("inputs"):
+            node.names("inputs")
+    if meta.has("inputs"):
+        out["inputs"] = list(meta.names("inputs"))
+    return out
 
 
 def _trace(top: Node, horizon: float, skus: Mapping[str, Sku]) -> TraceWindow | None:
@@ -487,12 +526,14 @@ def _check_policy_segments(spec: Spec) -> None:
 def _catalogue(net: Node, raw_materials: Mapping[str, float]) -> tuple[dict[str, Sku], dict[str, Family]]:
     skus: dict[str, Sku] = {}
     families: dict[str, Family] = {}
-    for fam, n in net.children("families", ("skus", "prefix", "price", "unit_cost", "popularity", "bom")):
+    for fam, n in net.children("families", ("skus", "prefix", "price", "unit_cost", "popularity", "bom",
+                                            "unit_weight_kg")):
         count = n.integer("skus", min=1)
         prefix = n.string("prefix", fam.upper()[:3])
         price = n.number("price", min=0.0)
         cost = n.number("unit_cost", min=0.0)
         zipf = n.number("popularity", 1.0, min=0.0)  # Zipf exponent: weight of rank k is 1/k^a
+        n.number("unit_weight_kg", 0.0, min=0.0)  # read by the geography step (tonne-km rates)
         bom = n.number_map("bom", choices=raw_materials)
         width = max(2, len(str(count)))
         names = tuple(f"{prefix}-{k:0{width}d}" for k in range(1, count + 1))
