@@ -10,7 +10,6 @@ from typing import Any
 
 from simulator.app.tables.cells import MISSING, get_path, write_cell
 from simulator.app.tables.sheets import (
-    COLUMNS_SHEET,
     KIND_HELP,
     NODE_SHEETS,
     PLANNING_SHEET,

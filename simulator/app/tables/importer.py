@@ -127,6 +127,8 @@ def _read_sheet(r: _Reader, sheet: Sheet, rows: list[list[Any]]) -> None:
                 if c.max is not None and value > c.max:
                     r.problem(sheet.name, i, c.name, v, f"must be <= {c.max:g}")
                     continue
+            if sheet.name == "lanes" and c.name == "to" and len(value) == 1:
+                value = value[0]  # one destination: written as in hand-made YAML, `to: dc_a`
             values[c.name] = value
             if c.refers_to:
                 for name in value if isinstance(value, list) else [value]:
