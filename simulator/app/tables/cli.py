@@ -13,7 +13,6 @@ YAML (by default ``conf/segments/<same name>.yaml`` beside ``conf/network/``).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from simulator.app.record import file_hash
 from simulator.app.tables.export import SECTIONS, columns_table, config_tables, write_tables
 from simulator.app.tables.importer import WorkbookError, workbook_config
 from simulator.app.tables.sheets import COLUMNS_SHEET
@@ -55,17 +55,6 @@ def template(out: str | Path, fmt: str = "xlsx") -> Path:
     return write_tables(tables, out, fmt)
 
 
-def file_sha256(path: str | Path) -> str:
-    """The SHA-256 of a file, or of every file of a folder (by name), as hex."""
-    p = Path(path)
-    h = hashlib.sha256()
-    for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
-        if f.is_file():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
-
-
 def _dump(data: Mapping[str, Any], header: str) -> str:
     return header + yaml.safe_dump(dict(data), sort_keys=False, default_flow_style=None, width=110,
                                    allow_unicode=True)
@@ -81,7 +70,7 @@ def import_workbook(source: str | Path, out: str | Path, segments_out: str | Pat
     net = dict(config.get("network") or {})
     inputs = [str(source)] + [x for x in net.get("inputs", []) if x != str(source)]
     net["inputs"] = inputs
-    sha = file_sha256(source)
+    sha = file_hash(Path(source))
     out.parent.mkdir(parents=True, exist_ok=True)
     seg_out.parent.mkdir(parents=True, exist_ok=True)
     note = f"# Imported from {source} (sha256 {sha[:16]}) by `python -m simulator.tables import`.\n"

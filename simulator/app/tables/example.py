@@ -43,9 +43,11 @@ FAMILIES = {  # name: (SKUs, prefix, price, unit cost, unit weight kg, bill of m
 }
 LINE_RATE = 4200.0  # units per day of each line
 MODES = {  # default economics, and the rates that time and price lanes from their distance
-    "ftl": {"cost_per_shipment": 120, "truck_capacity": 2500, "max_wait_days": 1, "speed_km_per_day": 600, "circuity": 1.2, "fixed_days": 0.5,
+    "ftl": {"cost_per_shipment": 120, "truck_capacity": 2500, "max_wait_days": 1,
+            "speed_km_per_day": 600, "circuity": 1.2, "fixed_days": 0.5,
             "cost_per_tonne_km": 0.08, "co2_per_tonne_km": 0.075},
-    "rail": {"cost_per_shipment": 300, "truck_capacity": 5000, "max_wait_days": 2, "speed_km_per_day": 400, "circuity": 1.3, "fixed_days": 1.5,
+    "rail": {"cost_per_shipment": 300, "truck_capacity": 5000, "max_wait_days": 2,
+             "speed_km_per_day": 400, "circuity": 1.3, "fixed_days": 1.5,
              "cost_per_tonne_km": 0.05, "co2_per_tonne_km": 0.025},
     "ltl": {"cost_per_shipment": 8, "speed_km_per_day": 450, "circuity": 1.25, "fixed_days": 1.0,
             "cost_per_tonne_km": 0.2, "co2_per_tonne_km": 0.13},
