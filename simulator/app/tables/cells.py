@@ -101,7 +101,10 @@ def read_cell(cell: Any, kind: str) -> Any:
     if kind == NUMBER:
         return _number(cell)
     if kind == INTEGER:
-        v = _number(cell)
+        try:
+            v = _number(cell)
+        except CellError:
+            raise CellError(KIND_HELP[INTEGER]) from None
         if float(v) != int(v):
             raise CellError(KIND_HELP[INTEGER])
         return int(v)

@@ -153,9 +153,13 @@ def _read_sheet(r: _Reader, sheet: Sheet, rows: list[list[Any]]) -> None:
         if get_path(r.config, base) is MISSING:
             set_path(r.config, base, {})
         for c in sheet.columns:
-            if c.name in values and c.path is not None:
-                r.put(f"{base}.{c.path}" if c.path and not c.path.startswith("[") else base + c.path,
-                      values[c.name], (sheet.name, i, c.name))
+            if c.path is None:
+                continue
+            path = f"{base}.{c.path}" if c.path and not c.path.startswith("[") else base + c.path
+            if c.name in values:
+                r.put(path, values[c.name], (sheet.name, i, c.name))
+            else:  # a blank cell: a whole-model error about the key still points here
+                r.origin[path] = (sheet.name, i, c.name)
         if sheet.name == "sites" and "kind" in values:
             r.refs.append(((sheet.name, i, "kind"), f"{ids['name']}={values['kind']}", "kind"))
 
