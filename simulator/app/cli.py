@@ -41,11 +41,10 @@ from analysis.sweep import (
     write_job,
 )
 from analysis.trace import write_trace
-from simulator.app.geography import derive_lanes
 from simulator.app.replicate import replicate
+from simulator.config import build_spec
 from simulator.engine.config_reader import Node
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_spec
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 SWEEP_HAD_FAILURES = 3  # exit status of a sweep that finished with failed jobs (2: a config error in a single run)
@@ -70,7 +69,7 @@ def compose_config(overrides: list[str]) -> dict[str, Any]:
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        return derive_lanes(to_plain(compose(config_name="config", overrides=overrides)))
+        return to_plain(compose(config_name="config", overrides=overrides))
 
 
 def _settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
@@ -85,7 +84,6 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     ``replications.csv`` and ``summary.csv``, and for a disrupted scenario ``resilience.csv`` and
     ``resilience_summary.csv``.
     """
-    plain = derive_lanes(plain)  # lanes without lead time, cost or CO2 get them from the map
     spec = build_spec(plain)
     n, settings = _settings(plain)
     started = time.perf_counter()

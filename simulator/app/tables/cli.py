@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 def planning_table(config: Mapping[str, Any]) -> list[list[Any]]:
     """The planning-parameters sheet of a composed config (what the run would start from)."""
     from simulator.app.planning import planning_parameters
-    from simulator.engine.spec import build_spec
+    from simulator.config import build_spec
 
     table = planning_parameters(build_spec(config))
     return [list(table.columns), *table.astype(object).where(table.notna(), None).values.tolist()]

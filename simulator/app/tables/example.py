@@ -14,8 +14,8 @@ import argparse
 import math
 from typing import Any
 
-from simulator.app.geography import great_circle_km
 from simulator.app.tables.export import config_tables, write_tables
+from simulator.config.geography import great_circle_km
 
 SUPPLIERS = {  # name: (lat, lon, materials)
     "sup_packaging": (53.55, 9.99, ["packaging"]),  # Hamburg

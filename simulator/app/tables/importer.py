@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.app.geography import derive_lanes
 from simulator.app.tables.cells import MISSING, CellError, Problem, get_path, read_cell, set_path, split_path
 from simulator.app.tables.sheets import (
     COLUMNS_SHEET,
@@ -213,10 +212,10 @@ def _cell_of(origin: Mapping[str, Cell], key: str) -> Cell | None:
 
 def check_config(config: Mapping[str, Any], origin: Mapping[str, Cell]) -> list[Problem]:
     """The whole-config check: build the spec; its first error, traced back to a cell."""
-    from simulator.engine.spec import build_spec
+    from simulator.config import build_spec
 
     try:
-        build_spec({"seed": 0, "horizon_days": 365, **derive_lanes(config)})
+        build_spec({"seed": 0, "horizon_days": 365, **config})
     except ConfigError as exc:
         cell = _cell_of(origin, exc.key)
         if cell is None:

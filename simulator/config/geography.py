@@ -9,8 +9,9 @@ great-circle distance between its two ends (``network.locations``), stretched by
     cost_per_unit = cost_per_tonne_km * road_km * unit_weight_t       (money per unit shipped)
     co2_per_unit  = co2_per_tonne_km  * road_km * unit_weight_t       (kg CO2e per unit shipped)
 
-``unit_weight_t`` is the mean of the families' ``unit_weight_kg`` / 1000. The values are written
-into the config, so the simulation engine always receives explicit lead times; a lane that already
+``unit_weight_t`` is the mean of the families' ``unit_weight_kg`` / 1000. ``build_spec`` runs this
+first: the values are written into the config, so the simulation engine always receives explicit lead
+times; a lane that already
 gives all three is left exactly as it is (docs/own-company.md lists the rates and their source).
 """
 
@@ -25,6 +26,7 @@ from simulator.engine.errors import ConfigError
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 DERIVED = ("lead_time", "cost_per_unit", "co2_per_unit")
+MODE_GEO_KEYS = ("speed_km_per_day", "circuity", "fixed_days", "cost_per_tonne_km", "co2_per_tonne_km")
 
 
 def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
