@@ -102,3 +102,13 @@ def test_planning_parameters_follow_the_policies(two_runs: tuple[Path, Path]) ->
     # planned production lead time)
     north = table[(table["dc"] == "dc_north")]["planned_lead_time_days"]
     assert north.to_numpy() == pytest.approx((1 + 2 + 4) / 3)  # triangular(1, 2, 4) from dc_central
+
+
+def test_segments_from_a_history_record_the_history_file() -> None:
+    from simulator.app.record import run_record
+
+    record = run_record(simulator.compose(["segments=from_history"]))
+    history = ROOT / "data" / "alder_finch_demand_history.csv.gz"
+    assert record["input_files"] == {"data/alder_finch_demand_history.csv.gz":
+                                     hashlib.sha256(history.read_bytes()).hexdigest()}
+    assert record["segments"]["name"] == "from_history"
