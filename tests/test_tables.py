@@ -119,8 +119,7 @@ def test_template_has_an_example_row_per_sheet_and_explains_every_column(tmp_pat
     for sheet in SHEETS:
         assert book[sheet.name][0] == [c.name for c in sheet.columns]
         assert all((sheet.name, c.name) in explained for c in sheet.columns)
-        if sheet.name not in ("sites", "extras"):  # the default company has no coordinates, no extra keys
-            assert len(book[sheet.name]) == 2, sheet.name
+        assert len(book[sheet.name]) == 2, sheet.name
     assert PLANNING_SHEET not in book
 
 

@@ -51,6 +51,11 @@ def template(out: str | Path, fmt: str = "xlsx") -> Path:
 
     tables = config_tables(compose_config([]))
     tables = {name: rows[:2] for name, rows in tables.items()}
+    examples = {"sites": ["plant_north", "plant", 53.48, -2.24],  # the default company has no coordinates
+                "extras": ["network.warehouses.dc_central.cross_dock_days", 0.5]}
+    for name, row in examples.items():
+        if len(tables[name]) == 1:
+            tables[name].append(row)
     tables[COLUMNS_SHEET] = columns_table()
     return write_tables(tables, out, fmt)
 
