@@ -25,7 +25,7 @@ _KINDS = (("suppliers", "supplier", "s", "#7f8c8d"), ("plants", "plant", "s", "#
 
 def has_map(spec: Spec) -> bool:
     """True when at least two nodes have coordinates (``network.locations``)."""
-    return len(getattr(spec, "locations", {}) or {}) >= 2
+    return len(spec.locations) >= 2
 
 
 def lane_volumes(shipments: pd.DataFrame) -> pd.DataFrame:

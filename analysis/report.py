@@ -213,7 +213,7 @@ def write_run_report(results: Results, path: str | Path, *, sku: str | None = No
         f"seed {spec.seed} · {spec.horizon_days:g} simulated days (warm-up {spec.warmup_days:g}) · "
         f"scenario {scenario or 'none'} · {info['events_processed']:,} events in {info['wall_seconds']:.1f} s · "
         f"segsim {info['segsim_version']} · written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-        + segments_line(getattr(spec, "segments_meta", {})))
+        + segments_line(spec.segments_meta))
     sections = run_sections(results, sku, node)
     sections[1:1] = map_section(results)
     out.write_text(_page("segsim run report", meta, sections), encoding="utf-8")
