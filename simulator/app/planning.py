@@ -29,9 +29,9 @@ def planning_parameters(spec: Spec) -> pd.DataFrame:
     model = Model(spec)
     rows = []
     for point in model.points:
-        stats, cover, rule = model._planned[(point.node, point.sku)]
-        policy = point.policy
-        safety = point.segment.policies.safety_stock.units(stats, cover)
+        plan = model.plans[(point.node, point.sku)]
+        stats, rule, policy = plan.stats, plan.rule, point.policy
+        safety = plan.safety_stock.units(stats, plan.cover)
         reorder = getattr(policy, "s", None)
         rows.append((
             point.sku, point.node, point.segment.name, _policy_name(rule),

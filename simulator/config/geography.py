@@ -26,7 +26,6 @@ from simulator.engine.errors import ConfigError
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 DERIVED = ("lead_time", "cost_per_unit", "co2_per_unit")
-MODE_GEO_KEYS = ("speed_km_per_day", "circuity", "fixed_days", "cost_per_tonne_km", "co2_per_tonne_km")
 
 
 def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -3,41 +3,23 @@ definitions say about themselves (name, version, approval) for the run record.""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from simulator.engine.config_reader import Node
+from simulator.config.schema import NetworkCfg
+from simulator.config.schema_run import SegmentsMetaCfg
 from simulator.engine.errors import ConfigError
 
-META_KEYS = ("name", "version", "approved_by", "approved_on")
 
-
-def locations(net: Node, tables: tuple[Mapping[str, Any], ...]) -> dict[str, tuple[float, float]]:
-    """``network.locations``: ``{node: {lat: degrees north, lon: degrees east}}`` (for maps and distances)."""
-    known = {name for table in tables for name in table}
-    out = {}
-    for name, n in net.children("locations", ("lat", "lon")):
+def locations(net: NetworkCfg, nodes: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """``network.locations``: ``{site: (latitude, longitude)}``; every site must be a node of the network."""
+    known = set(nodes)
+    for name in net.locations:
         if name not in known:
-            raise ConfigError(n.path, name, f"unknown node; known: {', '.join(sorted(known))}")
-        out[name] = (n.number("lat", min=-90.0, max=90.0), n.number("lon", min=-180.0, max=180.0))
-    return out
+            raise ConfigError(f"network.locations.{name}", name, f"unknown site; known: {', '.join(sorted(known))}")
+    return {name: (loc.lat, loc.lon) for name, loc in net.locations.items()}
 
 
-def segments_meta(top: Node, net: Node) -> dict[str, Any]:
-    """``segments_meta``: name, version, approved_by, approved_on (texts; a date as YYYY-MM-DD) and
-    ``inputs`` (files the definitions were derived from); ``network.inputs``: files the network was
-    imported from. Both lists of inputs are hashed into the run record."""
-    meta = top.child("segments_meta", (*META_KEYS, "inputs"))
-    out: dict[str, Any] = {}
-    for key in META_KEYS:
-        if meta.has(key):
-            value = meta.raw(key)
-            if isinstance(value, bool) or not isinstance(value, (str, int, float, datetime.date)):
-                raise ConfigError(meta.key(key), value, "expected a text (a date as YYYY-MM-DD)")
-            out[key] = str(value)
-    if net.has("inputs"):
-        net.names("inputs")
-    if meta.has("inputs"):
-        out["inputs"] = list(meta.names("inputs"))
-    return out
+def segments_meta(meta: SegmentsMetaCfg) -> dict[str, Any]:
+    """The given keys of ``segments_meta`` (name, version, approved_by, approved_on, inputs)."""
+    return {k: v for k, v in meta.model_dump().items() if v not in (None, [])}
