@@ -129,3 +129,18 @@ def test_export_has_the_planning_parameters_sheet(default_config: dict[str, Any]
     assert header[:4] == ["sku", "dc", "segment", "policy"]
     spec = simulator.build_spec(default_config)
     assert len(rows) == len({(s, w) for w in spec.warehouses for s in spec.skus})  # every SKU in every DC here
+
+
+def test_sheets_and_config_schema_cover_each_other() -> None:
+    """Every key of each schema section has a column and every column is a schema key (the nested
+    sections have sheets of their own), so a key added to the schema cannot be forgotten here."""
+    from simulator.app.tables.schema_map import MODELS, schema_keys
+    from simulator.app.tables.sheets import SHEET
+
+    own_sheet = {("families", "bom"), ("plants", "lines"), ("plants", "raw_stock")}
+    for name in MODELS:
+        sheet = SHEET[name]
+        columns = {c.path.split("[")[0] for c in sheet.columns if c.path is not None}
+        keys = schema_keys(sheet)
+        assert columns <= keys, (name, columns - keys)
+        assert {k for k in keys - columns if (name, k) not in own_sheet} == set(), name

@@ -128,13 +128,16 @@ def config_tables(config: Mapping[str, Any], planning: Table | None = None) -> d
 
 def columns_table() -> Table:
     """The explanation of every column of every sheet (the template's ``columns`` sheet)."""
-    rows: Table = [["sheet", "column", "kind", "required", "meaning"]]
+    from simulator.app.tables.schema_map import schema_default
+
+    rows: Table = [["sheet", "column", "kind", "required", "default when blank", "meaning"]]
     for sheet in SHEETS:
-        rows.append([sheet.name, "", "", "yes" if sheet.required else "no", sheet.help])
+        rows.append([sheet.name, "", "", "yes" if sheet.required else "no", "", sheet.help])
         for col in sheet.columns:
-            rows.append([sheet.name, col.name, KIND_HELP[col.kind], "yes" if col.required else "", col.help])
+            rows.append([sheet.name, col.name, KIND_HELP[col.kind], "yes" if col.required else "",
+                         schema_default(sheet, col), col.help])
     for key, (kind, meaning) in SETTINGS_KEYS.items():
-        rows.append(["settings", key, KIND_HELP[kind], "", meaning])
+        rows.append(["settings", key, KIND_HELP[kind], "", "", meaning])
     return rows
 
 
