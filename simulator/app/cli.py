@@ -82,7 +82,7 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     n, settings = read_settings(plain)
     started = time.perf_counter()
     reps = replicate(plain, n, settings=settings)
-    reps.first.write(outdir)
+    reps.first.write(outdir, plain)
     trace = write_trace(reps.first, outdir / "trace.txt") if spec.trace is not None else None
     page = reps.first.report(outdir / "report.html") if report else None
     reps.kpis.to_csv(outdir / "replications.csv", index=False)

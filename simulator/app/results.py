@@ -172,23 +172,38 @@ class Results(RunRecord):
 
         return event_log(self, start, end, sku=sku)
 
-    def run_info(self) -> dict[str, object]:
-        return {
+    def run_info(self, config: Mapping[str, Any] | None = None) -> dict[str, object]:
+        """What ran: seed, horizon, speed, and (given the composed ``config``) the record an auditor asks
+        for: config hash, segsim version and git revision, the segment definitions' name, version,
+        approval and hash, and the SHA-256 of every input file the config names (see ``run_record``)."""
+        info: dict[str, object] = {
             "seed": self.spec.seed, "segsim_version": SEGSIM_VERSION, "wall_seconds": round(self.wall_seconds, 4),
             "simulated_days": self.spec.horizon_days, "warmup_days": self.spec.warmup_days,
             "events_processed": self.events,
             "events_per_second": round(self.events / self.wall_seconds) if self.wall_seconds > 0 else None,
         }
+        if config is not None:
+            from simulator.app.record import run_record
 
-    def write(self, outdir: str | Path) -> Path:
-        """Write ``kpis.csv``, one Parquet file per record table and ``run.json`` into ``outdir``."""
+            info.update(run_record(config))
+        return info
+
+    def write(self, outdir: str | Path, config: Mapping[str, Any] | None = None) -> Path:
+        """Write ``kpis.csv``, one Parquet file per record table, ``planning_parameters.csv`` and
+        ``run.json`` into ``outdir``; given the composed ``config``, also ``config.json`` (what
+        ``python -m analysis.diff`` compares) and the run record in ``run.json``."""
+        from simulator.app.planning import PLANNING_FILE, planning_parameters
+
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
         for name, table in self.tables.items():
             table.to_parquet(out / f"{name}.parquet", index=False)
-        (out / "run.json").write_text(json.dumps(self.run_info(), indent=2) + "\n")
-        log.info("wrote kpis.csv, run.json and %d tables to %s", len(self.tables), out)
+        planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
+        if config is not None:
+            (out / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
+        (out / "run.json").write_text(json.dumps(self.run_info(config), indent=2) + "\n")
+        log.info("wrote kpis.csv, run.json, %s and %d tables to %s", PLANNING_FILE, len(self.tables), out)
         return out
 
 

@@ -3,9 +3,9 @@ range and default. A planner's reading of each key is in its field's description
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, model_validator
 
 from simulator.config.policy import policy_field
 from simulator.engine.params import (
@@ -33,6 +33,13 @@ class TransportModeCfg(Section):
     max_wait_days: NonNeg = Field(0.0, description="a truck leaves at the latest this long after its first load")
     on_time: Share = Field(1.0, description="probability a shipment arrives within its lead time")
     delay: DistSpec | None = Field(None, description="extra days of a late shipment (needed when on_time < 1)")
+    # read by the geography step (simulator/config/geography.py) for lanes without lead time, cost or CO2
+    speed_km_per_day: Positive | None = Field(None, description="distance covered per day, for lanes without lead time")
+    circuity: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=1)] = Field(
+        1.0, description="road or sea km per straight-line km")
+    fixed_days: NonNeg = Field(0.0, description="days added to a derived lead time (loading, port, customs)")
+    cost_per_tonne_km: NonNeg | None = Field(None, description="money per tonne-km, for lanes without cost_per_unit")
+    co2_per_tonne_km: NonNeg | None = Field(None, description="kg CO2e per tonne-km, for lanes without co2_per_unit")
 
     @model_validator(mode="after")
     def _delay_given(self) -> TransportModeCfg:
@@ -56,6 +63,7 @@ class FamilyCfg(Section):
     unit_cost: NonNeg
     popularity: NonNeg = Field(1.0, description="Zipf exponent: the k-th best seller weighs 1/k^popularity")
     bom: dict[Text, NonNeg] = Field({}, description="raw material -> units per finished unit")
+    unit_weight_kg: NonNeg | None = Field(None, description="weight of one unit (tonne-km cost and CO2 of lanes)")
 
 
 class SupplierCfg(Section):
@@ -191,6 +199,13 @@ def _mean(d: Any) -> float:
     return to_dist(d).mean
 
 
+class LocationCfg(Section):
+    """Where a site is (WGS84 degrees): for the map and for lanes timed from their distance."""
+
+    lat: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-90, le=90)] = Field(description="degrees north")
+    lon: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-180, le=180)] = Field(description="degrees east")
+
+
 class NetworkCfg(Section):
     """The company: products, suppliers, plants, DCs, lanes, channels and customers."""
 
@@ -207,3 +222,5 @@ class NetworkCfg(Section):
     lanes: list[LaneCfg] = []
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
+    locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")
+    inputs: list[Text] = Field([], description="files the network was made from (hashed into run.json)")

@@ -3,9 +3,10 @@ is the whole config a run is built from."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from scenarios.kinds import KINDS
 from simulator.config.policy import policy_field
@@ -252,6 +253,20 @@ class ScenarioCfg(Section):
     disruptions: dict[Text, Disruption] = {}
 
 
+def _as_text(v: Any) -> Any:
+    return str(v) if isinstance(v, (int, float, datetime.date)) and not isinstance(v, bool) else v
+
+
+class SegmentsMetaCfg(Section):
+    """What a segments file says about itself: recorded in every run (run.json, report header)."""
+
+    name: Annotated[Text, BeforeValidator(_as_text)] | None = None
+    version: Annotated[Text, BeforeValidator(_as_text)] | None = None
+    approved_by: Annotated[Text, BeforeValidator(_as_text)] | None = None
+    approved_on: Annotated[Text, BeforeValidator(_as_text)] | None = Field(None, description="YYYY-MM-DD")
+    inputs: list[Text] = Field([], description="files the definitions were derived from (hashed into run.json)")
+
+
 class RunConfig(Section):
     """The whole config of one run (what ``python -m simulator`` composes)."""
 
@@ -262,6 +277,7 @@ class RunConfig(Section):
     network: NetworkCfg
     segments: dict[Text, SegmentCfg] = Field(min_length=1)
     assignment: AssignmentCfg = {}  # type: ignore[assignment]
+    segments_meta: SegmentsMetaCfg = {}  # type: ignore[assignment]
     scenario: ScenarioCfg | None = None
     demand: DemandCfg = {}  # type: ignore[assignment]
     trace: Annotated[Union[Annotated[Flag, Tag("on_off")], Annotated[TraceCfg, Tag("window")]],  # noqa: UP007
