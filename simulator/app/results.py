@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
+from analysis.sop import sop_table
 from simulator.config import build_spec
 from simulator.engine.model import Model
 from simulator.engine.network import DECISION_COLUMNS, Network
@@ -48,15 +49,27 @@ class Results(RunRecord):
     def kpis(self) -> pd.DataFrame:
         """One row per segment and an ``ALL`` row; see docs/kpis.md for each definition."""
         spec = self.spec
-        skus = pd.DataFrame([(s.name, s.price, s.unit_cost) for s in spec.skus.values()],
-                            columns=["sku", "price", "unit_cost"]).set_index("sku")
         kpis = compute_kpis(
-            self.tables, skus=skus,
+            self.tables, skus=self._sku_prices,
             promised={n: s.promised_lead_time for n, s in spec.segments.items()},
             handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
         return add_planning_kpis(kpis, self.tables, spec.warmup_days)
+
+    @cached_property
+    def _sku_prices(self) -> pd.DataFrame:
+        return pd.DataFrame([(s.name, s.price, s.unit_cost) for s in self.spec.skus.values()],
+                            columns=["sku", "price", "unit_cost"]).set_index("sku")
+
+    @cached_property
+    def sop(self) -> pd.DataFrame:
+        """The S&OP table: per 30-day month and segment, demand, shipped, lost, production, ending
+        inventory (units and value), revenue, cost to serve and margin (``analysis/sop.py``)."""
+        spec = self.spec
+        return sop_table(self.tables, skus=self._sku_prices,
+                         handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
+                         holding_rate=spec.holding_rate, horizon=spec.horizon_days)
 
     @cached_property
     def service_decisions(self) -> pd.DataFrame:
@@ -197,6 +210,7 @@ class Results(RunRecord):
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
+        self.sop.to_csv(out / "sop.csv", index=False)
         for name, table in self.tables.items():
             table.to_parquet(out / f"{name}.parquet", index=False)
         planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
