@@ -28,7 +28,6 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from analysis.kpis import format_table
-from analysis.resilience import ResilienceSettings
 from analysis.statistics import summarize
 from analysis.sweep import (
     DAILY_FILL_FILE,
@@ -43,9 +42,8 @@ from analysis.sweep import (
 )
 from analysis.trace import write_trace
 from simulator.app.replicate import replicate
+from simulator.app.settings import read_settings, schema_main
 from simulator.config import build_spec
-from simulator.config.errors import validate
-from simulator.config.schema_run import RunConfig
 from simulator.engine.errors import ConfigError
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
@@ -75,18 +73,6 @@ def compose_config(overrides: list[str]) -> dict[str, Any]:
         return to_plain(compose(config_name="config", overrides=overrides))
 
 
-class AppConfig(RunConfig):
-    """The whole config with the application's own sections (how resilience is measured)."""
-
-    resilience: ResilienceSettings = ResilienceSettings()
-
-
-def read_settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
-    """The number of replications and the resilience settings of a composed config."""
-    cfg = validate(AppConfig, plain)
-    return cfg.replications, cfg.resilience
-
-
 def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool = True, detail: bool = True) -> None:
     """One job: check the config, run the replications, write and print the results.
 
@@ -99,7 +85,7 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     n, settings = read_settings(plain)
     started = time.perf_counter()
     reps = replicate(plain, n, settings=settings)
-    reps.first.write(outdir, tables=detail)
+    reps.first.write(outdir, plain, tables=detail)
     trace = write_trace(reps.first, outdir / "trace.txt") if spec.trace is not None else None
     page = reps.first.report(outdir / "report.html") if report else None
     reps.kpis.to_csv(outdir / "replications.csv", index=False)
@@ -140,6 +126,13 @@ def _ci_table(summary: Any, metrics: list[str]) -> str:
 
     view = summary[summary["metric"].isin(metrics)].assign(cell=lambda d: d.apply(cell, axis=1))
     return view.pivot(index="segment", columns="metric", values="cell")[metrics].to_string()
+
+
+def entry() -> None:
+    """``python -m simulator``: ``schema`` prints the config's JSON Schema; anything else runs Hydra."""
+    if sys.argv[1:2] == ["schema"]:
+        sys.exit(schema_main(sys.argv[2:]))
+    main()
 
 
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
