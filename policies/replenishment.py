@@ -46,10 +46,15 @@ class MinMax:
     S: float | None = None
     cycle_days: float = 7.0
     review_period: float | None = None
+    echelon = False  # decides on this DC's own inventory position (class constant, not a parameter)
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)
         _check_cycle(self.cycle_days)
+        for name in ("s", "S"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0 (stock levels cannot be negative); got {value}")
         if self.s is not None and self.S is not None and self.s > self.S:
             raise ValueError(f"(s, S) needs s <= S; got s={self.s}, S={self.S}")
 
@@ -77,6 +82,7 @@ class OrderUpTo:
 
     S: float | None = None
     review_period: float | None = 7.0
+    echelon = False  # decides on this DC's own inventory position (class constant, not a parameter)
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)
@@ -126,6 +132,7 @@ class ReorderPointQuantity:
     Q: float | None = None
     cycle_days: float = 7.0
     review_period: float | None = None
+    echelon = False  # decides on this DC's own inventory position (class constant, not a parameter)
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)
