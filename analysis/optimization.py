@@ -78,12 +78,13 @@ def replication_metrics(results: Results) -> pd.DataFrame:
     return out.reset_index()
 
 
-def sla_constraints(spec: Spec) -> list[Constraint]:
+def sla_constraints(spec: Spec, decisions: pd.DataFrame) -> list[Constraint]:
     """Each segment's SLA: OTIF >= its target fill rate, and, for a segment served from stock, fill
-    rate >= the same target (a made-to-order segment holds no stock: it is judged on OTIF only)."""
+    rate >= the same target (a made-to-order segment holds no stock: it is judged on OTIF only).
+    ``decisions``: how each customer's items are served (``Results.service_decisions``)."""
     out = []
     for name, seg in spec.segments.items():
-        if not made_to_order(spec, name):
+        if not made_to_order(decisions, name):
             out.append(Constraint(name, "fill_rate", "min", seg.target_fill_rate))
         out.append(Constraint(name, "otif", "min", seg.target_fill_rate))
     return out

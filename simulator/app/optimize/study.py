@@ -39,6 +39,7 @@ from analysis.statistics import t_interval
 from simulator.app.optimize.settings import Param, Settings
 from simulator.app.results import run
 from simulator.config import build_spec
+from simulator.engine.network import DECISION_COLUMNS, Network
 
 log = logging.getLogger(__name__)
 STORAGE_FILE = "study.journal"
@@ -92,7 +93,11 @@ def apply(base: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
 
 def constraints_of(config: Mapping[str, Any], settings: Settings) -> list[Constraint]:
     """The SLA constraints of the config's segments (as this trial's policies serve them) and the extra ones."""
-    sla = sla_constraints(build_spec(config)) if settings.sla else []
+    if not settings.sla:
+        return list(settings.extra)
+    spec = build_spec(config)
+    decisions = pd.DataFrame(Network(spec).decision_table(), columns=list(DECISION_COLUMNS))
+    sla = sla_constraints(spec, decisions)
     return [*sla, *settings.extra]
 
 
