@@ -97,10 +97,11 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     if n == 1:
         info = reps.first.run_info()
         print(format_table(reps.first.kpis))
+        print(_window(spec))
         print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
               f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")
     else:
-        print(f"{n} replications, mean and 95% t-interval per segment (summary.csv):")
+        print(f"{n} replications, mean and 95% t-interval per segment (summary.csv); {_window(spec)}")
         print(_ci_table(summary, ["fill_rate", "otif", "lost_units", "gross_margin"]))
     if not reps.resilience.empty:
         print(f"\nresilience against the paired baseline (resilience.csv; {n} replication(s)):")
@@ -111,6 +112,14 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
         print(f"event trace of days {spec.trace.start:g}-{spec.trace.end:g}: {trace}")
     if page is not None:
         print(f"report: {page}")
+
+
+def _window(spec: Any) -> str:
+    """Which days the KPIs cover, and the warm-up left out."""
+    if spec.warmup_days <= 0:
+        return f"KPIs over all {spec.horizon_days:g} days (no warm-up)"
+    return (f"KPIs over days {spec.warmup_days:g}-{spec.horizon_days:g}: the first {spec.warmup_days:g} days "
+            "(warm-up, stock settling from its starting levels) are left out; warmup_days=0 counts them")
 
 
 def _ci_table(summary: Any, metrics: list[str]) -> str:

@@ -25,7 +25,7 @@ from simulator.results import Results
 from simulator.spec import Segment, Spec
 from simulator.streams import Streams
 from simulator.supplier import SupplierNode
-from simulator.warehouse import StockPoint, Warehouse
+from simulator.warehouse import StockPoint, Warehouse, periodic_reviews
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +236,7 @@ class Model:
         self._wall_start = time.perf_counter()
         if self.spec.scenario is not None:
             self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
+        self.env.process(periodic_reviews(self.env, [p for p in self.points if not p.continuous]))
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():

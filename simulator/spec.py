@@ -19,7 +19,7 @@ from typing import Any
 
 from policies import REGISTRY
 from policies.base import CapacityAllocation
-from simulator.config_reader import Node
+from simulator.config_reader import Node, _is_number
 from simulator.demand_models import parse_demand_models, parse_intermittent
 from simulator.distributions import Dist
 from simulator.errors import ConfigError
@@ -368,6 +368,21 @@ _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families",
                  "description")
 
 
+AUTO_WARMUP_DAYS = 28.0  # warmup_days: auto leaves out four weeks (a quarter of a shorter horizon)
+
+
+def _warmup(top: Node, horizon: float) -> float:
+    """Days at the start left out of the KPIs. ``auto``: 28 days (the default company's stock falls
+    from its starting order-up-to levels to its running level within about four weeks), or a
+    quarter of the horizon when that is shorter."""
+    raw = top.raw("warmup_days", 0.0)
+    if raw == "auto":
+        return min(AUTO_WARMUP_DAYS, horizon / 4)
+    if not _is_number(raw):
+        raise ConfigError("warmup_days", raw, "expected a number of days >= 0, or auto")
+    return top.number("warmup_days", 0.0, min=0.0)
+
+
 def build_spec(config: Mapping[str, Any]) -> Spec:
     """Turn the composed config (plain dicts and lists) into a validated ``Spec``.
 
@@ -375,7 +390,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     """
     top = Node(config, "", _TOP_KEYS)
     horizon = top.number("horizon_days", 365.0, min=0.0, strict_min=True)
-    warmup = top.number("warmup_days", 0.0, min=0.0)
+    warmup = _warmup(top, horizon)
     if warmup >= horizon:
         raise ConfigError("warmup_days", warmup, f"must be smaller than horizon_days ({horizon:g})")
     net = top.child("network", _NETWORK_KEYS, required=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
+from collections.abc import Generator
+
+import simpy
 
 from policies.base import ItemStats, Replenishment
 from simulator.availability import Availability
@@ -83,10 +86,15 @@ class StockPoint:
             req.open -= take
             self.ctx.carrier.ship(self.node, req, take)
         if req.open > 0:
-            self.backlog.append(req)
-            self.backlog_qty += req.open
-            if req.patience < math.inf:
-                self.ctx.env.timeout(req.patience).callbacks.append(lambda _ev: self._give_up(req))
+            if req.patience <= 0:  # lost sales: booked as lost before any review, so never reordered
+                if type(req) is OrderLine:
+                    req.lost += req.open
+                req.open = 0.0
+            else:
+                self.backlog.append(req)
+                self.backlog_qty += req.open
+                if req.patience < math.inf:
+                    self.ctx.env.timeout(req.patience).callbacks.append(lambda _ev: self._give_up(req))
         if self.continuous:
             self.review()
         up = self.upstream
@@ -161,8 +169,44 @@ class StockPoint:
         source.request(Request(self.sku, qty, self.node, self, self.segment, "replenishment", now))
 
 
+def network_depth(point: StockPoint) -> int:
+    """How many DCs stand between this stock point and the outside source (plant or supplier):
+    0 for a DC fed from outside, 1 for a DC fed by such a DC, and so on."""
+    depth = 0
+    while point.upstream is not None:
+        depth += 1
+        point = point.upstream
+    return depth
+
+
+def periodic_reviews(env: simpy.Environment, points: list[StockPoint]) -> Generator[simpy.Event, None, None]:
+    """The review clock of every periodic (R, S) / (s, S) policy in the network, as one process.
+
+    A point with review period R is reviewed at 0, R, 2R, ... Reviews due at the same instant run
+    downstream first (deepest in the network first; ties in the order the points were built), so an
+    upstream DC reviewing at the same moment already sees the orders its customers' DCs just
+    placed, as in the textbook serial (R, S) system. The rule does not depend on the order in
+    which warehouses are listed in the config.
+    """
+    if not points:
+        return
+    order = {id(p): (-network_depth(p), i) for i, p in enumerate(points)}
+    periods = sorted({p.policy.review_period for p in points})
+    groups = [[p for p in points if p.policy.review_period == r] for r in periods]
+    cycles = [0] * len(periods)  # reviews done per period; the next is due at cycles * period
+    while True:
+        now = env.now
+        due = [p for i, r in enumerate(periods) if cycles[i] * r <= now + 1e-9 for p in groups[i]]
+        for i, r in enumerate(periods):
+            if cycles[i] * r <= now + 1e-9:
+                cycles[i] += 1
+        for point in sorted(due, key=lambda p: order[id(p)]):
+            point.review()
+        yield env.timeout(min(c * r for c, r in zip(cycles, periods, strict=True)) - now)
+
+
 class Warehouse:
-    """A DC: a stocking point per SKU it carries; periodic policies are reviewed on their cycle."""
+    """A DC: a stocking point per SKU it carries (periodic policies are reviewed by ``periodic_reviews``)."""
 
     kind = "warehouse"
 
@@ -178,11 +222,8 @@ class Warehouse:
         self.stock[point.sku] = point
 
     def start(self) -> None:
-        """Start one review process per distinct review period among this DC's SKUs."""
-        periods = sorted({p.policy.review_period for p in self.stock.values() if not p.continuous})
-        for period in periods:
-            points = [p for p in self.stock.values() if p.policy.review_period == period]
-            self.ctx.env.process(self._periodic_review(period, points))
+        """Review continuous policies once at time zero and start the dynamic safety-stock re-plans
+        (periodic reviews of every DC run on one network-wide schedule: ``periodic_reviews``)."""
         for point in self.stock.values():  # a policy may want to order at time zero
             if point.continuous:
                 point.review()
@@ -203,13 +244,6 @@ class Warehouse:
             for point in points:
                 point.replan()
             yield env.timeout(ss.every_days)
-
-    def _periodic_review(self, period: float, points: list[StockPoint]):
-        env = self.ctx.env
-        while True:
-            for point in points:
-                point.review()
-            yield env.timeout(period)
 
     def request(self, req: Request) -> None:
         self.stock[req.sku].request(req)

@@ -208,7 +208,7 @@ def test_config_errors_name_key_value_and_allowed(change, key: str, words: str) 
 
 
 def test_line_load_alerts_match_the_production_record(config: dict) -> None:
-    config["horizon_days"] = 60
+    config.update(horizon_days=60, warmup_days=0)  # every alert counts in the KPIs
     config["segments"]["fast"]["alerts"] = {"line_load_pct": 80, "load_window": 7}
     res = simulator.run(config)
     prod = res.production.assign(dur=lambda d: d["end"] - d["start"])

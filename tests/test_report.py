@@ -26,10 +26,10 @@ IMG = re.compile(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)
 
 @pytest.fixture(scope="module")
 def short_run(default_config: dict[str, Any]) -> Results:
-    """60 days of the default company; the fast segment's target is set out of reach (a sure miss)
-    and the tail's well below what it gets (a sure hit)."""
+    """60 days of the default company, no warm-up (every day counts in the KPIs); the fast segment's
+    target is set out of reach (a sure miss) and the tail's well below what it gets (a sure hit)."""
     cfg = copy.deepcopy(default_config)
-    cfg.update(horizon_days=60, quiet=True)
+    cfg.update(horizon_days=60, warmup_days=0, quiet=True)
     cfg["segments"]["fast"]["sla"]["fill_rate"] = 0.9999
     cfg["segments"]["tail"]["sla"]["fill_rate"] = 0.5
     return simulator.run(cfg)
