@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.kpis import KPI_METRICS
+from analysis.resilience import RESILIENCE_METRICS
 from analysis.statistics import paired_differences
-from analysis.sweep import KPI_METRICS, RESILIENCE_METRICS
 
 SHOWN = ["fill_rate", "otif", "lost_units", "gross_margin", "tts_days", "ttr_days", "service_loss_area",
          "lost_revenue"]

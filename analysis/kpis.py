@@ -15,6 +15,7 @@ KPI_COLUMNS = (
     "transport_cost", "handling_cost", "holding_cost", "changeover_cost", "cost_to_serve", "gross_margin",
     "co2_kg",
 )
+KPI_METRICS = [c for c in KPI_COLUMNS if c != "segment"]  # the numeric KPIs (all but the segment name)
 
 
 def _lookup(keys: pd.Series, table: pd.Series, missing: float = float("nan")) -> np.ndarray:

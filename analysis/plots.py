@@ -20,8 +20,8 @@ from policies import REGISTRY
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from simulator.results import Results
-    from simulator.spec import Spec
+    from simulator.app.results import Results
+    from simulator.engine.spec import Spec
 
 COST_COMPONENTS = ("transport_cost", "handling_cost", "holding_cost", "changeover_cost")
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",

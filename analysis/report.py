@@ -24,7 +24,7 @@ from analysis import plots
 from analysis.statistics import t_interval
 
 if TYPE_CHECKING:
-    from simulator.results import Results
+    from simulator.app.results import Results
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.config_reader import Node
+from simulator.engine.config_reader import Node
 
 RESILIENCE_COLUMNS = (
     "segment", "disruption", "kind", "target", "start", "end", "tts_days", "tts_censored", "ttr_days",
     "ttr_censored", "service_loss_area", "extra_backorder_units", "extra_lost_units", "lost_revenue",
     "lost_margin", "peak_backlog_units", "baseline_peak_backlog_units",
 )
+# The resilience measures averaged and compared across replications (durations, areas, units, money).
+RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_revenue", "_margin"))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,15 +19,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.kpis import KPI_COLUMNS
-from analysis.resilience import RESILIENCE_COLUMNS
+from analysis.kpis import KPI_METRICS
+from analysis.resilience import RESILIENCE_COLUMNS, RESILIENCE_METRICS
 
 log = logging.getLogger(__name__)
 
 JOB_FILE = "job.json"
 TOTAL_FILE = ".jobs_total"  # number of jobs of the sweep, written when it starts
-RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_revenue", "_margin"))]
-KPI_METRICS = [c for c in KPI_COLUMNS if c != "segment"]
 
 
 def config_hash(config: Mapping[str, Any]) -> str:

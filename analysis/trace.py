@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from simulator.results import Results
+    from simulator.app.results import Results
 
 log = logging.getLogger(__name__)
 

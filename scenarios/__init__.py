@@ -4,7 +4,8 @@ See ``scenarios.base`` for the interface and ``scenarios.kinds`` for the kinds; 
 for how to write a scenario in config.
 """
 
-from scenarios.base import Disruption, Scenario, Schedule, build_scenario
+from scenarios.base import Disruption, Scenario, Schedule
+from scenarios.build import build_scenario
 from scenarios.kinds import KINDS, node_names
 
 __all__ = ["KINDS", "Disruption", "Scenario", "Schedule", "build_scenario", "node_names"]

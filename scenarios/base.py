@@ -14,12 +14,12 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from simulator.config_reader import Node
-from simulator.errors import ConfigError
+from simulator.engine.config_reader import Node
+from simulator.engine.errors import ConfigError
 
 if TYPE_CHECKING:
-    from simulator.model import Model
-    from simulator.spec import Spec
+    from simulator.engine.model import Model
+    from simulator.engine.spec import Spec
 
 log = logging.getLogger(__name__)
 
@@ -133,18 +133,3 @@ class Scenario:
     def install(self, model: Model) -> None:
         for d in self.disruptions:
             d.install(model)
-
-
-def build_scenario(raw: Any, spec: Spec) -> Scenario:
-    """Turn the ``scenario`` config section into a checked ``Scenario`` (targets exist, values in range)."""
-    from scenarios.kinds import KINDS
-
-    top = Node(raw, "scenario", ("name", "description", "disruptions"))
-    out = []
-    for name, node in top.children("disruptions"):
-        kind = Node(node.data, node.path).string("kind", choices=KINDS)
-        cls = KINDS[kind]
-        node = Node(node.data, node.path, ("kind", "description", *SCHEDULE_KEYS, *cls.keys))
-        schedule = Schedule.from_config(node, spec.horizon_days)
-        out.append(cls.parse(name, node, spec, schedule))
-    return Scenario(top.string("name", "unnamed"), top.string("description", ""), tuple(out))

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scenarios.base import Disruption, Schedule, Window
-from simulator.config_reader import Node
-from simulator.errors import ConfigError
+from simulator.engine.config_reader import Node
+from simulator.engine.errors import ConfigError
 
 if TYPE_CHECKING:
-    from simulator.availability import Availability
-    from simulator.model import Model
-    from simulator.spec import Spec
+    from simulator.engine.availability import Availability
+    from simulator.engine.model import Model
+    from simulator.engine.spec import Spec
 
 
 def _capacity_factor(node: Node) -> float:

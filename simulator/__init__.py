@@ -10,27 +10,35 @@ Python API (for notebooks)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from simulator.errors import ConfigError
-from simulator.model import Model
-from simulator.results import Results
-from simulator.spec import Spec, build_spec
+if TYPE_CHECKING:
+    from simulator.app.cli import compose
+    from simulator.app.replicate import Replications, replicate
+    from simulator.app.results import Results, run
+    from simulator.engine.errors import ConfigError
+    from simulator.engine.model import Model
+    from simulator.engine.spec import Spec, build_spec
 
-__version__ = "0.1.0"
+# The public names and the module each lives in. They are loaded on first use, so that importing one
+# engine module (``simulator.engine.model``) does not pull in the application layer above it.
+_EXPORTS = {
+    "compose": "simulator.app.cli", "Replications": "simulator.app.replicate", "replicate": "simulator.app.replicate",
+    "Results": "simulator.app.results", "run": "simulator.app.results", "ConfigError": "simulator.engine.errors",
+    "Model": "simulator.engine.model", "Spec": "simulator.engine.spec", "build_spec": "simulator.engine.spec",
+}
+__all__ = ["ConfigError", "Model", "Replications", "Results", "Spec", "__version__", "build_spec", "compose",
+           "replicate", "run"]
 
-__all__ = ["ConfigError", "Model", "Results", "Spec", "build_spec", "compose", "run", "__version__"]
 
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from simulator.app.results import SEGSIM_VERSION
 
-def run(config: Mapping[str, Any] | Spec) -> Results:
-    """Run one simulation from a composed config (plain mapping) or a built ``Spec``."""
-    spec = config if isinstance(config, Spec) else build_spec(config)
-    return Model(spec).run()
-
-
-def compose(overrides: Sequence[str] = ()) -> dict[str, Any]:
-    """The config ``python -m simulator <overrides>`` would use, as plain dicts."""
-    from simulator.entry import compose_config
-
-    return compose_config(list(overrides))
+        return SEGSIM_VERSION
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'simulator' has no attribute {name!r}")

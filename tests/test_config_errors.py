@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from simulator import build_spec
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import simulator
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 
 HORIZON = 728  # 104 whole weeks

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.distributions import parse_dist
-from simulator.errors import ConfigError
+from simulator.engine.distributions import parse_dist
+from simulator.engine.errors import ConfigError
 
 CASES = [
     {"dist": "exponential", "mean": 2.0},

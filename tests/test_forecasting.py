@@ -13,7 +13,7 @@ import simulator
 from policies.base import ItemStats
 from policies.forecast import Croston, HoltWinters, MovingAverage, SimpleExponentialSmoothing
 from policies.safety_stock import ForecastError, normal_loss
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 from tests.stats import t_interval
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import simulator
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 
 POLICY_CONFIGS = sorted(p.stem for p in (Path(__file__).parent.parent / "conf" / "policy").glob("*.yaml"))

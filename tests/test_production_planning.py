@@ -9,7 +9,7 @@ import pytest
 
 import simulator
 from policies.batching import AsOrdered, EconomicProductionQuantity
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 
 

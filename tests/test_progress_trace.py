@@ -15,7 +15,7 @@ import pytest
 import simulator
 from analysis.trace import TRACE_COLUMNS, event_log, format_trace
 from simulator import ConfigError, Model, build_spec
-from simulator.spec import TRACE_DEFAULT_DAYS, TraceWindow
+from simulator.engine.spec import TRACE_DEFAULT_DAYS, TraceWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from matplotlib.patches import Polygon, Rectangle
 import simulator
 from analysis import plots
 from analysis.report import run_sections, write_run_report
-from simulator.results import Results
+from simulator.app.results import Results
 from tests.figures import readability_problems
 
 RUN_SECTIONS = ("network", "kpis", "stock", "production", "cost", "service")

@@ -9,7 +9,7 @@ import pytest
 
 import simulator
 from simulator import build_spec
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 
 SCENARIOS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "conf" / "scenario").glob("*.yaml"))
 

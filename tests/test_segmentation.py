@@ -12,7 +12,6 @@ import yaml
 
 import simulator
 from analysis import segment
-from analysis.demand_history import HistorySettings, generate
 from analysis.segmentation import (
     Thresholds,
     abc_classes,
@@ -22,6 +21,7 @@ from analysis.segmentation import (
     reevaluate,
     xyz_classes,
 )
+from simulator.app.demand_history import HistorySettings, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CSV = ROOT / "data" / "alder_finch_demand_history.csv.gz"

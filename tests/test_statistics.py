@@ -8,12 +8,12 @@ from scipy import stats
 
 from analysis.statistics import (
     paired_differences,
-    replicate,
     replication_seeds,
     summarize,
     t_interval,
     welch_difference,
 )
+from simulator.app.replicate import replicate
 from tests.conftest import load_config
 
 

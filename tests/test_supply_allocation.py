@@ -7,7 +7,7 @@ import pytest
 import simulator
 from policies.base import SupplyClaim
 from policies.supply import Criticality, SupplyFirstComeFirstServed
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 
 CLAIMS = [

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import simulator
-from simulator.entry import SWEEP_HAD_FAILURES
+from simulator.app.cli import SWEEP_HAD_FAILURES
 
 ROOT = Path(__file__).resolve().parents[1]
 

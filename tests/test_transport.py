@@ -8,7 +8,7 @@ import pytest
 import simulator
 from policies.base import LaneOption
 from policies.transport import Cheapest, FirstListed, MarginAndUrgency
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 
 LTL = LaneOption("ltl", 3.0, 0.12, 9.0, 0.09)
@@ -36,7 +36,7 @@ class TestModeChoice:
         assert rule.choose(100, [LTL, AIR], margin_per_unit=6.0) == 0  # air 410 > 300: cheapest
         assert MarginAndUrgency(urgent=False).choose(100, [LTL, AIR], 100.0) == 0
         with pytest.raises(ConfigError, match="max_freight_share"):
-            simulator.spec.build_policy("transport", {"type": "margin_and_urgency", "max_freight_share": 2}, "k")
+            simulator.engine.spec.build_policy("transport", {"type": "margin_and_urgency", "max_freight_share": 2}, "k")
 
 
 def two_mode_network() -> dict:

@@ -6,7 +6,7 @@ import pytest
 
 import simulator
 from simulator import Model, build_spec
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import simulator
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 
 
 def test_default_config_has_a_warmup(default_results: simulator.Results) -> None:

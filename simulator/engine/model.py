@@ -15,17 +15,16 @@ import simpy
 from simpy.events import URGENT
 
 from policies.base import ItemStats, Replenishment
-from simulator.demand import CustomerStream, DemandModifier
-from simulator.errors import ConfigError
-from simulator.flow import Context
-from simulator.forecasting import DemandPlanning
-from simulator.production import PlantNode
-from simulator.records import DailyStock
-from simulator.results import Results
-from simulator.spec import Segment, Spec
-from simulator.streams import Streams
-from simulator.supplier import SupplierNode
-from simulator.warehouse import StockPoint, Warehouse, periodic_reviews
+from simulator.engine.demand import CustomerStream, DemandModifier
+from simulator.engine.errors import ConfigError
+from simulator.engine.flow import Context
+from simulator.engine.forecasting import DemandPlanning
+from simulator.engine.production import PlantNode
+from simulator.engine.records import DailyStock, RunRecord
+from simulator.engine.spec import Segment, Spec
+from simulator.engine.streams import Streams
+from simulator.engine.supplier import SupplierNode
+from simulator.engine.warehouse import StockPoint, Warehouse, periodic_reviews
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def _rare_gc_passes(young: int = 50_000):
 
 
 class Model:
-    """One simulation run of the network in ``spec``: ``Model(spec).run()`` returns ``Results``."""
+    """One simulation run of the network in ``spec``: ``Model(spec).run()`` returns its ``RunRecord``."""
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
@@ -254,7 +253,7 @@ class Model:
         self.start()
         self.env.run(until=t)
 
-    def run(self, progress: bool | None = None) -> Results:
+    def run(self, progress: bool | None = None) -> RunRecord:
         """Run to the horizon and return the results.
 
         ``progress``: show a progress bar in simulated days (on stderr); by default shown unless the
@@ -279,7 +278,7 @@ class Model:
         tables = self.ctx.recorder.tables(release=True)
         tables["stock"] = self.stock_log.table(release=True)
         tables.update(self.planning.tables())
-        return Results(self.spec, tables, wall_seconds=wall, events=events)
+        return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:
         """Run to ``horizon`` in day-sized steps with a tqdm bar; returns the number of steps."""

@@ -9,9 +9,9 @@ from typing import Any
 import simpy
 
 from policies.base import SupplyClaim
-from simulator.availability import Availability
-from simulator.flow import Context, Request
-from simulator.spec import Supplier
+from simulator.engine.availability import Availability
+from simulator.engine.flow import Context, Request
+from simulator.engine.spec import Supplier
 
 _EPS = 1e-9
 

@@ -14,8 +14,8 @@ import numpy as np
 import simpy
 
 from policies.base import SourceOption
-from simulator.flow import Context, OrderLine
-from simulator.spec import Customer, Segment
+from simulator.engine.flow import Context, OrderLine
+from simulator.engine.spec import Customer, Segment
 
 
 class DemandModifier(Protocol):

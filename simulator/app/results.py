@@ -4,42 +4,43 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from functools import cached_property
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
+from simulator.engine.model import Model
+from simulator.engine.records import RunRecord
+from simulator.engine.spec import Spec, build_spec
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from simulator.spec import Spec
 
 STOCK_METRICS = ("on_hand", "backorders", "on_order")
 ORDER_METRICS = ("demand", "filled", "fill_rate", "lost")
 
 log = logging.getLogger(__name__)
+try:
+    SEGSIM_VERSION = metadata.version("segsim")
+except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+    SEGSIM_VERSION = "unknown"
 
 
-class Results:
+class Results(RunRecord):
     """Tables of one run (``order_lines``, ``shipments``, ``production``, ``replenishments``,
     ``stock``) and the segment KPI table derived from them."""
 
-    def __init__(self, spec: Spec, tables: dict[str, pd.DataFrame], *, wall_seconds: float, events: int) -> None:
-        self.spec = spec
-        self.tables = tables
-        self.wall_seconds = wall_seconds
-        self.events = events
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
+    @classmethod
+    def of(cls, record: RunRecord) -> Results:
+        """The results view of a run's record (what ``Model(spec).run()`` returns)."""
+        return cls(record.spec, record.tables, wall_seconds=record.wall_seconds, events=record.events)
 
     @cached_property
     def kpis(self) -> pd.DataFrame:
@@ -158,10 +159,8 @@ class Results:
         return event_log(self, start, end, sku=sku)
 
     def run_info(self) -> dict[str, object]:
-        from simulator import __version__
-
         return {
-            "seed": self.spec.seed, "segsim_version": __version__, "wall_seconds": round(self.wall_seconds, 4),
+            "seed": self.spec.seed, "segsim_version": SEGSIM_VERSION, "wall_seconds": round(self.wall_seconds, 4),
             "simulated_days": self.spec.horizon_days, "warmup_days": self.spec.warmup_days,
             "events_processed": self.events,
             "events_per_second": round(self.events / self.wall_seconds) if self.wall_seconds > 0 else None,
@@ -177,3 +176,9 @@ class Results:
         (out / "run.json").write_text(json.dumps(self.run_info(), indent=2) + "\n")
         log.info("wrote kpis.csv, run.json and %d tables to %s", len(self.tables), out)
         return out
+
+
+def run(config: Mapping[str, Any] | Spec) -> Results:
+    """Run one simulation from a composed config (plain mapping) or a built ``Spec``."""
+    spec = config if isinstance(config, Spec) else build_spec(config)
+    return Results.of(Model(spec).run())

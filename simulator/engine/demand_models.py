@@ -24,9 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from simulator.config_reader import Node
-from simulator.distributions import Dist, parse_dist
-from simulator.errors import ConfigError
+from simulator.engine.config_reader import Node
+from simulator.engine.distributions import Dist, parse_dist
+from simulator.engine.errors import ConfigError
 
 YEAR_DAYS = 365.0
 

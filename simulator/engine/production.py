@@ -10,9 +10,9 @@ from typing import Any
 import simpy
 
 from policies.base import JobView
-from simulator.availability import Availability
-from simulator.flow import Context, Node, Request
-from simulator.spec import Line, Plant, RawStock
+from simulator.engine.availability import Availability
+from simulator.engine.flow import Context, Node, Request
+from simulator.engine.spec import Line, Plant, RawStock
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.config_reader import Node
-from simulator.errors import ConfigError
+from simulator.engine.config_reader import Node
+from simulator.engine.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)

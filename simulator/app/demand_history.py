@@ -11,7 +11,7 @@ histories have and a planner must see through:
 - an intermittent tail: the least popular SKUs sell in rare, lumpy orders (compound Poisson);
 - new products: some SKUs are launched part way through the history and ramp up.
 
-``python -m analysis.demand_history --out data/alder_finch_demand_history.csv.gz`` writes it.
+``python -m simulator.app.demand_history --out data/alder_finch_demand_history.csv.gz`` writes it.
 """
 
 from __future__ import annotations
@@ -146,16 +146,17 @@ def generate(spec: Any, settings: HistorySettings | None = None, seed: int = 202
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line: write the default company's demand history as CSV (gzip if the name ends .gz)."""
-    parser = argparse.ArgumentParser(prog="python -m analysis.demand_history", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m simulator.demand_history", description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="CSV file to write (.csv or .csv.gz)")
     parser.add_argument("--days", type=int, default=HistorySettings.days, help="days of history (default 730)")
     parser.add_argument("--start", default=HistorySettings.start, help="first date, YYYY-MM-DD")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("overrides", nargs="*", help="config overrides naming the company, Hydra style")
     args = parser.parse_args(argv)
-    import simulator
+    from simulator.app.cli import compose
+    from simulator.engine.spec import build_spec
 
-    spec = simulator.build_spec(simulator.compose(args.overrides))
+    spec = build_spec(compose(args.overrides))
     history = generate(spec, HistorySettings(start=args.start, days=args.days), seed=args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     compression = {"method": "gzip", "mtime": 0} if args.out.suffix == ".gz" else None  # same bytes every time

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.errors import ConfigError
+from simulator.engine.errors import ConfigError
 
 _CHUNK = 512  # draws taken from numpy at a time; one numpy call per chunk keeps sampling cheap
 

@@ -10,8 +10,8 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from simulator.distributions import Dist, parse_dist
-from simulator.errors import ConfigError
+from simulator.engine.distributions import Dist, parse_dist
+from simulator.engine.errors import ConfigError
 
 _MISSING = object()
 

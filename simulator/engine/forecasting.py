@@ -23,9 +23,9 @@ from simpy.events import URGENT
 
 from policies.base import ItemStats, Replenishment
 from policies.safety_stock import MAX_WINDOW
-from simulator.flow import Context
-from simulator.planning import AlertRules, Override
-from simulator.warehouse import StockPoint
+from simulator.engine.flow import Context
+from simulator.engine.planning import AlertRules, Override
+from simulator.engine.warehouse import StockPoint
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The stress matrix: every supplier, plant, line and DC down for each of several outage lengths.
 
-``python -m analysis.stress_matrix --durations 7,14,28 [--replications N] [overrides...]`` runs one
+``python -m simulator.app.stress_matrix --durations 7,14,28 [--replications N] [overrides...]`` runs one
 Hydra multirun (parallel on the joblib launcher, resumable with ``--sweep-dir``) of the
 ``node_outage`` scenario over all nodes x durations, each job with its paired baseline, then writes
 ``stress_matrix.csv`` (node x outage length x segment: lost revenue, TTR, TTS, exposed) and
@@ -54,7 +54,7 @@ def heatmap(table: pd.DataFrame, path: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m analysis.stress_matrix", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m simulator.stress_matrix", description=__doc__.splitlines()[0])
     ap.add_argument("--durations", default="7,14,28", help="outage lengths in days (default 7,14,28)")
     ap.add_argument("--start", type=float, default=60.0, help="day the outages start (default 60)")
     ap.add_argument("--replications", type=int, default=1)
@@ -63,14 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("overrides", nargs="*", help="config overrides, e.g. horizon_days=180 hydra.launcher.n_jobs=4")
     args = ap.parse_args(argv)
 
-    import simulator
     from scenarios import node_names
-    from simulator.entry import SWEEP_HAD_FAILURES
+    from simulator.app.cli import SWEEP_HAD_FAILURES, compose
+    from simulator.engine.errors import ConfigError
+    from simulator.engine.spec import build_spec
 
     hydra_free = [o for o in args.overrides if not o.startswith("hydra")]
     try:
-        spec = simulator.build_spec(simulator.compose([*hydra_free, "scenario=node_outage"]))
-    except simulator.ConfigError as exc:
+        spec = build_spec(compose([*hydra_free, "scenario=node_outage"]))
+    except ConfigError as exc:
         print(f"segsim: {exc}", file=sys.stderr)
         return 2
     targets = args.targets.split(",") if args.targets else node_names(spec)

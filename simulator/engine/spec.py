@@ -19,11 +19,11 @@ from typing import Any
 
 from policies import REGISTRY
 from policies.base import CapacityAllocation
-from simulator.config_reader import Node, _is_number
-from simulator.demand_models import parse_demand_models, parse_intermittent
-from simulator.distributions import Dist
-from simulator.errors import ConfigError
-from simulator.planning import AlertRules, Override, parse_alerts, parse_overrides
+from simulator.engine.config_reader import Node, _is_number
+from simulator.engine.demand_models import parse_demand_models, parse_intermittent
+from simulator.engine.distributions import Dist
+from simulator.engine.errors import ConfigError
+from simulator.engine.planning import AlertRules, Override, parse_alerts, parse_overrides
 
 
 @dataclass(frozen=True, slots=True)

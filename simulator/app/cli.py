@@ -16,6 +16,7 @@ import math
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from analysis.kpis import format_table
 from analysis.resilience import ResilienceSettings
-from analysis.statistics import replicate, summarize
+from analysis.statistics import summarize
 from analysis.sweep import (
     DAILY_FILL_FILE,
     KPI_METRICS,
@@ -40,11 +41,12 @@ from analysis.sweep import (
     write_job,
 )
 from analysis.trace import write_trace
-from simulator.config_reader import Node
-from simulator.errors import ConfigError
-from simulator.spec import build_spec
+from simulator.app.replicate import replicate
+from simulator.engine.config_reader import Node
+from simulator.engine.errors import ConfigError
+from simulator.engine.spec import build_spec
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 SWEEP_HAD_FAILURES = 3  # exit status of a sweep that finished with failed jobs (2: a config error in a single run)
 log = logging.getLogger("simulator")
 
@@ -55,6 +57,11 @@ def to_plain(cfg: DictConfig) -> dict[str, Any]:
     assert isinstance(plain, dict)
     plain.pop("hydra", None)
     return plain
+
+
+def compose(overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """The config ``python -m simulator <overrides>`` would use, as plain dicts."""
+    return compose_config(list(overrides))
 
 
 def compose_config(overrides: list[str]) -> dict[str, Any]:

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from simulator.flow import OrderLine
+    from simulator.engine.flow import OrderLine
+    from simulator.engine.spec import Spec
 
 SHIPMENT_COLUMNS = ("time", "origin", "dest", "mode", "sku", "qty", "kind", "segment", "cost", "co2_kg",
                     "arrival", "path")  # path: how a customer line is fulfilled (dc_pick, cross_dock, ...)
@@ -118,3 +119,74 @@ class DailyStock:
         if release:
             self.on_hand = self.backorders = self.on_order = np.zeros((0, k))
         return table
+
+
+class RunRecord:
+    """What one run wrote: its spec, its record tables, and how long it took.
+
+    The tables a planner reads most are attributes (``order_lines``, ``shipments``, ``production``,
+    ``replenishments``, ``stock``, ``disruptions``, ``shortages``); every table, including those only
+    some runs write (``forecasts``, ``alerts``, ...), is in ``tables`` by name.
+    """
+
+    def __init__(self, spec: Spec, tables: dict[str, pd.DataFrame], *, wall_seconds: float, events: int) -> None:
+        self.spec = spec
+        self.tables = tables
+        self.wall_seconds = wall_seconds
+        self.events = events
+
+    def _table(self, name: str) -> pd.DataFrame:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise LookupError(f"this run wrote no {name!r} table (it has: {', '.join(sorted(self.tables))})") from None
+
+    @property
+    def order_lines(self) -> pd.DataFrame:
+        """One row per customer order line: what was asked, shipped, delivered and lost."""
+        return self._table("order_lines")
+
+    @property
+    def shipments(self) -> pd.DataFrame:
+        """One row per shipment on a lane (replenishment, customer delivery, transfer)."""
+        return self._table("shipments")
+
+    @property
+    def production(self) -> pd.DataFrame:
+        """One row per production batch on a line."""
+        return self._table("production")
+
+    @property
+    def replenishments(self) -> pd.DataFrame:
+        """One row per replenishment order a stock point placed."""
+        return self._table("replenishments")
+
+    @property
+    def stock(self) -> pd.DataFrame:
+        """End-of-day stock, backorders and on-order per DC and SKU."""
+        return self._table("stock")
+
+    @property
+    def disruptions(self) -> pd.DataFrame:
+        """One row per disruption window (what was down, from when to when, how badly)."""
+        return self._table("disruptions")
+
+    @property
+    def shortages(self) -> pd.DataFrame:
+        """One row per supplier order left short on a day (raw-material allocation under shortage)."""
+        return self._table("shortages")
+
+    @property
+    def forecasts(self) -> pd.DataFrame:
+        """Runs that forecast: each day's statistical and consensus forecast beside the actual demand."""
+        return self._table("forecasts")
+
+    @property
+    def forecast_overrides(self) -> pd.DataFrame:
+        """Runs that forecast: the audit trail of every consensus override applied."""
+        return self._table("forecast_overrides")
+
+    @property
+    def alerts(self) -> pd.DataFrame:
+        """Runs that forecast: one row per alert episode (projected stockout, forecast deviation, line load)."""
+        return self._table("alerts")

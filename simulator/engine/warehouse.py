@@ -10,9 +10,9 @@ from collections.abc import Generator
 import simpy
 
 from policies.base import ItemStats, Replenishment
-from simulator.availability import Availability
-from simulator.flow import Context, Node, OrderLine, Request
-from simulator.spec import Segment
+from simulator.engine.availability import Availability
+from simulator.engine.flow import Context, Node, OrderLine, Request
+from simulator.engine.spec import Segment
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Protocol
 import simpy
 
 from policies.base import LaneOption
-from simulator.availability import Availability
-from simulator.records import Recorder
-from simulator.spec import Lane, Spec, TransportMode
-from simulator.streams import Streams
+from simulator.engine.availability import Availability
+from simulator.engine.records import Recorder
+from simulator.engine.spec import Lane, Spec, TransportMode
+from simulator.engine.streams import Streams
 
 if TYPE_CHECKING:
-    from simulator.spec import Segment
+    from simulator.engine.spec import Segment
 
 
 class Receiver(Protocol):
