@@ -23,9 +23,19 @@ SHOWN = ["fill_rate", "otif", "lost_units", "gross_margin", "tts_days", "ttr_day
          "lost_revenue"]
 
 
+def listed_order(table: pd.DataFrame, factor: str) -> list[str]:
+    """The values of ``factor`` in the order the sweep listed them: Hydra numbers a sweep's jobs in
+    the order of the values on the command line, so job 0 holds the first value listed."""
+    jobs = table["job"].astype(str)
+    number = pd.to_numeric(jobs, errors="coerce")
+    ordered = table.assign(_n=number, _j=jobs).sort_values(["_n", "_j"], kind="stable", na_position="last")
+    return list(dict.fromkeys(ordered[factor].astype(str)))
+
+
 def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
             metrics: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
-    """Paired differences (each level of ``factor`` minus ``baseline``) within every group of other overrides."""
+    """Paired differences, each value B of ``factor`` minus the baseline A (by default the first value
+    listed in the sweep), within every group of the other overrides; ``direction`` spells it out."""
     sweep_dir = Path(sweep_dir)
     reps = pd.read_parquet(sweep_dir / "sweep_replications.parquet")
     res_path = sweep_dir / "sweep_resilience.parquet"
@@ -40,7 +50,7 @@ def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
         frames.append(res[["job", "replication", "segment", *RESILIENCE_METRICS]])
     table = frames[0] if len(frames) == 1 else frames[0].merge(frames[1], on=["job", "replication", "segment"],
                                                                 how="left")
-    levels = sorted(table[factor].astype(str).unique())
+    levels = listed_order(table, factor)
     baseline = baseline if baseline is not None else levels[0]
     if baseline not in levels:
         raise KeyError(f"baseline {baseline!r} is not a value of {factor}; values: {', '.join(levels)}")
@@ -57,7 +67,7 @@ def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
             diff = paired_differences(a, group[group[factor] == lvl], metrics, level=level)
             key = key if isinstance(key, tuple) else (key,)
             out.append(diff.assign(**dict(zip(others, key, strict=True)), factor=factor, baseline=baseline,
-                                   level=lvl))
+                                   level=lvl, direction=f"{lvl} minus {baseline}"))
     result = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     result.to_csv(sweep_dir / f"paired_{factor}.csv", index=False)
     return result
@@ -67,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m analysis.compare", description=__doc__.splitlines()[0])
     ap.add_argument("sweep_dir")
     ap.add_argument("--factor", required=True, help="the override that differs between the compared jobs")
-    ap.add_argument("--baseline", help="the value to compare against (default: the first in sorted order)")
+    ap.add_argument("--baseline", help="the value A to compare against (default: the first value listed in the sweep)")
     ap.add_argument("--metrics", help="comma-separated metrics (default: the main KPIs and resilience metrics)")
     args = ap.parse_args(argv)
     try:

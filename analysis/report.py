@@ -335,7 +335,8 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
                         body=_summary_table(summaries), figures=tuple(figures))]
     if paired is not None and len(paired):
         figs = tuple((plots.paired_differences(part, metric),
-                      f"Paired difference in {html.escape(str(metric))} (alternative minus baseline, same seeds); "
+                      f"Paired difference in {html.escape(str(metric))}, B minus A (the compared value minus "
+                      "the first value listed in the sweep, same seeds); "
                       "an interval that excludes zero is a significant difference at the 5% level.")
                      for metric, part in paired.groupby("metric", sort=False))
         sections.append(Section("paired", "Paired differences against the baseline policy",

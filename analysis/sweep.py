@@ -174,7 +174,7 @@ def _paired_for_report(sweep_dir: Path, reps: pd.DataFrame) -> pd.DataFrame | No
     diffs = compare(sweep_dir, factor)
     if diffs.empty:
         return None
-    label = f"{factor} " + diffs["level"].astype(str) + " - " + diffs["baseline"].astype(str)
+    label = f"{factor}: " + diffs["direction"].astype(str)
     if "scenario" in diffs.columns:
         label = diffs["scenario"].astype(str) + ": " + label
     return pd.DataFrame({"group": label, "segment": diffs["segment"], "metric": diffs["metric"],
