@@ -20,7 +20,7 @@ from analysis.resilience import RESILIENCE_METRICS
 from analysis.statistics import paired_differences
 
 SHOWN = ["fill_rate", "otif", "lost_units", "gross_margin", "tts_days", "ttr_days", "service_loss_area",
-         "lost_revenue"]
+         "revenue_change"]
 
 
 def listed_order(table: pd.DataFrame, factor: str) -> list[str]:

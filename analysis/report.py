@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import plots
-from analysis.statistics import t_interval
+from analysis.statistics import describe, metric_interval
 
 if TYPE_CHECKING:
     from simulator.app.results import Results
@@ -229,11 +229,12 @@ SWEEP_METRICS = {"fill_rate": "fill rate", "otif": "OTIF", "avg_lead_time_days":
 _NOT_OVERRIDES = {"segment", "job", "job_id", "status", "error", "run_dir", "wall_seconds"}
 
 
-def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and two-sided Student-t confidence interval over replications: (mean, low, high, n).
+def mean_ci(values: Iterable[float], level: float = 0.95, metric: str | None = None) -> tuple[float, float, float, int]:
+    """Mean and two-sided confidence interval over replications, made for the quantity
+    (``analysis.statistics.metric_interval``: logit-t for rates, cut at zero for counts): (mean, low, high, n).
     A single replication is a point (low = high = mean), drawn without an error bar."""
     x = [v for v in values if np.isfinite(v)]
-    mean, low, high = t_interval(x, level)
+    mean, low, high = metric_interval(x, metric, level)
     if len(x) == 1:
         low = high = mean
     return mean, low, high, len(x)
@@ -265,19 +266,20 @@ def summarise_sweep(table: pd.DataFrame, metric: str, groups: Sequence[str]) -> 
     for key, part in table.groupby(keys, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         cell = dict(zip(keys, key, strict=True))
-        mean, low, high, n = mean_ci(part[metric])
+        mean, low, high, n = mean_ci(part[metric], metric=metric)
         rows.append({"group": _label(cell, groups), "segment": cell["segment"], "mean": mean, "low": low,
                      "high": high, "n": n})
     return pd.DataFrame(rows, columns=["group", "segment", "mean", "low", "high", "n"])
 
 
 def _summary_table(summaries: Mapping[str, pd.DataFrame]) -> str:
-    """One row per scenario x policy cell and segment, a 'mean [95% CI]' column per metric."""
+    """One row per scenario x policy cell and segment, a 'mean [95% CI]' column per metric
+    ('mean (1 run, no interval)' for a cell with a single replication)."""
     merged: pd.DataFrame | None = None
     for metric, summary in summaries.items():
         fmt = _metric_format(metric)
-        cell = [f"{_fmt(m, fmt)} [{_fmt(lo, fmt)}, {_fmt(hi, fmt)}]"
-                for m, lo, hi in zip(summary["mean"], summary["low"], summary["high"], strict=True)]
+        cell = [describe(m, lo, hi, n, lambda v, f=fmt: _fmt(v, f))
+                for m, lo, hi, n in zip(summary["mean"], summary["low"], summary["high"], summary["n"], strict=True)]
         part = summary[["group", "segment", "n"]].assign(**{SWEEP_METRICS.get(metric, metric): cell})
         merged = part if merged is None else merged.merge(part.drop(columns="n"), on=["group", "segment"])
     if merged is None:
@@ -300,7 +302,7 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     ``seed``) and KPI columns as in ``kpis.csv``. Optional parts render when given: ``paired``
     (columns ``group``, ``segment``, ``metric``, ``mean``, ``low``, ``high``: paired differences
     against the baseline policy), ``resilience`` (per segment and disruption: TTS, TTR, loss area,
-    lost revenue...), ``stress_matrix`` (node x outage length), ``service_curves`` (columns
+    change in revenue...), ``stress_matrix`` (node x outage length), ``service_curves`` (columns
     ``group``, ``segment``, ``day``, ``fill_rate``) with ``baseline`` naming the baseline group.
     """
     out = Path(path)
@@ -321,7 +323,8 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
         label = SWEEP_METRICS.get(metric, metric)
         figures.append((plots.kpi_means(summary, metric, label=label),
                         f"{html.escape(label)}: mean per scenario x policy and segment; the whiskers are the 95% "
-                        "confidence interval over replications (Student t)."))
+                        "confidence interval over replications (logit-t for rates, Student t cut at zero for counts; "
+                        "docs/kpis.md, Intervals)."))
     cells = len(table.groupby(groups)) if groups else 1
     sections = [Section("means", "KPI means with 95% confidence intervals",
                         f"{n_jobs} runs in {cells} scenario x policy cells (grouped by "
@@ -344,12 +347,15 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
                                 body=_table(paired.round(4)), figures=figs))
     if resilience is not None and len(resilience):
         sections.append(Section("resilience", "Resilience per segment",
-                                "Time to survive (TTS), time to recover (TTR), service-loss area and lost revenue "
-                                "against the paired no-disruption baseline.",
+                                "Time to survive (TTS), time to recover (TTR), service-loss area, extra lost units "
+                                "and change in revenue (disrupted minus baseline: negative = lost) against the "
+                                "paired no-disruption baseline, mean [95% interval] over replications. A TTS or TTR "
+                                "not reached inside the run is censored: shown as '&gt;= mean' with the Kaplan-Meier "
+                                "median and how many runs were censored.",
                                 body=_table(resilience.round(3))))
     if stress_matrix is not None and len(stress_matrix):
         sections.append(Section("stress", "Stress matrix", "Each node taken out for each outage length.",
-                                figures=((plots.heatmap(stress_matrix, "Stress matrix", "lost revenue"),
+                                figures=((plots.heatmap(stress_matrix, "Stress matrix", "revenue lost"),
                                           "Darker cells hurt more."),)))
     if service_curves is not None and len(service_curves) and baseline is not None:
         sections.append(Section("curves", "Service over time",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.kpis import KPI_METRICS
 from analysis.resilience import RESILIENCE_COLUMNS, RESILIENCE_METRICS
+from analysis.statistics import summarize, summary_cells
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,9 @@ def sweep_report(sweep_dir: str | Path) -> Path:
         res = pd.read_parquet(res_path)
         overrides = [c for c in res.columns if c not in RESILIENCE_COLUMNS and c not in
                      ("job", "status", "error", "replication", "seed", "tts_censored", "ttr_censored")]
-        resilience = res.groupby([*overrides, "segment", "disruption"], dropna=False)[
-            ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "lost_revenue"]].mean().reset_index()
+        by = [c for c in overrides if res[c].nunique(dropna=False) > 1] + ["segment", "disruption"]
+        shown = ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "revenue_change"]
+        resilience = summary_cells(summarize(res, by, shown), by, shown)
     curves = _service_curves(sweep_dir, reps)
     return write_sweep_report(reps, sweep_dir, resilience=resilience, paired=_paired_for_report(sweep_dir, reps),
                               service_curves=curves, baseline="baseline" if curves is not None else None)

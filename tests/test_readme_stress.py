@@ -31,10 +31,10 @@ def test_supplier_failure_on_two_policies_with_paired_differences(tmp_path: Path
     out = tmp_path / sweep
     table = pd.read_csv(out / "sweep.csv")
     assert (table["status"] == "ok").all() and table["job"].nunique() == 2
-    assert {"tts_days", "ttr_days", "lost_revenue"} <= set(table.columns)
+    assert {"tts_days", "ttr_days", "revenue_change"} <= set(table.columns)
     for job in ("0", "1"):
         res = pd.read_csv(out / job / "resilience_summary.csv")
-        assert set(res["metric"]) >= {"tts_days", "ttr_days", "service_loss_area", "lost_revenue"}
+        assert set(res["metric"]) >= {"tts_days", "ttr_days", "service_loss_area", "revenue_change"}
         assert (res.loc[res["metric"] == "tts_days", "mean"] > 0).all()
     page = (out / "report.html").read_text()
     # the sweep varied one policy setting: the report shows its paired differences against the first value

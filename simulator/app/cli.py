@@ -28,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from analysis.kpis import format_table
 from analysis.resilience import ResilienceSettings
-from analysis.statistics import summarize
+from analysis.statistics import summarize, summary_cells
 from analysis.sweep import (
     DAILY_FILL_FILE,
     KPI_METRICS,
@@ -108,12 +108,13 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
         print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
               f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")
     else:
-        print(f"{n} replications, mean and 95% t-interval per segment (summary.csv); {_window(spec)}")
+        print(f"{n} replications, mean and 95% interval per segment (summary.csv; docs/kpis.md, Intervals); "
+              f"{_window(spec)}")
         print(_ci_table(summary, ["fill_rate", "otif", "lost_units", "gross_margin"]))
     if not reps.resilience.empty:
         print(f"\nresilience against the paired baseline (resilience.csv; {n} replication(s)):")
-        rs = summarize(reps.resilience, ["segment"], ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"])
-        print(_ci_table(rs, ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"]))
+        rs = summarize(reps.resilience, ["segment"], ["tts_days", "ttr_days", "service_loss_area", "revenue_change"])
+        print(_ci_table(rs, ["tts_days", "ttr_days", "service_loss_area", "revenue_change"]))
     print(f"\n{n} run(s) in {time.perf_counter() - started:.1f} s; results written to {outdir}")
     if trace is not None:
         print(f"event trace of days {spec.trace.start:g}-{spec.trace.end:g}: {trace}")
@@ -130,14 +131,8 @@ def _window(spec: Any) -> str:
 
 
 def _ci_table(summary: Any, metrics: list[str]) -> str:
-    """Terminal view: one row per segment, 'mean [low, high]' per metric."""
-    def cell(r: Any) -> str:  # r is a row (a Series): r.mean would be the Series method
-        if math.isnan(r["ci_low"]):
-            return f"{r['mean']:,.4g}"
-        return f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
-
-    view = summary[summary["metric"].isin(metrics)].assign(cell=lambda d: d.apply(cell, axis=1))
-    return view.pivot(index="segment", columns="metric", values="cell")[metrics].to_string()
+    """Terminal view: one row per segment, 'mean [low, high]' per metric (``summary_cells``)."""
+    return summary_cells(summary, ["segment"], metrics).set_index("segment").to_string()
 
 
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)

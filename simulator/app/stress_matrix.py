@@ -3,8 +3,8 @@
 ``python -m simulator.app.stress_matrix --durations 7,14,28 [--replications N] [overrides...]`` runs one
 Hydra multirun (parallel on the joblib launcher, resumable with ``--sweep-dir``) of the
 ``node_outage`` scenario over all nodes x durations, each job with its paired baseline, then writes
-``stress_matrix.csv`` (node x outage length x segment: lost revenue, TTR, TTS, exposed) and
-``stress_matrix.png`` (heatmap of lost revenue, exposed nodes marked) into the sweep directory.
+``stress_matrix.csv`` (node x outage length x segment: revenue lost, TTR, TTS, exposed) and
+``stress_matrix.png`` (heatmap of revenue lost, exposed nodes marked) into the sweep directory.
 A node is *exposed* when a segment's mean time to survive is shorter than the outage.
 """
 
@@ -29,20 +29,24 @@ def matrix(sweep: pd.DataFrame) -> pd.DataFrame:
     ok = sweep[(sweep["status"] == "ok") & (sweep["segment"] != "ALL")].copy()
     ok["node"] = ok[TARGET].astype(str)
     ok["outage_days"] = ok[DURATION].astype(float)
-    out = ok[["node", "outage_days", "segment", "lost_revenue", "lost_margin", "ttr_days", "tts_days",
-              "extra_lost_units", "service_loss_area", "n_replications"]].copy()
+    out = ok[["node", "outage_days", "segment", "ttr_days", "tts_days", "extra_lost_units", "service_loss_area",
+              "n_replications"]].copy()
+    # an outage costs revenue: shown as the revenue lost, baseline minus disrupted (the resilience
+    # table's signed revenue_change turned round; negative only if the outage run happened to sell more)
+    out.insert(3, "revenue_lost", -ok["revenue_change"])
+    out.insert(4, "margin_lost", -ok["margin_change"])
     out["exposed"] = out["tts_days"] < out["outage_days"]
     return out.sort_values(["node", "outage_days", "segment"]).reset_index(drop=True)
 
 
 def heatmap(table: pd.DataFrame, path: Path) -> Path:
-    """Lost revenue (all segments) per node x outage length; '!' marks exposed nodes."""
+    """Revenue lost (all segments) per node x outage length; '!' marks exposed nodes."""
     from analysis import plots
 
-    lost = table.pivot_table(index="node", columns="outage_days", values="lost_revenue", aggfunc="sum")
+    lost = table.pivot_table(index="node", columns="outage_days", values="revenue_lost", aggfunc="sum")
     exposed = table.pivot_table(index="node", columns="outage_days", values="exposed", aggfunc="any")
-    fig = plots.heatmap(lost, "Lost revenue vs paired baseline\n(! = exposed: a segment's time to survive < outage)",
-                        "lost revenue")
+    fig = plots.heatmap(lost, "Revenue lost vs paired baseline\n(! = exposed: a segment's time to survive < outage)",
+                        "revenue lost")
     ax = fig.axes[0]
     for i in range(lost.shape[0]):
         for j in range(lost.shape[1]):
@@ -86,8 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = matrix(pd.read_parquet(sweep_dir / "sweep.parquet"))
     table.to_csv(sweep_dir / "stress_matrix.csv", index=False)
     png = heatmap(table, sweep_dir / "stress_matrix.png")
-    view = table.pivot_table(index="node", columns="outage_days", values="lost_revenue", aggfunc="sum")
-    print("\nlost revenue by node x outage length (all segments):")
+    view = table.pivot_table(index="node", columns="outage_days", values="revenue_lost", aggfunc="sum")
+    print("\nrevenue lost by node x outage length (all segments):")
     print(view.round(0).to_string())
     exposed = table[table["exposed"]].groupby(["node", "outage_days"])["segment"].apply(", ".join)
     print("\nexposed (a segment's time to survive is shorter than the outage):")
