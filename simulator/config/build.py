@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios import build_scenario
-from simulator.config.checks import _check_policy_segments, _unique_names
+from simulator.config.checks import _check_overrides, _check_policy_segments, _unique_names
 from simulator.config.policy import build_policy
 from simulator.config.topology import _check_topology
 from simulator.engine.config_reader import Node, _is_number
@@ -133,6 +133,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     )
     _check_topology(spec)
     _check_policy_segments(spec)
+    _check_overrides(spec, demand.raw("overrides", None))
     # scenarios read the network, so they are checked last
     return dataclasses.replace(spec, scenario=build_scenario(spec.scenario, spec))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,3 +37,24 @@ def _unique_names(net: Node, *tables: Mapping[str, Any]) -> None:
             if name in seen:
                 raise ConfigError(f"network.{kind}.{name}", name, f"node names must be unique; also in {seen[name]}")
             seen[name] = kind
+
+
+def _check_overrides(spec: Spec, raw: Any) -> None:
+    """A consensus override replaces a statistical forecast: every SKU it names must belong to a
+    segment that forecasts, or the override would be silently ignored."""
+    for i, (override, item) in enumerate(zip(spec.forecast_overrides, raw or (), strict=False)):
+        names = sorted(s for s in spec.skus if any(fnmatch.fnmatchcase(s, p) for p in override.skus))
+        segments_of: dict[str, set[str]] = {s: set() for s in names}
+        for (sku, _channel), seg in spec.segment_of.items():
+            if sku in segments_of:
+                segments_of[sku].add(seg)
+        idle = [s for s in names if not any(spec.segments[g].policies.forecast is not None for g in segments_of[s])]
+        if idle:
+            field = "skus" if isinstance(item, Mapping) and "skus" in item else "families"
+            segs = sorted({g for s in idle for g in segments_of[s]})
+            shown = ", ".join(idle[:5]) + (f" and {len(idle) - 5} more" if len(idle) > 5 else "")
+            raise ConfigError(
+                f"demand.overrides[{i}].{field}", shown,
+                f"segment(s) {', '.join(segs)} plan from the configured demand, without a forecast policy, so an "
+                f"override would change nothing; give them one (segments.{segs[0]}.policies.forecast: "
+                "{type: moving_average}) or use segments=forecast_driven")
