@@ -40,7 +40,7 @@ from analysis.sweep import (
     sweep_report,
     write_job,
 )
-from analysis.trace import write_trace
+from analysis.trace import window_label, write_trace
 from simulator.app.replicate import replicate
 from simulator.config import build_spec
 from simulator.engine.config_reader import Node
@@ -117,7 +117,7 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
         print(_ci_table(rs, ["tts_days", "ttr_days", "service_loss_area", "revenue_change"]))
     print(f"\n{n} run(s) in {time.perf_counter() - started:.1f} s; results written to {outdir}")
     if trace is not None:
-        print(f"event trace of days {spec.trace.start:g}-{spec.trace.end:g}: {trace}")
+        print(f"event trace of {window_label(spec.trace.start, spec.trace.end)}: {trace}")
     if page is not None:
         print(f"report: {page}")
 
