@@ -58,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="segments YAML to write (e.g. conf/segments/NAME.yaml)")
     p.add_argument("--base", type=Path, default=DEFAULT_BASE,
                    help="segments YAML whose segments, SLAs and policies are kept (default conf/segments/default.yaml)")
-    p.add_argument("--by", choices=("sku", "sku,channel"), default="sku",
-                   help="segment per SKU, or per SKU x channel (hybrid)")
+    p.add_argument("--by", choices=("sku", "sku,channel"), default="sku", metavar="sku|sku,channel",
+                   help="'sku' (default): a segment per SKU; 'sku,channel': per SKU x channel (hybrid)")
     p.add_argument("--abc", type=_pair, default=Thresholds.abc,
                    help="cumulative value shares closing A and B (0.8,0.95)")
     p.add_argument("--xyz", type=_pair, default=Thresholds.xyz, help="CV limits of X and Y per bucket (0.5,1.0)")

@@ -11,6 +11,7 @@ for demand, register a ``DemandModifier``. A ``Scenario`` is a named list of dis
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -68,7 +69,9 @@ class Schedule:
                               "failures and to repair) for an on/off random process")
         start = node.number("start", None if fixed else 0.0, min=0.0)
         if start >= horizon:
-            raise ConfigError(node.key("start"), start, f"must be before the end of the run (horizon_days={horizon:g})")
+            raise ConfigError(node.key("start"), start,
+                              f"must be before the end of the run (horizon_days={horizon:g}); shift the window "
+                              f"into the run, e.g. {node.key('start')}={math.floor(horizon / 3):g}, or run longer")
         if fixed:
             return Schedule(start, node.number("duration", min=0.0, strict_min=True))
         return Schedule(start, None, node.number("mtbf", min=0.0, strict_min=True),

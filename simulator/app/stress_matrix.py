@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -57,6 +58,16 @@ def heatmap(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def precheck(overrides: Sequence[str], start: float) -> Any:
+    """The config of the stress sweep, checked before any job runs, with the outage start the sweep
+    will use (``--start``), not the scenario file's day 60. Raises ``ConfigError``."""
+    from simulator.app.cli import compose
+    from simulator.config import build_spec
+
+    hydra_free = [o for o in overrides if not o.startswith("hydra")]
+    return build_spec(compose([*hydra_free, "scenario=node_outage", f"{START}={start:g}"]))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m simulator.stress_matrix", description=__doc__.splitlines()[0])
     ap.add_argument("--durations", default="7,14,28", help="outage lengths in days (default 7,14,28)")
@@ -68,13 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from scenarios import node_names
-    from simulator.app.cli import SWEEP_HAD_FAILURES, compose
-    from simulator.config import build_spec
+    from simulator.app.cli import SWEEP_HAD_FAILURES
     from simulator.engine.errors import ConfigError
 
-    hydra_free = [o for o in args.overrides if not o.startswith("hydra")]
     try:
-        spec = build_spec(compose([*hydra_free, "scenario=node_outage"]))
+        spec = precheck(args.overrides, args.start)
     except ConfigError as exc:
         print(f"segsim: {exc}", file=sys.stderr)
         return 2
