@@ -114,6 +114,7 @@ def test_cli_writes_report_and_trace_and_quiet_keeps_stderr_clean(tmp_path: Path
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "simulating" not in proc.stderr
+    assert "INFO" not in proc.stderr and "INFO" not in proc.stdout  # quiet: no log lines, none in the tables
     assert f"report: {tmp_path / 'report.html'}" in proc.stdout
     assert f"event trace of day 1 (from day 1 00:00 to day 2 00:00): {tmp_path / 'trace.txt'}" in proc.stdout
     trace = (tmp_path / "trace.txt").read_text().splitlines()

@@ -150,7 +150,9 @@ def main(cfg: DictConfig) -> None:
         if multirun:  # jobs print nothing and draw no progress bars; the sweep report sums them up
             run_job(dict(plain, quiet=True), outdir, echo=False, report=False)
         else:
-            run_job(plain, outdir)  # `quiet` silences progress bars only; the summary always prints
+            if plain.get("quiet"):  # quiet: no progress bar and no INFO log lines; the summary always prints
+                logging.getLogger().setLevel(logging.WARNING)
+            run_job(plain, outdir)
     except ConfigError as exc:
         if not multirun:
             print(f"segsim: {exc}", file=sys.stderr)
