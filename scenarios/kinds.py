@@ -151,6 +151,8 @@ class DcOutage(_AvailabilityDisruption):
                     lost = float(math.floor(lost))
                 point.on_hand -= lost
                 ctx.ledger.written_off[point.sku] += lost
+                if lost > 0:
+                    ctx.recorder.write_offs.append((model.env.now, t, point.sku, point.segment.name, lost))
         super(DcOutage, self).begin(model)
 
     def end(self, model: Model) -> None:

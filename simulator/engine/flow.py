@@ -165,6 +165,16 @@ class Carrier:
     def has_lane(self, origin: str, dest: str) -> bool:
         return (origin, dest) in self._lanes
 
+    def waiting_for_truck(self) -> dict[str, float]:
+        """Finished-goods units per SKU loaded onto a truck that has not left yet (full-truckload
+        consolidation: waiting at the origin's dock for the truck to fill or its maximum wait)."""
+        out: dict[str, float] = defaultdict(float)
+        for states in self._lanes.values():
+            for request, qty, is_goods in (w for state in states for w in state.waiting):
+                if is_goods:
+                    out[request.sku] += qty
+        return out
+
     def mean_lead_time(self, origin: str, dest: str) -> tuple[float, float]:
         """Planning lead time (mean, sd) of the lane's first listed mode."""
         lane = self._lanes[(origin, dest)][0].lane

@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+import pandas as pd
 import simpy
 from simpy.events import URGENT
 
@@ -20,7 +21,7 @@ from simulator.engine.errors import ConfigError
 from simulator.engine.flow import Context
 from simulator.engine.forecasting import DemandPlanning
 from simulator.engine.production import PlantNode
-from simulator.engine.records import DailyStock, RunRecord
+from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.spec import Segment, Spec
 from simulator.engine.streams import Streams
 from simulator.engine.supplier import SupplierNode
@@ -277,6 +278,7 @@ class Model:
         events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
         tables = self.ctx.recorder.tables(release=True)
         tables["stock"] = self.stock_log.table(release=True)
+        tables["unit_balance"] = self.unit_balance()
         tables.update(self.planning.tables())
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
@@ -301,6 +303,20 @@ class Model:
                 steps += 1
                 bar.update(env.now - before)
         return steps
+
+    def unit_balance(self) -> pd.DataFrame:
+        """Where every finished unit is at the end of the run, per SKU (the ``unit_balance`` table):
+        initial stock + released (made by a line or sold by a supplier) = delivered to customers +
+        written off + on hand in DCs + in transit (on a carrier, at a closed dock, in cross-dock
+        handling, or ``waiting_for_truck_end``: loaded onto a truck that has not left yet)."""
+        led = self.ctx.ledger
+        on_hand: dict[str, float] = defaultdict(float)
+        for p in self.points:
+            on_hand[p.sku] += p.on_hand
+        waiting = self.ctx.carrier.waiting_for_truck()
+        rows = [(sku, led.initial[sku], led.released[sku], led.delivered[sku], led.written_off[sku], on_hand[sku],
+                 led.in_transit[sku], waiting.get(sku, 0.0)) for sku in self.spec.skus]
+        return pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
