@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from analysis.kpis import made_to_order
 from policies import REGISTRY
 
 if TYPE_CHECKING:
@@ -49,15 +50,6 @@ def policy_name(kind: str, policy: object) -> str:
         if type(policy) is cls:
             return name
     return type(policy).__name__
-
-
-def made_to_order(spec: Spec, segment: str) -> bool:
-    """True when the segment's production strategy serves none of its items from stock (pure
-    make-to-order): such a segment has no fill-rate target, its SLA is the lead time."""
-    seg = spec.segments[segment]
-    pairs = [(sku, c.name) for c in spec.customers.values() for sku in c.skus
-             if spec.segment_of[(sku, c.channel)] == segment]
-    return bool(pairs) and not any(spec.serves_from_stock(seg, sku, cust) for sku, cust in pairs)
 
 
 def disruption_windows(results: Results) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import plots
+from analysis.kpis import made_to_order
 from analysis.statistics import describe, metric_interval
 
 if TYPE_CHECKING:
@@ -104,25 +105,26 @@ def _fmt(v: float, kind: str) -> str:
 # ------------------------------------------------------------------------------------------------- run report
 def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The segment KPI table with SLA targets beside actuals, and a same-shape frame of cell classes
-    (``miss`` where the segment missed its fill-rate target or promised lead time, ``met`` where met).
+    (``miss`` where the segment missed an SLA figure, ``met`` where met): fill rate against its target,
+    OTIF against the fill-rate target, average lead time against the promised one; a negative gross
+    margin is marked ``miss`` too.
 
-    A segment that holds no stock (made to order) is judged on lead time only: its fill rate from
+    A segment that holds no stock (made to order) is judged on lead time and OTIF: its fill rate from
     stock is zero by design, so no fill-rate target is shown for it.
     """
     spec = results.spec
     rows, classes = [], []
     for r in results.kpis.itertuples(index=False):
         seg = spec.segments.get(r.segment)
-        stocked = seg is not None and not plots.made_to_order(spec, r.segment)
+        stocked = seg is not None and not made_to_order(spec, r.segment)
         target = seg.target_fill_rate if stocked else float("nan")
         promised = seg.promised_lead_time if seg else float("nan")
-        fill_miss = stocked and r.fill_rate < target
-        lead_miss = seg is not None and r.avg_lead_time_days > promised
         rows.append({
             "segment": r.segment, "demand units": _fmt(r.demand_units, "int"),
             "fill rate target": _fmt(target, "pct") if stocked or seg is None else "made to order",
             "fill rate": _fmt(r.fill_rate, "pct"),
-            "order fill rate": _fmt(r.order_fill_rate, "pct"), "OTIF": _fmt(r.otif, "pct"),
+            "order fill rate": _fmt(r.order_fill_rate, "pct"),
+            "OTIF target": _fmt(seg.target_fill_rate, "pct") if seg else "", "OTIF": _fmt(r.otif, "pct"),
             "promised lead time (d)": _fmt(promised, "days"), "avg lead time (d)": _fmt(r.avg_lead_time_days, "days"),
             "lost units": _fmt(r.lost_units, "int"), "avg on hand": _fmt(r.avg_on_hand_units, "int"),
             "turns": _fmt(r.inventory_turns, "days"), "revenue": _fmt(r.revenue, "int"),
@@ -131,9 +133,12 @@ def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
         })
         cls = {k: "" for k in rows[-1]}
         if stocked:
-            cls["fill rate"] = "miss" if fill_miss else "met"
+            cls["fill rate"] = "miss" if r.fill_rate < target else "met"
         if seg is not None:
-            cls["avg lead time (d)"] = "miss" if lead_miss else "met"
+            cls["avg lead time (d)"] = "miss" if r.avg_lead_time_days > promised else "met"
+            cls["OTIF"] = "miss" if r.otif < seg.target_fill_rate else "met"
+        if r.gross_margin < 0:
+            cls["gross margin"] = "miss"
         classes.append(cls)
     return pd.DataFrame(rows), pd.DataFrame(classes)
 
@@ -153,8 +158,8 @@ def run_sections(results: Results, sku: str | None = None, node: str | None = No
         disrupted = ("<p>Disruptions in this run (shaded red on the time charts):</p>" + _table(shown))
     misses = [r["segment"] for r, c in zip(table.to_dict("records"), classes.to_dict("records"), strict=True)
               if "miss" in c.values()]
-    verdict = (f'<p class="note">Missed an SLA: <b>{html.escape(", ".join(misses))}</b>.</p>' if misses
-               else '<p class="note">Every segment met its fill-rate target and promised lead time.</p>')
+    verdict = (f'<p class="note">Missed an SLA (or lost money): <b>{html.escape(", ".join(misses))}</b>.</p>' if misses
+               else '<p class="note">Every segment met its fill-rate target, OTIF and promised lead time.</p>')
     return [
         Section("network", "The network",
                 "Where goods come from and go to: suppliers feed plants, plants feed the DCs, DCs serve "

@@ -68,7 +68,7 @@ def test_kpi_table_sets_targets_beside_actuals_and_flags_misses(short_run: Resul
     assert f'<td class="met">{100 * k.loc["tail", "fill_rate"]:.1f}%</td>' in rows["tail"]
     assert "<td>50.0%</td>" in rows["tail"]
     assert 'class="miss"' not in rows["ALL"] and 'class="met"' not in rows["ALL"]  # ALL has no SLA
-    assert "Missed an SLA: <b>fast</b>" in table
+    assert "Missed an SLA (or lost money): <b>fast</b>" in table
 
 
 def test_every_figure_is_titled_and_labelled(short_run: Results) -> None:

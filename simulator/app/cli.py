@@ -26,7 +26,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from analysis.kpis import format_table
+from analysis.kpis import format_table, sla_targets
 from analysis.resilience import ResilienceSettings
 from analysis.statistics import summarize, summary_cells
 from analysis.sweep import (
@@ -103,7 +103,7 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
         return
     if n == 1:
         info = reps.first.run_info()
-        print(format_table(reps.first.kpis))
+        print(format_table(reps.first.kpis, sla_targets(spec)))
         print(_window(spec))
         print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
               f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")
