@@ -126,8 +126,8 @@ def _window(spec: Any) -> str:
     """Which days the KPIs cover, and the warm-up left out."""
     if spec.warmup_days <= 0:
         return f"KPIs over all {spec.horizon_days:g} days (no warm-up)"
-    return (f"KPIs over days {spec.warmup_days:g}-{spec.horizon_days:g}: the first {spec.warmup_days:g} days "
-            "(warm-up, stock settling from its starting levels) are left out; warmup_days=0 counts them")
+    return (f"KPIs over days {spec.warmup_days:g}-{spec.horizon_days:g}: the first {spec.warmup_days:g} days are "
+            "warm-up (stock settling after the start); warmup_days=0 counts them")
 
 
 def _ci_table(summary: Any, metrics: list[str]) -> str:
