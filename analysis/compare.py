@@ -13,14 +13,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.kpis import KPI_METRICS
 from analysis.resilience import RESILIENCE_METRICS
 from analysis.statistics import paired_differences
 
-SHOWN = ["fill_rate", "otif", "lost_units", "gross_margin", "tts_days", "ttr_days", "service_loss_area",
-         "revenue_change"]
+SHOWN = ["fill_rate", "otif", "avg_lead_time_days", "lost_units", "avg_on_hand_units", "cost_to_serve", "gross_margin",
+         "tts_days", "ttr_days", "service_loss_area", "revenue_change"]
+# Where more is better for the business; for every other metric (lead time, lost units, stock, cost,
+# time to recover, service lost...) less is better.
+HIGHER_IS_BETTER = frozenset({"fill_rate", "order_fill_rate", "otif", "inventory_turns", "revenue", "gross_margin",
+                              "tts_days", "revenue_change", "margin_change"})
+RATES = frozenset({"fill_rate", "order_fill_rate", "otif"})
 
 
 def listed_order(table: pd.DataFrame, factor: str) -> list[str]:
@@ -73,6 +79,52 @@ def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
     return result
 
 
+def verdict(metric: str, low: float, high: float) -> str:
+    """'B better', 'B worse' or 'no significant difference', from the 95% interval of B minus A."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0.0 <= high:
+        return "no significant difference"
+    b_higher = low > 0.0
+    return "B better" if b_higher == (metric in HIGHER_IS_BETTER) else "B worse"
+
+
+def _signed(metric: str, value: float) -> str:
+    if metric in RATES:
+        return f"{100 * value:+.2f} pt"
+    if metric.endswith(("_days", "_area")):
+        return f"{value:+,.2f}"
+    return f"{value:+,.0f}"
+
+
+def _level(metric: str, value: float) -> str:
+    if metric in RATES:
+        return f"{100 * value:.1f}%"
+    if metric.endswith(("_days", "_area")):
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def readable(result: pd.DataFrame, shown: Sequence[str]) -> pd.DataFrame:
+    """The comparison as a planner reads it: per setting that varies, segment and metric, A and B,
+    'B minus A [95% interval]' (rates in percentage points, money and units with separators) and
+    the verdict. Settings that are the same in every row are left out."""
+    view = result[result["metric"].isin(shown)].copy()
+    if view.empty:
+        return view
+    view["metric"] = pd.Categorical(view["metric"], [m for m in shown if m in set(view["metric"])], ordered=True)
+    fixed = {"mean_a", "mean_b", "diff", "ci_low", "ci_high", "p_value", "significant", "n_pairs", "factor",
+             "metric", "segment", "baseline", "level", "direction"}
+    varying = [c for c in view.columns if c not in fixed and view[c].nunique(dropna=False) > 1]
+    rows = []
+    for r in view.sort_values([*varying, "segment", "metric"]).to_dict("records"):
+        m = str(r["metric"])
+        interval = "" if not np.isfinite(r["ci_low"]) else \
+            f" [{_signed(m, r['ci_low'])}, {_signed(m, r['ci_high'])}]".replace(" pt,", ",")
+        rows.append({**{c: r[c] for c in varying}, "segment": r["segment"], "metric": m, "A": _level(m, r["mean_a"]),
+                     "B": _level(m, r["mean_b"]), "B minus A (95% CI)": _signed(m, r["diff"]) + interval,
+                     "verdict": verdict(m, r["ci_low"], r["ci_high"])})
+    return pd.DataFrame(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m analysis.compare", description=__doc__.splitlines()[0])
     ap.add_argument("sweep_dir")
@@ -86,15 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"segsim compare: {exc}", file=sys.stderr)
         return 2
     shown = args.metrics.split(",") if args.metrics else SHOWN
-    view = result[result["metric"].isin(shown)].copy()
-    view["diff (95% CI)"] = view.apply(lambda r: f"{r['diff']:+,.4g} [{r.ci_low:+,.4g}, {r.ci_high:+,.4g}]"
-                                       + (" *" if r.significant else ""), axis=1)
-    cols = [c for c in view.columns if c not in ("mean_a", "mean_b", "diff", "ci_low", "ci_high", "p_value",
-                                                  "significant", "n_pairs", "factor", "diff (95% CI)", "metric")]
-    print(f"paired differences, {args.factor}: each value minus {result['baseline'].iloc[0]} "
-          "(* = 95% interval excludes 0)")
-    print(view.pivot_table(index=cols, columns="metric", values="diff (95% CI)", aggfunc="first")
-          .reindex(columns=[m for m in shown if m in set(view["metric"])]).to_string())
+    first = result.iloc[0]
+    print(f"{args.factor}: B minus A, A = {first['baseline']} (paired by seed; verdict from the 95% interval)")
+    for level, part in result.groupby("level", sort=False):
+        print(f"\nB = {level}")
+        print(readable(part, shown).to_string(index=False))
     print(f"\nwritten to {Path(args.sweep_dir) / f'paired_{args.factor}.csv'}")
     return 0
 

@@ -51,3 +51,22 @@ def test_sweep_report_shows_the_same_difference_with_its_direction(sweep_dir: Pa
     explicit = compare(sweep_dir, FACTOR, baseline="make_to_stock")
     same = explicit[(explicit["metric"] == "gross_margin") & (explicit["segment"] == "tail")].iloc[0]
     assert same["diff"] == pytest.approx(row["mean"])
+
+
+def test_compare_prints_a_verdict_per_segment_and_metric(sweep_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    from analysis.compare import main, verdict
+
+    assert verdict("gross_margin", -1_200.0, -800.0) == "B worse"
+    assert verdict("avg_lead_time_days", -0.5, -0.1) == "B better"  # shorter lead time
+    assert verdict("fill_rate", -0.01, 0.02) == "no significant difference"
+    assert main([str(sweep_dir), "--factor", FACTOR]) == 0
+    out = capsys.readouterr().out
+    assert "A = make_to_stock" in out and "B = make_to_order" in out
+    margin = next(line for line in out.splitlines() if line.split()[:2] == ["tail", "gross_margin"])
+    assert "-1,000 [-1,000, -1,000]" in margin and margin.rstrip().endswith("B worse")
+    assert "50,200" in margin  # money with thousands separators
+    for metric in ("avg_lead_time_days", "avg_on_hand_units", "cost_to_serve"):  # shown by default
+        assert f" {metric} " in out
+    fill = next(line for line in out.splitlines() if line.split()[:2] == ["tail", "fill_rate"])
+    assert " pt" in fill  # a difference of rates in percentage points
+    assert "status" not in out and "error" not in out  # settings that never vary are left out
