@@ -140,18 +140,19 @@ class SlaTarget:
     made_to_order: bool = False
 
 
-def made_to_order(spec: Spec, segment: str) -> bool:
+def made_to_order(decisions: pd.DataFrame, segment: str) -> bool:
     """True when the segment's production strategy serves none of its items from stock (pure
-    make-to-order): such a segment has no fill-rate target, its SLA is the lead time and OTIF."""
-    seg = spec.segments[segment]
-    pairs = [(sku, c.name) for c in spec.customers.values() for sku in c.skus
-             if spec.segment_of[(sku, c.channel)] == segment]
-    return bool(pairs) and not any(spec.serves_from_stock(seg, sku, cust) for sku, cust in pairs)
+    make-to-order): such a segment has no fill-rate target, its SLA is the lead time and OTIF.
+
+    ``decisions``: the run's service decisions (columns segment, customer, from_stock, node, skus;
+    ``Results.service_decisions``)."""
+    rows = decisions["from_stock"][decisions["segment"] == segment]
+    return bool(len(rows)) and not bool(rows.any())
 
 
-def sla_targets(spec: Spec) -> dict[str, SlaTarget]:
-    """Each segment's SLA from the run's spec (for ``format_table`` and the report)."""
-    return {name: SlaTarget(seg.target_fill_rate, seg.promised_lead_time, made_to_order(spec, name))
+def sla_targets(spec: Spec, decisions: pd.DataFrame) -> dict[str, SlaTarget]:
+    """Each segment's SLA from the run's spec and service decisions (for ``format_table``)."""
+    return {name: SlaTarget(seg.target_fill_rate, seg.promised_lead_time, made_to_order(decisions, name))
             for name, seg in spec.segments.items()}
 
 

@@ -39,11 +39,11 @@ def test_supplier_failure_on_two_policies_with_paired_differences(tmp_path: Path
     page = (out / "report.html").read_text()
     # the sweep varied one policy setting: the report shows its paired differences against the first value
     assert "Paired differences against the baseline policy" in page
-    assert "segments.fast.policies.replenishment.cycle_days 5 - 10" in page
+    assert "segments.fast.policies.replenishment.cycle_days: 5 minus 10" in page  # listed 10 first: A = 10
 
     proc = subprocess.run([sys.executable, *compare[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "paired differences" in proc.stdout and "tts_days" in proc.stdout
+    assert "B minus A, A = 10" in proc.stdout and "tts_days" in proc.stdout
     factor = compare[compare.index("--factor") + 1]
     paired = pd.read_csv(out / f"paired_{factor}.csv")
     assert set(paired["segment"]) >= {"fast", "core", "tail"}
