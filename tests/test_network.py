@@ -60,3 +60,6 @@ def test_decision_table_counts_every_item_of_every_customer_once() -> None:
     tail_mto = [r for r in rows if r[0] == "tail" and not r[2]]
     assert tail_mto and all(r[3] in spec.plants for r in tail_mto)  # made to order at a plant
     assert all(r[3] in spec.customers[r[1]].served_from for r in rows if r[2])  # stock: a DC of the customer
+    for customer, _sku, d in net.decisions():  # every line has a path from where it is served
+        assert d.path is not None and d.path[0][0] == (d.dcs[0] if d.from_stock else d.maker)
+        assert d.path[-1][1] == customer
