@@ -40,6 +40,16 @@ def test_sources_in_a_cycle_of_warehouses_still_reach_the_vendor() -> None:
     assert net.stock_source("dc", "W-01") == "dc_up"
 
 
+def test_sources_in_a_cycle_of_warehouses_are_refused_before_the_run() -> None:
+    """dc_up lists dc first (a transfer back) and the vendor second: a cycle of sources is an
+    impossible structure, refused at the key that closes it and naming the whole cycle."""
+    cfg = simulator.compose(["network=serial_chain", "segments=serial_chain", "horizon_days=30"])
+    cfg["network"]["warehouses"]["dc_up"]["sources"] = ["dc", "vendor"]
+    cfg["network"]["lanes"].append({"from": "dc", "to": "dc_up", "mode": "truck", "lead_time": 1})
+    with pytest.raises(simulator.ConfigError, match=r"sources must not form a cycle: .*dc_up.*dc"):
+        simulator.build_spec(cfg)
+
+
 def test_quickest_route_goes_through_the_faster_dc() -> None:
     """Two DCs between a plant and a customer: the route takes the one with fewer lane days."""
     net = Network(simulator.build_spec(simulator.compose(["horizon_days=30"])))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from policies import REGISTRY
 from simulator.engine.errors import ConfigError
 from simulator.engine.network import Network
 from simulator.engine.spec import Plant, Spec, Supplier, Warehouse
@@ -36,9 +37,13 @@ def check_unique_names(suppliers: Mapping[str, Supplier], plants: Mapping[str, P
             seen[name] = kind
 
 
-def check_lanes(lanes: Sequence[Any]) -> None:
-    """A lane joins two different nodes (indices as the user listed the lanes)."""
+def check_lanes(lanes: Sequence[Any], nodes: Iterable[str]) -> None:
+    """A lane joins two different known nodes (indices as the user listed the lanes)."""
+    names = set(nodes)
     for i, ln in enumerate(lanes):
+        for end, key in [(ln.origin, "from"), *((d, "to") for d in ln.to)]:
+            if end not in names:
+                raise ConfigError(f"network.lanes[{i}].{key}", end, f"unknown node; known: {', '.join(sorted(names))}")
         if ln.origin in ln.to:
             raise ConfigError(f"network.lanes[{i}].to", ln.origin, "a lane must lead to another node than its from")
 
@@ -105,11 +110,16 @@ def check_fill_targets(spec: Spec, network: Network) -> None:
     stocking = {d.segment.name for _cust, _sku, d in network.decisions() if d.from_stock}
     for seg in spec.segments.values():
         ss = seg.policies.safety_stock
-        if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z_value"):
+        if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z"):
             continue
-        if ss.service_level is not None or getattr(ss, "z", None) is not None:
+        if ss.service_level is not None or ss.z is not None:
             continue
         if seg.name in stocking:
             raise ConfigError(f"segments.{seg.name}.sla.fill_rate", seg.target_fill_rate,
-                              f"the {type(ss).__name__} safety stock takes its z from this target, which needs "
+                              f"the {_name('safety_stock', ss)} safety stock takes its z from this target, which needs "
                               "0 < fill_rate < 1; give a target inside, or the policy's z or service_level")
+
+
+def _name(kind: str, policy: Any) -> str:
+    """The config name of a policy object."""
+    return next((n for n, cls in REGISTRY[kind].items() if type(policy) is cls), type(policy).__name__)

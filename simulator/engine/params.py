@@ -13,7 +13,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, create_model, model_validator
 
@@ -83,9 +83,9 @@ def _dist_model(name: str) -> type[Section]:
             raise ValueError(problem if name == "constant" else f"'{name}' {problem}")
         return self
 
-    validators: dict[str, Any] = {"check": model_validator(mode="after")(check)}
     return create_model(f"dist_{name}", __base__=Section, __doc__=f"A '{name}' distribution.",
-                        __validators__=validators, **fields)
+                        __validators__={"check": model_validator(mode="after")(check)},  # type: ignore[dict-item]
+                        **fields)
 
 
 DIST_MODELS = {name: _dist_model(name) for name in _LAWS}
@@ -99,14 +99,11 @@ def _number_is_constant(v: Any) -> Any:
 
 
 # A distribution: a plain number (a fixed value) or ``{dist: <name>, <parameters>..., shift: <days>}``.
-if TYPE_CHECKING:  # built at run time from the laws; a type checker sees a section of any law
-    DistSpec = Any
-else:
-    DistSpec = Annotated[
-        Union[tuple(DIST_MODELS.values())],  # noqa: UP007
-        Field(discriminator="dist"),
-        BeforeValidator(_number_is_constant),
-    ]
+DistSpec = Annotated[  # type: ignore[valid-type]
+    Union[tuple(DIST_MODELS.values())],  # noqa: UP007
+    Field(discriminator="dist"),
+    BeforeValidator(_number_is_constant),
+]
 
 
 def to_dist(model: BaseModel) -> Dist:
