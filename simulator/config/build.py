@@ -34,6 +34,7 @@ from simulator.config.topology import _check_topology
 from simulator.engine.demand_planning import AlertRules
 from simulator.engine.distributions import Dist, constant
 from simulator.engine.errors import ConfigError
+from simulator.engine.network import Network
 from simulator.engine.params import to_dist
 from simulator.engine.spec import (
     TRACE_DEFAULT_DAYS,
@@ -100,9 +101,10 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
     )
-    _check_topology(spec)
+    network = Network(spec)  # the network's structure, for the checks that read it
+    _check_topology(spec, network)
     check_policy_segments(spec)
-    check_fill_targets(spec)
+    check_fill_targets(spec, network)
     check_overrides(spec, cfg.demand.overrides)
     # scenarios read the network, so they are checked last
     return dataclasses.replace(spec, scenario=build_scenario(cfg.scenario, spec))
