@@ -24,6 +24,7 @@ from simulator.engine.demand_models import parse_demand_models, parse_intermitte
 from simulator.engine.distributions import Dist
 from simulator.engine.errors import ConfigError
 from simulator.engine.planning import AlertRules, Override, parse_alerts, parse_overrides
+from simulator.engine.resources import check_resources
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +363,8 @@ def _describe(hint: Any) -> str:
 
 
 _TOP_KEYS = ("seed", "horizon_days", "warmup_days", "network", "segments", "assignment", "scenario",
-             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience", "demand")
+             "policy", "trace", "replications", "quiet", "output", "hydra", "name", "resilience", "demand",
+             "limits")
 _NETWORK_KEYS = ("integer_units", "holding_rate", "transport_modes", "families", "raw_materials",
                  "suppliers", "plants", "warehouses", "lanes", "channels", "customers", "name",
                  "description")
@@ -378,6 +380,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     warmup = top.number("warmup_days", 0.0, min=0.0)
     if warmup >= horizon:
         raise ConfigError("warmup_days", warmup, f"must be smaller than horizon_days ({horizon:g})")
+    check_resources(config)  # before any SKU or customer is built: refuse what would exhaust memory
     net = top.child("network", _NETWORK_KEYS, required=True)
 
     modes = {
