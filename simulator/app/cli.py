@@ -233,7 +233,11 @@ def _sweep_size(config: DictConfig) -> int:
 
 class SweepCallback(Callback):
     """Checks a single run's config before its directory is made; for a multirun, progress (jobs done
-    / total) and, at its end, ``analysis.sweep.gather``."""
+    / total) and, at its end, ``analysis.sweep.gather`` and the sweep report (``report: false`` in
+    ``hydra.callbacks.sweep`` leaves the report out, e.g. for quick checks)."""
+
+    def __init__(self, report: bool = True) -> None:
+        self.report = report
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
@@ -281,7 +285,8 @@ class SweepCallback(Callback):
                 sys.exit(130)
             raise
         try:
-            print(f"segsim: sweep report {sweep_report(sweep_dir)}")
+            if self.report:
+                print(f"segsim: sweep report {sweep_report(sweep_dir)}")
         except Exception as exc:  # the gathered tables matter more than the report: keep them, say why
             log.warning("no sweep report: %s: %s", type(exc).__name__, exc)
         jobs = table.drop_duplicates("job")

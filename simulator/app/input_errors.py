@@ -78,7 +78,8 @@ def _missing_config(exc: MissingConfigException, overrides: Sequence[str]) -> st
     group, _, option = missing.rpartition("/")
     if exc.options is None or not group:
         return " ".join(_first_line(str(exc)).split())
-    named = [o for o in overrides if o.lstrip("+~").partition("=")[0] in (group, group.replace("/", "."))]
+    named = [o for o in overrides if o.lstrip("+~").partition("=")[0] in (group, group.replace("/", "."))
+             and option in o.partition("=")[2].split(",")]
     where = f" (override {named[0]!r})" if named else ""
     return f"no {group} option {option!r}{where}; choose one of: {', '.join(exc.options)}"
 

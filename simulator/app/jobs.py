@@ -22,6 +22,7 @@ from typing import Any
 from analysis.sweep import JOB_FILE
 
 STAGE_DIR = ".partial"  # where a job's files are written before they are moved into the run directory
+RUNNING_FILE = ".running"  # while a job runs: the process id of the worker running it
 PREVIOUS_JOB_FILE = "job.previous.json"  # a job.json set aside while its sweep is re-run (see SweepCallback)
 
 
@@ -44,6 +45,8 @@ def write_job(outdir: Path, *, status: str, overrides: Sequence[str], config: Ma
     info = {"status": status, "overrides": list(overrides), "config_hash": config_hash(config),
             "error": error, "wall_seconds": round(wall_seconds, 3), **extra}
     write_atomic(outdir / JOB_FILE, json.dumps(info, indent=2) + "\n")
+    with contextlib.suppress(FileNotFoundError):
+        (outdir / RUNNING_FILE).unlink()
 
 
 def read_job(outdir: Path, name: str = JOB_FILE) -> dict[str, Any] | None:
@@ -83,6 +86,7 @@ def start_job(outdir: Path) -> None:
         for path in outdir.glob(pattern):
             path.unlink()
     shutil.rmtree(outdir / STAGE_DIR, ignore_errors=True)
+    write_atomic(outdir / RUNNING_FILE, str(os.getpid()))
 
 
 @contextlib.contextmanager

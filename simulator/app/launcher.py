@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections import deque
 from collections.abc import Sequence
@@ -119,8 +120,10 @@ class SweepLauncher(JoblibLauncher):
             ret = fut.result()
         except BrokenProcessPool as exc:
             print(f"segsim: job {idx} failed: its worker process died again when it ran alone", file=sys.stderr)
+            codes = re.search(r"exit codes of the workers are (\{[^}]*\})", str(exc))
             self._record(idx, ov, status="failed", retried=True,
-                         error=f"its worker process died twice, the second time running alone ({exc})")
+                         error="its worker process died twice, the second time running alone"
+                         + (f" (exit code {codes.group(1)})" if codes else f" ({type(exc).__name__})"))
             return _done(ov)
         self._record(idx, ov, retried=True)
         return ret

@@ -65,14 +65,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from scenarios import node_names
     from simulator.app.cli import SWEEP_HAD_FAILURES, compose
-    from simulator.engine.errors import ConfigError
+    from simulator.app.input_errors import check_overrides, normalize_override, one_line
     from simulator.engine.spec import build_spec
 
+    args.overrides = [normalize_override(o) for o in args.overrides]
     hydra_free = [o for o in args.overrides if not o.startswith("hydra")]
     try:
+        check_overrides(args.overrides)
         spec = build_spec(compose([*hydra_free, "scenario=node_outage"]))
-    except ConfigError as exc:
-        print(f"segsim: {exc}", file=sys.stderr)
+    except Exception as exc:  # bad input: one line, status 2; anything else is a bug and keeps its traceback
+        message = one_line(exc, args.overrides)
+        if message is None:
+            raise
+        print(f"segsim: {message}", file=sys.stderr)
         return 2
     targets = args.targets.split(",") if args.targets else node_names(spec)
     sweep_dir = Path(args.sweep_dir or f"multirun/stress-{time.strftime('%Y-%m-%d_%H-%M-%S')}")
