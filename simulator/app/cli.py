@@ -26,7 +26,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from analysis.kpis import format_table
 from analysis.resilience import ResilienceSettings
@@ -42,24 +42,16 @@ from analysis.sweep import (
 )
 from analysis.trace import write_trace
 from simulator.app.input_errors import check_overrides, normalize_override, one_line
-from simulator.app.jobs import finished, set_aside, staged, start_job, write_job
+from simulator.app.jobs import finished, set_aside, staged, start_job, to_plain, write_job
 from simulator.app.replicate import replicate
+from simulator.config import build_spec
 from simulator.engine.config_reader import Node
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_spec
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 SWEEP_HAD_FAILURES = 3  # exit status of a sweep that finished with failed jobs (2: a config error in a single run)
 EXIT_INTERRUPTED = 130  # exit status after Ctrl-C (128 + SIGINT, as shells report it)
 log = logging.getLogger("simulator")
-
-
-def to_plain(cfg: DictConfig) -> dict[str, Any]:
-    """The composed config as plain dicts and lists, without Hydra's own settings."""
-    plain = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
-    assert isinstance(plain, dict)
-    plain.pop("hydra", None)
-    return plain
 
 
 def compose(overrides: Sequence[str] = ()) -> dict[str, Any]:

@@ -19,11 +19,21 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from omegaconf import DictConfig, OmegaConf
+
 from analysis.sweep import JOB_FILE
 
 STAGE_DIR = ".partial"  # where a job's files are written before they are moved into the run directory
 RUNNING_FILE = ".running"  # while a job runs: the process id of the worker running it
 PREVIOUS_JOB_FILE = "job.previous.json"  # a job.json set aside while its sweep is re-run (see SweepCallback)
+
+
+def to_plain(cfg: DictConfig) -> dict[str, Any]:
+    """The composed config as plain dicts and lists, without Hydra's own settings."""
+    plain = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
+    assert isinstance(plain, dict)
+    plain.pop("hydra", None)
+    return plain
 
 
 def config_hash(config: Mapping[str, Any]) -> str:

@@ -144,8 +144,6 @@ class SweepLauncher(JoblibLauncher):
     def _record(self, idx: int, ov: Sequence[str], *, status: str | None = None, error: str = "",
                 retried: bool = False) -> None:
         """Write a failed job's ``job.json`` for it, or note in a finished one that it was retried."""
-        from simulator.app.cli import to_plain
-
         outdir, cfg = self._job_dir(idx, ov)
         note = "its worker process died while it ran beside other jobs; run again alone" if retried else ""
         if status is None:  # finished on the second try: say so in its record
@@ -155,5 +153,5 @@ class SweepLauncher(JoblibLauncher):
                 jobs.write_atomic(outdir / jobs.JOB_FILE, json.dumps(info, indent=2) + "\n")
             return
         task_overrides = [o for o in filter_overrides(ov) if not o.startswith("hydra.")]
-        jobs.write_job(outdir, status=status, overrides=task_overrides, config=to_plain(cfg), error=error,
+        jobs.write_job(outdir, status=status, overrides=task_overrides, config=jobs.to_plain(cfg), error=error,
                        **({"retried": note} if retried else {}))

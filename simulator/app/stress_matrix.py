@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from scenarios import node_names
     from simulator.app.cli import SWEEP_HAD_FAILURES, compose
     from simulator.app.input_errors import check_overrides, normalize_override, one_line
-    from simulator.engine.spec import build_spec
+    from simulator.config import build_spec
 
     args.overrides = [normalize_override(o) for o in args.overrides]
     hydra_free = [o for o in args.overrides if not o.startswith("hydra")]
