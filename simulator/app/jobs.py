@@ -30,10 +30,10 @@ PREVIOUS_JOB_FILE = "job.previous.json"  # a job.json set aside while its sweep 
 
 def to_plain(cfg: DictConfig) -> dict[str, Any]:
     """The composed config as plain dicts and lists, without Hydra's own settings."""
-    plain = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
+    keys = [str(k) for k in cfg if k != "hydra"]
+    plain = OmegaConf.to_container(OmegaConf.masked_copy(cfg, keys), resolve=True)
     assert isinstance(plain, dict)
-    plain.pop("hydra", None)
-    return plain
+    return {str(k): v for k, v in plain.items()}
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -49,11 +49,14 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_job(outdir: Path, *, status: str, overrides: Sequence[str], config: Mapping[str, Any],
-              error: str = "", wall_seconds: float = 0.0, **extra: Any) -> None:
-    """Record how a job ended (``ok`` or ``failed``) in ``outdir/job.json``, atomically."""
+              error: str = "", wall_seconds: float = 0.0, retried: str = "") -> None:
+    """Record how a job ended (``ok`` or ``failed``) in ``outdir/job.json``, atomically (``retried``:
+    why the job was run a second time, if it was)."""
     outdir.mkdir(parents=True, exist_ok=True)
-    info = {"status": status, "overrides": list(overrides), "config_hash": config_hash(config),
-            "error": error, "wall_seconds": round(wall_seconds, 3), **extra}
+    info: dict[str, Any] = {"status": status, "overrides": list(overrides), "config_hash": config_hash(config),
+                            "error": error, "wall_seconds": round(wall_seconds, 3)}
+    if retried:
+        info["retried"] = retried
     write_atomic(outdir / JOB_FILE, json.dumps(info, indent=2) + "\n")
     with contextlib.suppress(FileNotFoundError):
         (outdir / RUNNING_FILE).unlink()

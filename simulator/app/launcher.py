@@ -154,4 +154,4 @@ class SweepLauncher(JoblibLauncher):
             return
         task_overrides = [o for o in filter_overrides(ov) if not o.startswith("hydra.")]
         jobs.write_job(outdir, status=status, overrides=task_overrides, config=jobs.to_plain(cfg), error=error,
-                       **({"retried": note} if retried else {}))
+                       retried=note)
