@@ -18,8 +18,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.engine.distributions import parse_dist
+from pydantic import TypeAdapter
+
 from simulator.engine.errors import ConfigError
+from simulator.engine.params import DistSpec, to_dist
 
 DEFAULT_MAX_ROWS = 50_000_000  # ~ a few GB of tables; the default company stores ~0.3 million rows a year
 LIMIT_KEY = "limits.max_rows"
@@ -51,11 +53,14 @@ def _mapping(v: Any) -> Mapping[str, Any]:
     return v if isinstance(v, Mapping) else {}
 
 
+_DIST: TypeAdapter[Any] = TypeAdapter(DistSpec)
+
+
 def _mean(raw: Any, default: float) -> float:
     """Mean of a distribution written in config, or ``default`` when it cannot be read."""
     try:
-        return parse_dist(raw, "").mean
-    except (ConfigError, TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return float(to_dist(_DIST.validate_python(raw)).mean)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError):  # pydantic's ValidationError is a ValueError
         return default
 
 

@@ -1,7 +1,8 @@
 """Random quantities a planner writes in config: lead times, order sizes, processing times.
 
 A distribution is written in YAML either as a plain number (a fixed value) or as a mapping
-``{dist: <name>, <parameters>..., shift: <added constant>}``, e.g. ``{dist: gamma, mean: 3, sd: 1}``.
+``{dist: <name>, <parameters>..., shift: <added constant>}``, e.g. ``{dist: gamma, mean: 3, sd: 1}``
+(the schema of both is derived from the laws below in ``simulator/engine/params.py``).
 Every distribution knows its ``mean`` and ``variance`` so that planning rules (safety stock) and
 tests (sample moments against theory) can use them without sampling.
 """
@@ -9,13 +10,10 @@ tests (sample moments against theory) can use them without sampling.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-
-from simulator.engine.errors import ConfigError
 
 _CHUNK = 512  # draws taken from numpy at a time; one numpy call per chunk keeps sampling cheap
 
@@ -113,13 +111,30 @@ def _normal_draw(rng: np.random.Generator, p: dict[str, float], n: int) -> np.nd
     return np.maximum(rng.normal(p["mean"], p["sd"], n), 0.0)
 
 
+def _clamped_normal_moments(p: dict[str, float]) -> tuple[float, float]:
+    """Mean and variance of max(X, 0) for X ~ normal(mean, sd): what ``_normal_draw`` draws.
+
+    With a = mean / sd, Phi and phi the standard normal cdf and density:
+    E[max(X, 0)] = mean Phi(a) + sd phi(a), E[max(X, 0)^2] = (mean^2 + sd^2) Phi(a) + mean sd phi(a).
+    A draw below zero is set to zero (not drawn again), so zero carries the negative tail's mass."""
+    mu, sd = p["mean"], p["sd"]
+    if sd == 0:
+        return max(mu, 0.0), 0.0
+    a = mu / sd
+    cdf = 0.5 * math.erfc(-a / math.sqrt(2.0))
+    pdf = math.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)
+    mean = mu * cdf + sd * pdf
+    second = (mu * mu + sd * sd) * cdf + mu * sd * pdf
+    return mean, max(second - mean * mean, 0.0)
+
+
 _LAWS: dict[str, _Law] = {
     "constant": _Law(
         ("value",),
         lambda p: p["value"],
         lambda p: 0.0,
         lambda rng, p, n: np.full(n, p["value"], dtype=float),
-        lambda p: "'value' must be >= 0" if p["value"] < 0 else None,
+        lambda p: "a fixed value must be >= 0" if p["value"] < 0 else None,
     ),
     "exponential": _Law(
         ("mean",),
@@ -130,8 +145,8 @@ _LAWS: dict[str, _Law] = {
     ),
     "normal": _Law(
         ("mean", "sd"),
-        lambda p: p["mean"],
-        lambda p: p["sd"] ** 2,
+        lambda p: _clamped_normal_moments(p)[0],
+        lambda p: _clamped_normal_moments(p)[1],
         _normal_draw,
         lambda p: "'mean' and 'sd' must be >= 0" if min(p["mean"], p["sd"]) < 0 else None,
     ),
@@ -189,40 +204,3 @@ DIST_NAMES = tuple(_LAWS)
 def constant(value: float) -> Dist:
     """A fixed value (no randomness)."""
     return Dist("constant", (("value", float(value)),))
-
-
-def parse_dist(raw: Any, key: str) -> Dist:
-    """Read a distribution from config; ``key`` is the dotted config path used in errors."""
-    if isinstance(raw, bool):
-        raise ConfigError(key, raw, "expected a number or a mapping {dist: <name>, ...}")
-    if isinstance(raw, (int, float)):
-        if raw < 0 or not math.isfinite(raw):
-            raise ConfigError(key, raw, "a fixed value must be a finite number >= 0")
-        return constant(raw)
-    if not isinstance(raw, Mapping):
-        raise ConfigError(key, raw, "expected a number or a mapping {dist: <name>, ...}")
-    name = raw.get("dist")
-    if name not in _LAWS:
-        raise ConfigError(f"{key}.dist", name, f"allowed distributions: {', '.join(DIST_NAMES)}")
-    law = _LAWS[name]
-    allowed_keys = set(law.required) | {"dist", "shift"}
-    for k in raw:
-        if k not in allowed_keys:
-            raise ConfigError(f"{key}.{k}", raw[k], f"'{name}' takes {', '.join(sorted(allowed_keys))}")
-    params: dict[str, float] = {}
-    for k in law.required:
-        if k not in raw:
-            raise ConfigError(f"{key}.{k}", None, f"'{name}' needs parameters {', '.join(law.required)}")
-        v = raw[k]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ConfigError(f"{key}.{k}", v, "expected a finite number")
-        params[k] = float(v)
-    problem = law.check(params)
-    if problem:
-        raise ConfigError(key, dict(raw), f"'{name}' {problem}")
-    shift = raw.get("shift", 0.0)
-    if isinstance(shift, bool) or not isinstance(shift, (int, float)) or shift < 0:
-        raise ConfigError(f"{key}.shift", shift, "expected a number >= 0")
-    if name == "constant":  # fold the shift into the value
-        return constant(params["value"] + float(shift))
-    return Dist(name, tuple(params.items()), float(shift))
