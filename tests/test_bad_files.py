@@ -153,3 +153,18 @@ def test_resource_guard_refuses_at_once_from_the_command_line(tmp_path: Path) ->
     line = proc.stderr.strip()
     assert "\n" not in line and "limits.max_rows" in line and "1e+12 days" in line
     assert not run.exists()
+
+
+def test_readme_bad_input_examples_print_what_the_readme_shows(tmp_path, capsys) -> None:
+    import shlex
+
+    text = (ROOT / "README.md").read_text()
+    lines = text.splitlines()
+    examples = [(lines[i][2:], lines[i + 1]) for i in range(len(lines) - 1)
+                if lines[i].startswith("$ python -m simulator ")]
+    assert len(examples) >= 2
+    for command, shown in examples:
+        args = shlex.split(command)[3:]
+        err = refused(capsys, main, [*args, f"hydra.run.dir={tmp_path / 'run'}"])
+        assert err == shown or (shown.endswith("...") and err.startswith(shown[:-3])), (err, shown)
+    assert not (tmp_path / "run").exists()
