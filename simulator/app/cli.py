@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _hydra_main()
     except KeyboardInterrupt:
         print("segsim: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
         message = None if user_full_error else one_line(exc, args)
         if message is None:
@@ -282,7 +282,7 @@ class SweepCallback(Callback):
         except FileNotFoundError:  # interrupted before any job finished
             if launcher.INTERRUPTED:
                 print("segsim: interrupted before any job finished", file=sys.stderr)
-                sys.exit(130)
+                sys.exit(EXIT_INTERRUPTED)
             raise
         try:
             if self.report:
