@@ -97,7 +97,7 @@ def test_schema_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(("override", "key", "value"), [
-    ("network.lanes.2.lead_time=-3", "network.lanes[2].lead_time", "-3"),
+    ("network.lanes[2].lead_time=-3", "network.lanes[2].lead_time", "-3"),  # the key as messages name it
     ("network.customers.ecom_west.orders_per_day=nan", "network.customers.ecom_west.orders_per_day", "nan"),
 ])
 def test_cli_refuses_bad_input_with_exit_2(override: str, key: str, value: str, tmp_path: Path,
@@ -112,7 +112,7 @@ def test_cli_refuses_bad_input_with_exit_2(override: str, key: str, value: str, 
     assert f"'{key}'" in err and f"got {value}" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
     if "lanes" in override:  # the README shows this one, word for word
-        assert f"$ python -m simulator {override}\n{err.strip()}\n" in (ROOT / "README.md").read_text()
+        assert f"$ python -m simulator '{override}'\n{err.strip()}\n" in (ROOT / "README.md").read_text()
     written = [p.name for p in tmp_path.iterdir() if p.name != ".hydra" and p.suffix != ".log"]
     assert written == [], written  # nothing but Hydra's own record of the composed config
 
