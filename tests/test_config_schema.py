@@ -104,7 +104,9 @@ def test_cli_refuses_bad_input_with_exit_2(override: str, key: str, value: str, 
                                            monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from simulator.app.cli import entry
 
-    monkeypatch.setattr(sys, "argv", ["simulator", override, f"hydra.run.dir={tmp_path}", "quiet=true"])
+    # Hydra's logging setup is left out: in process it would bind the root logger to this test's capture
+    monkeypatch.setattr(sys, "argv", ["simulator", override, f"hydra.run.dir={tmp_path}", "quiet=true",
+                                      "hydra/job_logging=none", "hydra/hydra_logging=none"])
     with pytest.raises(SystemExit) as done:
         entry()
     assert done.value.code == 2
