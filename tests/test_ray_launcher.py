@@ -74,5 +74,3 @@ def test_sweep_on_a_two_node_cluster(tmp_path: Path, default_config: dict, two_n
     assert "niceness" not in proc.stdout + proc.stderr
     assert "object_store_memory" not in proc.stderr
     _same_as_alone(tmp_path, default_config, seeds)
-    # every job reported its progress line from its Ray task (forwarded to the driver)
-    assert proc.stdout.count("[sweep]") + proc.stderr.count("[sweep]") == len(seeds)
