@@ -1,19 +1,19 @@
 """Sweeps: what each job leaves in its directory, and gathering all jobs into one table.
 
 Every job of a multirun writes ``job.json`` (status ``ok`` or ``failed`` with the error, its
-overrides, a hash of its config) beside its results. ``gather`` reads a sweep directory and writes
-``sweep.parquet`` and ``sweep.csv``: one row per job x segment, every override as a column, KPI means
-over the job's replications (and resilience means when its scenario has disruptions); a failed job
-is one row with its error. ``sweep_replications.parquet`` and ``sweep_resilience.parquet`` keep
-every replication for paired comparisons (``python -m analysis.compare``).
+overrides, a hash of its config) beside its results, last (``simulator.app.jobs`` writes it).
+``gather`` reads a sweep directory and writes ``sweep.parquet`` and ``sweep.csv``: one row per job
+x segment, every override as a column, KPI means over the job's replications (and resilience
+means when its scenario has disruptions); a failed job is one row with its error.
+``sweep_replications.parquet`` and ``sweep_resilience.parquet`` keep every replication for paired
+comparisons (``python -m analysis.compare``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,29 +27,6 @@ log = logging.getLogger(__name__)
 
 JOB_FILE = "job.json"
 TOTAL_FILE = ".jobs_total"  # number of jobs of the sweep, written when it starts
-
-
-def config_hash(config: Mapping[str, Any]) -> str:
-    """A stable fingerprint of a job's config (to tell a finished job from a changed one)."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def write_job(outdir: Path, *, status: str, overrides: Sequence[str], config: Mapping[str, Any],
-              error: str = "", wall_seconds: float = 0.0) -> None:
-    """Record how a job ended (``ok`` or ``failed``) in ``outdir/job.json``."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    info = {"status": status, "overrides": list(overrides), "config_hash": config_hash(config),
-            "error": error, "wall_seconds": round(wall_seconds, 3)}
-    (outdir / JOB_FILE).write_text(json.dumps(info, indent=2) + "\n")
-
-
-def finished(outdir: Path, config: Mapping[str, Any]) -> bool:
-    """True if ``outdir`` holds a successful job with this very config (a re-run can skip it)."""
-    path = outdir / JOB_FILE
-    if not path.exists():
-        return False
-    info = json.loads(path.read_text())
-    return info.get("status") == "ok" and info.get("config_hash") == config_hash(config)
 
 
 def parse_overrides(overrides: Sequence[str]) -> dict[str, str]:

@@ -7,8 +7,9 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from analysis.sweep import gather, write_job
+from analysis.sweep import gather
 from simulator.app.cli import run_job
+from simulator.app.jobs import write_job
 from simulator.app.stress_matrix import DURATION, TARGET, heatmap, matrix
 from tests.conftest import load_config
 

@@ -80,12 +80,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from scenarios import node_names
     from simulator.app.cli import SWEEP_HAD_FAILURES
-    from simulator.engine.errors import ConfigError
+    from simulator.app.input_errors import check_overrides, normalize_override, one_line
 
+    args.overrides = [normalize_override(o) for o in args.overrides]
     try:
+        check_overrides(args.overrides)
         spec = precheck(args.overrides, args.start)
-    except ConfigError as exc:
-        print(f"segsim: {exc}", file=sys.stderr)
+    except Exception as exc:  # bad input: one line, status 2; anything else is a bug and keeps its traceback
+        message = one_line(exc, args.overrides)
+        if message is None:
+            raise
+        print(f"segsim: {message}", file=sys.stderr)
         return 2
     targets = args.targets.split(",") if args.targets else node_names(spec)
     sweep_dir = Path(args.sweep_dir or f"multirun/stress-{time.strftime('%Y-%m-%d_%H-%M-%S')}")

@@ -105,19 +105,17 @@ def check_policy_segments(spec: Spec) -> None:
                                       f"{sup.name} supplies only: {', '.join(sup.supplies)}")
 
 
-def check_fill_targets(spec: Spec) -> None:
+def check_fill_targets(spec: Spec, network: Network) -> None:
     """A segment that stocks items and sizes safety stock as a normal quantile of its fill-rate
     target needs a target strictly between 0 and 1 (0 and 1 have no finite quantile)."""
-    network = Network(spec)
+    stocking = {d.segment.name for _cust, _sku, d in network.decisions() if d.from_stock}
     for seg in spec.segments.values():
         ss = seg.policies.safety_stock
         if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z"):
             continue
         if ss.service_level is not None or ss.z is not None:
             continue
-        stocks = any(spec.segment_of[(sku, c.channel)] == seg.name and network.decision(c.name, sku).from_stock
-                     for c in spec.customers.values() for sku in c.skus)
-        if stocks:
+        if seg.name in stocking:
             raise ConfigError(f"segments.{seg.name}.sla.fill_rate", seg.target_fill_rate,
                               f"the {_name('safety_stock', ss)} safety stock takes its z from this target, which needs "
                               "0 < fill_rate < 1; give a target inside, or the policy's z or service_level")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Strict, Tag, model_validator
 
 from scenarios.kinds import KINDS
 from simulator.config.policy import policy_field
+from simulator.config.resources import DEFAULT_MAX_ROWS
 from simulator.config.schema import NetworkCfg
 from simulator.engine.params import (
     Count,
@@ -256,6 +257,13 @@ class ScenarioCfg(Section):
 AUTO_WARMUP_DAYS = 28.0  # warmup_days: auto leaves out four weeks (a quarter of a shorter horizon)
 
 
+class LimitsCfg(Section):
+    """How big a run may be before it is refused, unbuilt (``simulator/config/resources.py``)."""
+
+    max_rows: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=1)] = Field(
+        DEFAULT_MAX_ROWS, description="rows the run may store: daily stock + order lines + shipments")
+
+
 def _as_text(v: Any) -> Any:
     return str(v) if isinstance(v, (int, float, datetime.date)) and not isinstance(v, bool) else v
 
@@ -296,6 +304,7 @@ class RunConfig(Section):
     output: Any = Field(None, description="(reserved for output settings)")
     hydra: Any = Field(None, description="Hydra's own settings (not read by segsim)")
     resilience: Any = Field(None, description="resilience measures (validated by the application)")
+    limits: LimitsCfg = LimitsCfg()
 
     @model_validator(mode="before")
     @classmethod

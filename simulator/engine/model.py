@@ -73,12 +73,11 @@ class Model:
                       for p in self.points if p.history is not None]
         self.replanning = Replanning(ctx, replanners, line_watchers(spec, self.plants, books), books)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
-        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
+        shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
+        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
+                          for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
-        shared_tables: dict[tuple[Any, ...], Any] = {}
-        for cust in self.customers.values():
-            cust.bind(ctx.nodes, shared_tables)
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
                                     [(p.node, p.sku, p.segment.name) for p in self.points])
         self._ran = False

@@ -212,6 +212,13 @@ def network_depth(point: StockPoint) -> int:
     return depth
 
 
+def _review_period(point: StockPoint) -> float:
+    period = point.policy.review_period if point.policy is not None else None
+    if period is None:
+        raise ValueError(f"{point.node}/{point.sku} has no review period: it is not reviewed periodically")
+    return period
+
+
 def periodic_reviews(env: simpy.Environment, points: list[StockPoint]) -> Generator[simpy.Event, None, None]:
     """The review clock of every periodic (R, S) / (s, S) policy in the network, as one process.
 
@@ -224,8 +231,9 @@ def periodic_reviews(env: simpy.Environment, points: list[StockPoint]) -> Genera
     if not points:
         return
     order = {id(p): (-network_depth(p), i) for i, p in enumerate(points)}
-    periods = sorted({p.policy.review_period for p in points})
-    groups = [[p for p in points if p.policy.review_period == r] for r in periods]
+    period_of = {id(p): _review_period(p) for p in points}
+    periods = sorted(set(period_of.values()))
+    groups = [[p for p in points if period_of[id(p)] == r] for r in periods]
     cycles = [0] * len(periods)  # reviews done per period; the next is due at cycles * period
     while True:
         now = env.now
