@@ -11,8 +11,8 @@ import pytest
 import simulator
 from policies.base import ItemStats
 from policies.safety_stock import DynamicZSigma
+from simulator.config import build_policy
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_policy
 from tests.conftest import load_config
 
 

@@ -8,8 +8,8 @@ import pytest
 import simulator
 from policies.base import SourceOption
 from policies.fulfilment import ByOrderSize, NearestStock
+from simulator.config import build_policy
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_policy
 
 OPTIONS = [SourceOption("dc_home", "warehouse", 5.0), SourceOption("dc_next", "warehouse", 80.0),
            SourceOption("dc_central", "upstream", 500.0), SourceOption("plant", "plant", 0.0)]

@@ -13,8 +13,8 @@ from policies.fulfilment import DCPick
 from policies.production import MakeToStock
 from policies.replenishment import BaseStock, MinMax, OrderUpTo
 from policies.safety_stock import NoSafetyStock, ZSigma
+from simulator.config import build_policy
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_policy
 
 STATS = ItemStats(mean_daily=100.0, sd_daily=20.0, lead_time_mean=4.0, target_service=0.95)
 

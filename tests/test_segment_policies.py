@@ -13,8 +13,8 @@ from policies.base import ItemStats, JobView
 from policies.production import LeadTimeRule, MakeToOrder, MakeToStock
 from policies.replenishment import ReorderPointQuantity
 from policies.safety_stock import CriticalRatio, DaysOfSupply, ZSigma
+from simulator.config import build_policy
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_policy
 from tests.conftest import load_config
 
 

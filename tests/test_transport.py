@@ -8,6 +8,7 @@ import pytest
 import simulator
 from policies.base import LaneOption
 from policies.transport import Cheapest, FirstListed, MarginAndUrgency
+from simulator.config import build_policy
 from simulator.engine.errors import ConfigError
 from tests.conftest import load_config
 
@@ -36,7 +37,7 @@ class TestModeChoice:
         assert rule.choose(100, [LTL, AIR], margin_per_unit=6.0) == 0  # air 410 > 300: cheapest
         assert MarginAndUrgency(urgent=False).choose(100, [LTL, AIR], 100.0) == 0
         with pytest.raises(ConfigError, match="max_freight_share"):
-            simulator.engine.spec.build_policy("transport", {"type": "margin_and_urgency", "max_freight_share": 2}, "k")
+            build_policy("transport", {"type": "margin_and_urgency", "max_freight_share": 2}, "k")
 
 
 def two_mode_network() -> dict:

@@ -42,9 +42,9 @@ from analysis.sweep import (
 )
 from analysis.trace import write_trace
 from simulator.app.replicate import replicate
+from simulator.config import build_spec
 from simulator.engine.config_reader import Node
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_spec
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 SWEEP_HAD_FAILURES = 3  # exit status of a sweep that finished with failed jobs (2: a config error in a single run)

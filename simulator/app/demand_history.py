@@ -154,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("overrides", nargs="*", help="config overrides naming the company, Hydra style")
     args = parser.parse_args(argv)
     from simulator.app.cli import compose
-    from simulator.engine.spec import build_spec
+    from simulator.config import build_spec
 
     spec = build_spec(compose(args.overrides))
     history = generate(spec, HistorySettings(start=args.start, days=args.days), seed=args.seed)

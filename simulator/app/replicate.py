@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.resilience import ResilienceSettings, resilience_table, without_disruptions
 from analysis.statistics import replication_seeds
 from simulator.app.results import run
-from simulator.engine.spec import build_spec
+from simulator.config import build_spec
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,10 @@ import pandas as pd
 
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
+from simulator.config import build_spec
 from simulator.engine.model import Model
 from simulator.engine.records import RunRecord
-from simulator.engine.spec import Spec, build_spec
+from simulator.engine.spec import Spec
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -65,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from scenarios import node_names
     from simulator.app.cli import SWEEP_HAD_FAILURES, compose
+    from simulator.config import build_spec
     from simulator.engine.errors import ConfigError
-    from simulator.engine.spec import build_spec
 
     hydra_free = [o for o in args.overrides if not o.startswith("hydra")]
     try:
