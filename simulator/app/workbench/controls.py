@@ -20,9 +20,9 @@ import yaml
 
 from policies.registry import KINDS, REGISTRY
 from simulator.app.cli import CONF_DIR, compose
+from simulator.config import build_spec
 from simulator.engine.config_reader import Node
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import build_spec
 
 GROUPS = ("network", "segments", "scenario")  # config groups picked from a list ("company", segmentation, scenario)
 TOP_FIELDS = (("horizon_days", "Horizon (days)"), ("seed", "Seed"), ("replications", "Replications"))

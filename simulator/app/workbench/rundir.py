@@ -18,7 +18,8 @@ import yaml
 
 from simulator.app.cli import compose
 from simulator.app.results import Results
-from simulator.engine.spec import Spec, build_spec
+from simulator.config import build_spec
+from simulator.engine.spec import Spec
 
 TABLES = ("order_lines", "shipments", "production", "replenishments", "stock", "disruptions", "shortages")
 OPTIMISATION_FILES = ("trials.parquet", "trials.csv")
