@@ -129,3 +129,33 @@ def test_not_a_result_directory(tmp_path: Path) -> None:
     client = TestClient(create_app(tmp_path / "runs"))
     page = client.get("/view", params={"dir": str(tmp_path)})
     assert page.status_code == 404 and "holds no run" in page.text
+
+
+def test_the_readme_command_starts_the_workbench(tmp_path: Path) -> None:
+    """`python -m simulator.app` (README, docs/workbench.md) serves its page; stopped once it answers."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.app", "--port", str(port), "--runs", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        page = ""
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert 'id="setup-form"' in page, proc.stdout.read() if proc.poll() is not None else "no page"
+        assert '<script src="/static/workbench.js"' in page and "http" not in page.split("<main>")[0].replace(
+            f"http://127.0.0.1:{port}", "")  # every asset is the workbench's own
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
