@@ -35,7 +35,7 @@ h1{margin:24px 0 4px} h2{margin-top:36px;border-bottom:2px solid #d5dbdb;padding
 .meta{color:#566573;font-size:0.92em} nav a{margin-right:14px;font-size:0.92em}
 figure{margin:12px 0 24px} figure img{max-width:100%;height:auto;border:1px solid #eaeded}
 figcaption{color:#424949;font-size:0.9em;max-width:900px}
-table{border-collapse:collapse;font-size:0.88em;margin:8px 0 16px}
+table{border-collapse:collapse;font-size:0.88em;margin:8px 0 16px;display:block;max-width:100%;overflow-x:auto}
 th,td{border:1px solid #d5dbdb;padding:4px 8px;text-align:right} th{background:#f4f6f6}
 td:first-child,th:first-child{text-align:left}
 td.miss{background:#fadbd8;color:#922b21;font-weight:600} td.met{background:#e9f7ef}
@@ -52,6 +52,7 @@ class Section:
     intro: str
     body: str = ""
     figures: tuple[tuple[Figure, str], ...] = ()  # (figure, caption: how to read it)
+    after: str = ""  # HTML after the figures (a table that details a figure)
 
 
 def figure_to_html(fig: Figure, alt: str, dpi: int = 100) -> str:
@@ -76,7 +77,7 @@ def _page(title: str, meta: str, sections: Sequence[Section]) -> str:
         parts.append(f'<section id="{s.key}"><h2>{html.escape(s.title)}</h2><p>{s.intro}</p>{s.body}')
         for fig, caption in s.figures:
             parts.append(f"<figure>{figure_to_html(fig, figure_title(fig))}<figcaption>{caption}</figcaption></figure>")
-        parts.append("</section>")
+        parts.append(f"{s.after}</section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -200,8 +201,12 @@ def run_sections(results: Results, sku: str | None = None, node: str | None = No
 
 
 def write_run_report(results: Results, path: str | Path, *, sku: str | None = None,
-                     node: str | None = None) -> Path:
-    """Write the run report to ``path`` (a file, or a directory to hold ``report.html``)."""
+                     node: str | None = None, resilience: pd.DataFrame | None = None,
+                     baseline: Results | None = None) -> Path:
+    """Write the run report to ``path`` (a file, or a directory to hold ``report.html``).
+
+    A disrupted run gains a resilience section when given its ``resilience`` table (one row per
+    replication x segment x disruption) and, for the service curves, its paired ``baseline`` run."""
     out = Path(path)
     if out.suffix != ".html":
         out = out / "report.html"
@@ -214,6 +219,10 @@ def write_run_report(results: Results, path: str | Path, *, sku: str | None = No
         f"scenario {scenario or 'none'} · {info['events_processed']:,} events in {info['wall_seconds']:.1f} s · "
         f"segsim {info['segsim_version']} · written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     sections = run_sections(results, sku, node)
+    if resilience is not None and len(resilience):
+        from analysis.resilience_report import resilience_section
+
+        sections.insert(2, resilience_section(results, resilience, baseline))
     out.write_text(_page("segsim run report", meta, sections), encoding="utf-8")
     for s in sections:
         for fig, _ in s.figures:
@@ -333,6 +342,9 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
                            "paired differences under common random numbers do "
                            "(<code>python -m analysis.compare &lt;sweep dir&gt; --factor &lt;override&gt;</code>)."),
                         body=_summary_table(summaries), figures=tuple(figures))]
+    from analysis.sweep_summary import summary_section
+
+    sections.insert(0, summary_section(table, groups, summaries, paired, n_jobs))
     if paired is not None and len(paired):
         figs = tuple((plots.paired_differences(part, metric),
                       f"Paired difference in {html.escape(str(metric))} (alternative minus baseline, same seeds); "
@@ -349,7 +361,8 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     if stress_matrix is not None and len(stress_matrix):
         sections.append(Section("stress", "Stress matrix", "Each node taken out for each outage length.",
                                 figures=((plots.heatmap(stress_matrix, "Stress matrix", "lost revenue"),
-                                          "Darker cells hurt more."),)))
+                                          "Darker cells hurt more."),),
+                                after=_table(stress_matrix.map(plots.money).reset_index())))
     if service_curves is not None and len(service_curves) and baseline is not None:
         sections.append(Section("curves", "Service over time",
                                 "Mean daily fill rate of the disrupted runs against the baseline.",

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
-from analysis.plots import _figure, colours, shade_disruptions
+from analysis.plots import _figure, shade_disruptions
+from analysis.style import segment_colours, styled
 
 PERCENT = ("fill_rate", "order_fill_rate", "otif")
 LABELS = {"fill_rate": "fill rate (%)", "order_fill_rate": "order fill rate (%)", "otif": "OTIF (%)",
@@ -19,26 +19,12 @@ LABELS = {"fill_rate": "fill rate (%)", "order_fill_rate": "order fill rate (%)"
           "inventory_turns": "inventory turns", "co2_kg": "CO2 (kg)", "revenue": "revenue"}
 
 
-def scaled(values: Sequence[float] | np.ndarray) -> tuple[float, str]:
-    """A divisor and its word for an axis: millions, thousands or none (no '1e6' offset on the axis)."""
-    top = float(np.nanmax(np.abs(values))) if len(values) and np.isfinite(np.nanmax(np.abs(values))) else 0.0
-    if top >= 2e6:
-        return 1e6, " (millions)"
-    if top >= 2e4:
-        return 1e3, " (thousands)"
-    return 1.0, ""
-
-
-def plain_axis(axis: object) -> None:
-    """Tick labels as plain numbers with thousands separators (never an offset or scientific notation)."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.6g}"))  # type: ignore[attr-defined]
-
-
+@styled
 def service_over_time(daily: pd.DataFrame, targets: Mapping[str, float], windows: pd.DataFrame | None = None,
                       segments: Sequence[str] | None = None) -> Figure:
     """Daily fill rate per segment (7-day rolling mean, ``daily_fill.csv``) with each SLA target dashed."""
     segs = list(segments or sorted(daily["segment"].unique()))
-    seg_colour = colours(segs)
+    seg_colour = segment_colours(segs)
     fig, (ax,) = _figure(10, 3.8)
     for seg in segs:
         rows = daily[daily["segment"] == seg]
@@ -55,28 +41,27 @@ def service_over_time(daily: pd.DataFrame, targets: Mapping[str, float], windows
     return fig
 
 
+@styled
 def small_multiples(table: pd.DataFrame, metrics: Sequence[str], runs: Sequence[str]) -> Figure:
     """One panel per KPI: each run's value per segment (bars coloured by segment, runs along the axis).
 
     ``table``: columns ``run``, ``segment`` and the metrics (one row per run x segment).
     """
     segs = [s for s in dict.fromkeys(table["segment"]) if s != "ALL"]
-    seg_colour = colours(sorted(segs))
+    seg_colour = segment_colours(segs)
     cols = 3
     rows = int(np.ceil(len(metrics) / cols))
     fig, axes = _figure(11, 2.7 * rows + 0.6, rows=rows, cols=cols)
     width = 0.8 / max(len(segs), 1)
     x = np.arange(len(runs))
     for ax, metric in zip(axes, metrics, strict=False):
-        values = table[metric].to_numpy(dtype=float) * (100 if metric in PERCENT else 1)
-        div, word = (1.0, "") if metric in PERCENT else scaled(values)
+        scale = 100 if metric in PERCENT else 1
         for j, seg in enumerate(segs):
             part = table[table["segment"] == seg].set_index("run").reindex(runs)
-            v = part[metric].to_numpy(dtype=float) * (100 if metric in PERCENT else 1) / div
-            ax.bar(x + (j - (len(segs) - 1) / 2) * width, v, width=width * 0.95, color=seg_colour[seg], label=seg)
+            ax.bar(x + (j - (len(segs) - 1) / 2) * width, part[metric].to_numpy(dtype=float) * scale,
+                   width=width * 0.95, color=seg_colour[seg], label=seg)
         ax.set_xticks(x, [str(r) for r in runs], fontsize=7, rotation=20, ha="right")
-        ax.set_title(LABELS.get(metric, metric) + word, fontsize=9)
-        plain_axis(ax.yaxis)
+        ax.set_ylabel(LABELS.get(metric, metric), fontsize=8)
         ax.grid(alpha=0.3, axis="y")
     for ax in axes[len(metrics):]:
         ax.set_visible(False)

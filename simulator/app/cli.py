@@ -90,7 +90,8 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     reps = replicate(plain, n, settings=settings)
     reps.first.write(outdir)
     trace = write_trace(reps.first, outdir / "trace.txt") if spec.trace is not None else None
-    page = reps.first.report(outdir / "report.html") if report else None
+    page = reps.first.report(outdir / "report.html", resilience=reps.resilience,
+                             baseline=reps.first_baseline) if report else None
     reps.kpis.to_csv(outdir / "replications.csv", index=False)
     daily_fill(reps.first.order_lines).to_csv(outdir / DAILY_FILL_FILE, index=False)
     summary = summarize(reps.kpis, ["segment"], KPI_METRICS)

@@ -147,11 +147,13 @@ class Results(RunRecord):
 
         return plots.service(self)
 
-    def report(self, path: str | Path) -> Path:
-        """Write the self-contained HTML run report (figures embedded) to ``path``."""
+    def report(self, path: str | Path, *, resilience: pd.DataFrame | None = None,
+               baseline: Results | None = None) -> Path:
+        """Write the self-contained HTML run report (figures embedded) to ``path``; with the resilience
+        table of a disrupted run (and its paired baseline run) it includes a resilience section."""
         from analysis.report import write_run_report
 
-        return write_run_report(self, path)
+        return write_run_report(self, path, resilience=resilience, baseline=baseline)
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
         """The readable event log of ``[start, end)`` (time, node, event, SKU, qty, segment, detail)."""
