@@ -11,7 +11,6 @@ import html
 import io
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import plots
+from analysis.report_parts import Section, _fmt, _metric_format, _table
 from analysis.statistics import t_interval
 
 if TYPE_CHECKING:
@@ -41,18 +41,6 @@ td:first-child,th:first-child{text-align:left}
 td.miss{background:#fadbd8;color:#922b21;font-weight:600} td.met{background:#e9f7ef}
 .note{background:#fef9e7;border-left:4px solid #f4d03f;padding:6px 12px;font-size:0.9em}
 """
-
-
-@dataclass
-class Section:
-    """One part of a report: a heading, an explanation for the reader, tables (HTML) and figures."""
-
-    key: str
-    title: str
-    intro: str
-    body: str = ""
-    figures: tuple[tuple[Figure, str], ...] = ()  # (figure, caption: how to read it)
-    after: str = ""  # HTML after the figures (a table that details a figure)
 
 
 def figure_to_html(fig: Figure, alt: str, dpi: int = 100) -> str:
@@ -80,26 +68,6 @@ def _page(title: str, meta: str, sections: Sequence[Section]) -> str:
         parts.append(f"{s.after}</section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
-
-
-def _table(df: pd.DataFrame, classes: pd.DataFrame | None = None) -> str:
-    """A small HTML table; ``classes`` (same shape) gives a CSS class per cell (e.g. ``miss``)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = []
-    for i in range(len(df)):
-        cells = []
-        for j in range(len(df.columns)):
-            cls = classes.iat[i, j] if classes is not None else ""
-            attr = f' class="{cls}"' if cls else ""
-            cells.append(f"<td{attr}>{html.escape(str(df.iat[i, j]))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _fmt(v: float, kind: str) -> str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return ""
-    return {"pct": f"{100 * v:.1f}%", "days": f"{v:.2f}", "int": f"{v:,.0f}", "num": f"{v:,.3g}"}[kind]
 
 
 # ------------------------------------------------------------------------------------------------- run report
@@ -201,12 +169,11 @@ def run_sections(results: Results, sku: str | None = None, node: str | None = No
 
 
 def write_run_report(results: Results, path: str | Path, *, sku: str | None = None,
-                     node: str | None = None, resilience: pd.DataFrame | None = None,
-                     baseline: Results | None = None) -> Path:
+                     node: str | None = None, extra: Sequence[Section] = ()) -> Path:
     """Write the run report to ``path`` (a file, or a directory to hold ``report.html``).
 
-    A disrupted run gains a resilience section when given its ``resilience`` table (one row per
-    replication x segment x disruption) and, for the service curves, its paired ``baseline`` run."""
+    ``extra`` sections follow the KPI table (e.g. a disrupted run's resilience section,
+    ``analysis.resilience_report.resilience_section``)."""
     out = Path(path)
     if out.suffix != ".html":
         out = out / "report.html"
@@ -219,10 +186,7 @@ def write_run_report(results: Results, path: str | Path, *, sku: str | None = No
         f"scenario {scenario or 'none'} · {info['events_processed']:,} events in {info['wall_seconds']:.1f} s · "
         f"segsim {info['segsim_version']} · written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     sections = run_sections(results, sku, node)
-    if resilience is not None and len(resilience):
-        from analysis.resilience_report import resilience_section
-
-        sections.insert(2, resilience_section(results, resilience, baseline))
+    sections[2:2] = list(extra)
     out.write_text(_page("segsim run report", meta, sections), encoding="utf-8")
     for s in sections:
         for fig, _ in s.figures:
@@ -292,11 +256,6 @@ def _summary_table(summaries: Mapping[str, pd.DataFrame]) -> str:
     if merged is None:
         return ""
     return _table(merged.rename(columns={"group": "scenario x policy", "n": "runs"}))
-
-
-def _metric_format(metric: str) -> str:
-    return "pct" if metric in ("fill_rate", "order_fill_rate", "otif") else "days" if metric.endswith("_days") \
-        else "int"
 
 
 def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequence[str] | None = None,

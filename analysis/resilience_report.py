@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis import plots
-from analysis.report import Section, _fmt, _table
+from analysis.report_parts import Section, _fmt, _table
 from analysis.sweep import daily_fill
 
 if TYPE_CHECKING:

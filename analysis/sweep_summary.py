@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from analysis.report import Section, _fmt, _metric_format, _table
+from analysis.report_parts import Section, _fmt, _metric_format, _table
 
 HEADLINE = {"fill_rate": "fill rate", "otif": "OTIF", "lost_units": "lost units", "cost_to_serve": "cost to serve",
             "gross_margin": "gross margin"}

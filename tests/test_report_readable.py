@@ -79,8 +79,8 @@ def test_stress_heatmap_formats_money_and_keeps_text_readable() -> None:
 
 
 def test_disrupted_run_report_has_a_resilience_section(disrupted: simulator.Replications, tmp_path: Path) -> None:
-    page = write_run_report(disrupted.first, tmp_path, resilience=disrupted.resilience,
-                            baseline=disrupted.first_baseline).read_text()
+    page = disrupted.first.report(tmp_path, resilience=disrupted.resilience,
+                                  baseline=disrupted.first_baseline).read_text()
     assert '<section id="resilience">' in page
     sections = re.findall(r'<section id="(\w+)">', page)
     assert sections.index("resilience") == sections.index("kpis") + 1
