@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-
-from simulator.engine.config_reader import Node
+from pydantic import BaseModel, ConfigDict, Field
 
 RESILIENCE_COLUMNS = (
     "segment", "disruption", "kind", "target", "start", "end", "tts_days", "tts_censored", "ttr_days",
@@ -26,23 +24,18 @@ RESILIENCE_COLUMNS = (
 RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_revenue", "_margin"))]
 
 
-@dataclass(frozen=True, slots=True)
-class ResilienceSettings:
-    """``tts_threshold``: unmet demand (beyond the baseline's) that ends survival, as a share of the
+class ResilienceSettings(BaseModel):
+    """How resilience is measured (the ``resilience`` config section).
+
+    ``tts_threshold``: unmet demand (beyond the baseline's) that ends survival, as a share of the
     segment's mean daily demand; ``epsilon``: how close to the baseline's daily fill rate counts as
     recovered; ``dwell_days``: how many consecutive days it must stay there."""
 
-    tts_threshold: float = 0.1
-    epsilon: float = 0.02
-    dwell_days: int = 7
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @staticmethod
-    def from_config(raw: Any) -> ResilienceSettings:
-        node = Node(raw, "resilience", ("tts_threshold", "epsilon", "dwell_days"))
-        d = ResilienceSettings()
-        return ResilienceSettings(node.number("tts_threshold", d.tts_threshold, min=0.0),
-                                  node.number("epsilon", d.epsilon, min=0.0, max=1.0),
-                                  node.integer("dwell_days", d.dwell_days, min=1))
+    tts_threshold: Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)] = 0.1
+    epsilon: Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)] = 0.02
+    dwell_days: Annotated[int, Field(ge=1, strict=True)] = 7
 
 
 def _daily(lines: pd.DataFrame, segment: str, n_days: int) -> tuple[np.ndarray, np.ndarray]:

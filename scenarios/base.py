@@ -14,8 +14,10 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from simulator.engine.config_reader import Node
+from pydantic import Field, model_validator
+
 from simulator.engine.errors import ConfigError
+from simulator.engine.params import Invalid, NonNeg, Positive, Section, Text
 
 if TYPE_CHECKING:
     from simulator.engine.model import Model
@@ -24,7 +26,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Window = tuple[float, float]  # (start day, end day)
-SCHEDULE_KEYS = ("start", "duration", "mtbf", "mttr")
+
+
+class DisruptionParams(Section):
+    """The keys every disruption has: its schedule (one window, or an on/off random process)."""
+
+    description: Text = ""
+    start: NonNeg | None = Field(None, description="day the window opens (default 0 for a random process)")
+    duration: Positive | None = Field(None, description="days the window lasts")
+    mtbf: Positive | None = Field(None, description="mean days between failures (random process)")
+    mttr: Positive | None = Field(None, description="mean days to repair (random process)")
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> DisruptionParams:
+        fixed = self.duration is not None
+        if fixed == (self.mtbf is not None or self.mttr is not None) or (not fixed and None in (self.mtbf, self.mttr)):
+            raise Invalid("duration", self.duration,
+                          "give either start and duration (days), or mtbf and mttr (mean days between "
+                          "failures and to repair) for an on/off random process")
+        if fixed and self.start is None:
+            raise Invalid("start", None, "this key is required with duration")
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,32 +81,22 @@ class Schedule:
             t += repair
 
     @staticmethod
-    def from_config(node: Node, horizon: float) -> Schedule:
-        fixed = node.has("duration")
-        random = node.has("mtbf") or node.has("mttr")
-        if fixed == random:
-            raise ConfigError(node.key("duration"), node.raw("duration", None),
-                              "give either start and duration (days), or mtbf and mttr (mean days between "
-                              "failures and to repair) for an on/off random process")
-        start = node.number("start", None if fixed else 0.0, min=0.0)
+    def from_params(p: DisruptionParams, key: str, horizon: float) -> Schedule:
+        start = p.start if p.start is not None else 0.0
         if start >= horizon:
-            raise ConfigError(node.key("start"), start, f"must be before the end of the run (horizon_days={horizon:g})")
-        if fixed:
-            return Schedule(start, node.number("duration", min=0.0, strict_min=True))
-        return Schedule(start, None, node.number("mtbf", min=0.0, strict_min=True),
-                        node.number("mttr", min=0.0, strict_min=True))
+            raise ConfigError(f"{key}.start", start, f"must be before the end of the run (horizon_days={horizon:g})")
+        return Schedule(start, p.duration, p.mtbf, p.mttr)
 
 
 @dataclass(frozen=True, slots=True)
 class Disruption:
     """A named disruption on its targets, on during the windows of its schedule.
 
-    Subclasses set ``kind`` and ``keys`` (their own config keys) and implement ``parse`` (checks
-    against the network, once, before the clock starts), ``begin`` and ``end``.
+    Subclasses set ``kind`` and ``Params`` (their config keys, a ``DisruptionParams`` model) and
+    implement ``parse`` (checks against the network, once, before the clock starts), ``begin`` and ``end``.
     """
 
     kind: ClassVar[str] = ""
-    keys: ClassVar[tuple[str, ...]] = ()
 
     name: str
     schedule: Schedule
@@ -92,7 +104,7 @@ class Disruption:
     level: float  # the disruption's strength: capacity share, lead-time multiplier, demand factor...
 
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> Disruption:
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> Disruption:
         raise NotImplementedError
 
     def install(self, model: Model) -> None:

@@ -1,25 +1,24 @@
-"""Building a ``Scenario`` from the ``scenario`` config section."""
+"""Building a ``Scenario`` from the validated ``scenario`` config section."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scenarios.base import SCHEDULE_KEYS, Scenario, Schedule
+from scenarios.base import Scenario, Schedule
 from scenarios.kinds import KINDS
-from simulator.engine.config_reader import Node
 
 if TYPE_CHECKING:
     from simulator.engine.spec import Spec
 
 
-def build_scenario(raw: Any, spec: Spec) -> Scenario:
-    """Turn the ``scenario`` config section into a checked ``Scenario`` (targets exist, values in range)."""
-    top = Node(raw, "scenario", ("name", "description", "disruptions"))
+def build_scenario(section: Any, spec: Spec) -> Scenario:
+    """Turn the validated ``scenario`` section (``name``, ``description``, ``disruptions``: name ->
+    the params of a kind) into a checked ``Scenario`` (targets exist, windows inside the run)."""
+    if section is None:
+        return Scenario("unnamed", "", ())
     out = []
-    for name, node in top.children("disruptions"):
-        kind = Node(node.data, node.path).string("kind", choices=KINDS)
-        cls = KINDS[kind]
-        node = Node(node.data, node.path, ("kind", "description", *SCHEDULE_KEYS, *cls.keys))
-        schedule = Schedule.from_config(node, spec.horizon_days)
-        out.append(cls.parse(name, node, spec, schedule))
-    return Scenario(top.string("name", "unnamed"), top.string("description", ""), tuple(out))
+    for name, p in section.disruptions.items():
+        key = f"scenario.disruptions.{name}"
+        schedule = Schedule.from_params(p, key, spec.horizon_days)
+        out.append(KINDS[p.kind].parse(name, p, key, spec, schedule))
+    return Scenario(section.name, section.description, tuple(out))

@@ -16,11 +16,13 @@ from __future__ import annotations
 import fnmatch
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from scenarios.base import Disruption, Schedule, Window
-from simulator.engine.config_reader import Node
+from pydantic import Field
+
+from scenarios.base import Disruption, DisruptionParams, Schedule, Window
 from simulator.engine.errors import ConfigError
+from simulator.engine.params import Names, NonNeg, Positive, Share, Text
 
 if TYPE_CHECKING:
     from simulator.engine.availability import Availability
@@ -28,21 +30,29 @@ if TYPE_CHECKING:
     from simulator.engine.spec import Spec
 
 
-def _capacity_factor(node: Node) -> float:
-    f = node.number("capacity_factor", 0.0, min=0.0)
-    if f >= 1.0:
-        raise ConfigError(node.key("capacity_factor"), f, "must be >= 0 and < 1 (0 = down, 0.4 = 40% of capacity)")
-    return f
+CapacityFactor = Field(0.0, ge=0, lt=1, description="share of capacity left (0 = down, 0.4 = 40% of capacity)")
 
 
-def _lanes(node: Node, spec: Spec) -> tuple[tuple[str, str], ...]:
+def _names(key: str, names: list[str], known: Any) -> tuple[str, ...]:
+    for x in names:
+        if x not in known:
+            raise ConfigError(key, x, f"unknown name; known: {', '.join(sorted(known))}")
+    return tuple(names)
+
+
+class _LaneParams(DisruptionParams):
+    origin: Text = Field("*", alias="from", description="origin name pattern (glob)")
+    to: Text = Field("*", description="destination name pattern (glob)")
+
+
+def _lanes(p: _LaneParams, key: str, spec: Spec) -> tuple[tuple[str, str], ...]:
     """Lanes whose origin and destination match the ``from`` and ``to`` name patterns (glob, e.g. ``*_north``)."""
-    origin, dest = node.string("from", "*"), node.string("to", "*")
+    origin, dest = p.origin, p.to
     pairs = sorted({(ln.origin, ln.dest) for ln in spec.lanes})
     out = tuple(p for p in pairs if fnmatch.fnmatchcase(p[0], origin) and fnmatch.fnmatchcase(p[1], dest))
     if not out:
         known = ", ".join(f"{a}->{b}" for a, b in pairs)
-        raise ConfigError(node.key("from"), {"from": origin, "to": dest}, f"matches no lane; lanes are: {known}")
+        raise ConfigError(f"{key}.from", {"from": origin, "to": dest}, f"matches no lane; lanes are: {known}")
     return out
 
 
@@ -73,15 +83,19 @@ class SupplierFailure(_AvailabilityDisruption):
     capacity. Orders that fall due while it is down are held and dispatched, in order, when it recovers."""
 
     kind = "supplier_failure"
-    keys = ("target", "capacity_factor")
+
+    class Params(DisruptionParams):
+        kind: Literal["supplier_failure"]
+        target: Names = Field(description="suppliers")
+        capacity_factor: NonNeg = CapacityFactor
 
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> SupplierFailure:
-        targets = node.names("target", choices=spec.suppliers)
-        level = _capacity_factor(node)
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> SupplierFailure:
+        targets = _names(f"{key}.target", p.target, spec.suppliers)
+        level = p.capacity_factor
         for t in targets:
             if level > 0 and spec.suppliers[t].capacity_per_day is None:
-                raise ConfigError(node.key("capacity_factor"), level,
+                raise ConfigError(f"{key}.capacity_factor", level,
                                   f"supplier {t} has no capacity_per_day, so only 0 (no shipments) applies")
         return cls(name, schedule, targets, level)
 
@@ -95,21 +109,25 @@ class LineBreakdown(_AvailabilityDisruption):
     A batch in progress is paused and resumes with its remaining work when the line is back."""
 
     kind = "line_breakdown"
-    keys = ("target", "capacity_factor")
+
+    class Params(DisruptionParams):
+        kind: Literal["line_breakdown"]
+        target: Names = Field(description="plants or lines (plant/line)")
+        capacity_factor: NonNeg = CapacityFactor
 
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> LineBreakdown:
-        lines = {f"{p.name}/{ln.name}": (p.name, ln.name) for p in spec.plants.values() for ln in p.lines}
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> LineBreakdown:
+        lines = {f"{pl.name}/{ln.name}": (pl.name, ln.name) for pl in spec.plants.values() for ln in pl.lines}
         targets: list[tuple[str, str]] = []
-        for t in node.names("target"):
+        for t in p.target:
             if t in spec.plants:
                 targets += [(t, ln.name) for ln in spec.plants[t].lines]
             elif t in lines:
                 targets.append(lines[t])
             else:
                 allowed = ", ".join(sorted(spec.plants) + sorted(lines))
-                raise ConfigError(node.key("target"), t, f"unknown plant or line (plant/line); known: {allowed}")
-        return cls(name, schedule, tuple(targets), _capacity_factor(node))
+                raise ConfigError(f"{key}.target", t, f"unknown plant or line (plant/line); known: {allowed}")
+        return cls(name, schedule, tuple(targets), p.capacity_factor)
 
     def labels(self) -> list[str]:
         return [f"{plant}/{line}" for plant, line in self.targets]
@@ -127,13 +145,16 @@ class DcOutage(_AvailabilityDisruption):
     still counted in transit). ``stock_loss`` is the share of its stock destroyed when the outage starts."""
 
     kind = "dc_outage"
-    keys = ("target", "stock_loss")
     stock_loss: float = 0.0
 
+    class Params(DisruptionParams):
+        kind: Literal["dc_outage"]
+        target: Names = Field(description="warehouses")
+        stock_loss: Share = Field(0.0, description="share of its stock destroyed when the outage starts")
+
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> DcOutage:
-        return cls(name, schedule, node.names("target", choices=spec.warehouses), 0.0,
-                   node.number("stock_loss", 0.0, min=0.0, max=1.0))
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> DcOutage:
+        return cls(name, schedule, _names(f"{key}.target", p.target, spec.warehouses), 0.0, p.stock_loss)
 
     def availabilities(self, model: Model) -> list[Availability]:
         return [model.warehouses[t].availability for t in self.targets]
@@ -168,11 +189,14 @@ class LaneCongestion(Disruption):
     arrive as planned (the delay is taken at the congested lane's entry: port, border, hub)."""
 
     kind = "lane_congestion"
-    keys = ("from", "to", "lead_time_factor")
+
+    class Params(_LaneParams):
+        kind: Literal["lane_congestion"]
+        lead_time_factor: Positive = Field(description="transit x this factor while on")
 
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> LaneCongestion:
-        return cls(name, schedule, _lanes(node, spec), node.number("lead_time_factor", min=0.0, strict_min=True))
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> LaneCongestion:
+        return cls(name, schedule, _lanes(p, key, spec), p.lead_time_factor)
 
     def begin(self, model: Model) -> None:
         for lane in self.targets:
@@ -189,11 +213,14 @@ class CarrierCapacityLoss(Disruption):
     when capacity returns keep their departure times."""
 
     kind = "carrier_capacity_loss"
-    keys = ("from", "to", "units_per_day")
+
+    class Params(_LaneParams):
+        kind: Literal["carrier_capacity_loss"]
+        units_per_day: Positive = Field(description="most units leaving on a matching lane per day")
 
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> CarrierCapacityLoss:
-        return cls(name, schedule, _lanes(node, spec), node.number("units_per_day", min=0.0, strict_min=True))
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> CarrierCapacityLoss:
+        return cls(name, schedule, _lanes(p, key, spec), p.units_per_day)
 
     def begin(self, model: Model) -> None:
         for lane in self.targets:
@@ -239,22 +266,30 @@ class DemandChange(Disruption):
     stream stays the same as in the baseline (paired comparisons)."""
 
     kind = "demand_change"
-    keys = ("factor", "segments", "channels", "families", "skus")
     segments: frozenset[str] | None = None
     channels: frozenset[str] | None = None
 
+    class Params(DisruptionParams):
+        kind: Literal["demand_change"]
+        factor: NonNeg = Field(description="demand x this factor while on (spike > 1, drop < 1)")
+        segments: Names | None = None
+        channels: Names | None = None
+        families: Names | None = None
+        skus: Names | None = Field(None, description="SKU name patterns (glob)")
+
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> DemandChange:
-        segs = frozenset(node.names("segments", choices=spec.segments)) if node.has("segments") else None
-        chans = frozenset(node.names("channels", choices=spec.channels)) if node.has("channels") else None
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> DemandChange:
+        segs = frozenset(_names(f"{key}.segments", p.segments, spec.segments)) if p.segments is not None else None
+        chans = frozenset(_names(f"{key}.channels", p.channels, spec.channels)) if p.channels is not None else None
         skus = None
-        if node.has("families") or node.has("skus"):
-            fams = node.names("families", tuple(spec.families), choices=spec.families)
-            pats = node.names("skus", ("*",))
-            skus = tuple(s for f in fams for s in spec.families[f].skus if any(fnmatch.fnmatchcase(s, p) for p in pats))
+        if p.families is not None or p.skus is not None:
+            fams = _names(f"{key}.families", p.families, spec.families) if p.families is not None \
+                else tuple(spec.families)
+            pats = p.skus if p.skus is not None else ["*"]
+            skus = tuple(s for f in fams for s in spec.families[f].skus if any(fnmatch.fnmatchcase(s, q) for q in pats))
             if not skus:
-                raise ConfigError(node.key("skus"), list(pats), "matches no SKU of the chosen families")
-        return cls(name, schedule, skus or ("all",), node.number("factor", min=0.0), segs, chans)
+                raise ConfigError(f"{key}.skus", list(pats), "matches no SKU of the chosen families")
+        return cls(name, schedule, skus or ("all",), p.factor, segs, chans)
 
     def prepare(self, model: Model, windows: list[Window]) -> None:
         skus = None if self.targets == ("all",) else frozenset(self.targets)
@@ -278,21 +313,24 @@ class Outage:
     or a DC outage, all with capacity 0 (used by the stress matrix)."""
 
     kind = "outage"
-    keys = ("target",)
+
+    class Params(DisruptionParams):
+        kind: Literal["outage"]
+        target: Text = Field(description="a supplier, plant, plant/line or DC")
 
     @classmethod
-    def parse(cls, name: str, node: Node, spec: Spec, schedule: Schedule) -> Disruption:
-        target = node.string("target")
-        sub = Node({"target": target}, node.path)
+    def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> Disruption:
+        target = p.target
         if target in spec.suppliers:
-            return SupplierFailure.parse(name, sub, spec, schedule)
+            return SupplierFailure(name, schedule, (target,), 0.0)
         if target in spec.warehouses:
-            return DcOutage.parse(name, sub, spec, schedule)
-        lines = [f"{p.name}/{ln.name}" for p in spec.plants.values() for ln in p.lines]
+            return DcOutage(name, schedule, (target,), 0.0)
+        lines = [f"{pl.name}/{ln.name}" for pl in spec.plants.values() for ln in pl.lines]
         if target in spec.plants or target in lines:
-            return LineBreakdown.parse(name, sub, spec, schedule)
+            sub = LineBreakdown.Params(kind="line_breakdown", target=[target], duration=1.0)
+            return LineBreakdown.parse(name, sub, key, spec, schedule)
         allowed = ", ".join(sorted(spec.suppliers) + sorted(spec.plants) + lines + sorted(spec.warehouses))
-        raise ConfigError(node.key("target"), target, f"unknown node; known: {allowed}")
+        raise ConfigError(f"{key}.target", target, f"unknown node; known: {allowed}")
 
 
 KINDS: dict[str, type] = {cls.kind: cls for cls in (SupplierFailure, LaneCongestion, DemandChange, LineBreakdown,

@@ -70,7 +70,7 @@ BAD = [
     ("unknown top-level key", _set("horizon", 10), "horizon", "10", "allowed keys"),
     ("fill rate above one", _set("segments.fast.sla.fill_rate", 1.5), "segments.fast.sla.fill_rate", "1.5", "<= 1"),
     ("bad policy parameter type", _set("segments.fast.policies.replenishment", {"type": "s_S", "cycle_days": "7d"}),
-     "segments.fast.policies.replenishment.cycle_days", "'7d'", "a number"),
+     "segments.fast.policies.replenishment.cycle_days", "'7d'", "a finite number"),
     ("negative patience", _set("network.channels.retail.patience_days", -1),
      "network.channels.retail.patience_days", "-1", ">= 0"),
     ("unknown raw material", _set("network.families.refills.bom", {"glass": 1.0}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.engine.distributions import parse_dist
+from simulator.config import read_dist as parse_dist
 from simulator.engine.errors import ConfigError
 
 CASES = [
@@ -46,11 +46,14 @@ def test_number_is_constant() -> None:
 @pytest.mark.parametrize(
     ("raw", "key", "fragment"),
     [
-        (-1, "lane.lead_time", "finite number >= 0"),
-        ({"dist": "weibull"}, "lane.lead_time.dist", "allowed distributions"),
-        ({"dist": "normal", "mean": 3}, "lane.lead_time.sd", "needs parameters mean, sd"),
+        (-1, "lane.lead_time", "a fixed value must be >= 0"),
+        ({"dist": "weibull"}, "lane.lead_time.dist", "allowed: constant, exponential, gamma"),
+        ({"dist": "normal", "mean": 3}, "lane.lead_time.sd", "this key is required"),
+        ({"dist": "normal", "mean": 3, "sd": float("nan")}, "lane.lead_time.sd", "finite number"),
+        ({"dist": "normal", "mean": 3, "sd": 1, "shift": float("inf")}, "lane.lead_time.shift",
+         "finite number"),
         ({"dist": "uniform", "low": 5, "high": 2}, "lane.lead_time", "low <= high"),
-        ({"dist": "gamma", "mean": 3, "sd": 1, "scale": 2}, "lane.lead_time.scale", "takes"),
+        ({"dist": "gamma", "mean": 3, "sd": 1, "scale": 2}, "lane.lead_time.scale", "allowed keys here: dist, mean, sd, shift"),
         ({"dist": "exponential", "mean": "3"}, "lane.lead_time.mean", "finite number"),
         ("fast", "lane.lead_time", "mapping"),
     ],

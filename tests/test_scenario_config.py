@@ -67,10 +67,11 @@ def test_bad_scenario_names_key_value_and_allowed(default_config: dict, disrupti
     assert value in msg and allowed in msg, msg
 
 
-def test_bad_resilience_settings_name_the_key() -> None:
-    from analysis.resilience import ResilienceSettings
+def test_bad_resilience_settings_name_the_key(default_config: dict) -> None:
+    from simulator.app.cli import read_settings
 
+    assert read_settings(default_config)[1].dwell_days == default_config["resilience"]["dwell_days"]
     with pytest.raises(ConfigError, match="resilience.dwell_days.*0.*>= 1"):
-        ResilienceSettings.from_config({"dwell_days": 0})
+        read_settings(dict(default_config, resilience={"dwell_days": 0}))
     with pytest.raises(ConfigError, match="resilience.espilon.*allowed keys here: tts_threshold, epsilon"):
-        ResilienceSettings.from_config({"espilon": 0.1})
+        read_settings(dict(default_config, resilience={"espilon": 0.1}))

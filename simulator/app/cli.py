@@ -43,7 +43,8 @@ from analysis.sweep import (
 from analysis.trace import write_trace
 from simulator.app.replicate import replicate
 from simulator.config import build_spec
-from simulator.engine.config_reader import Node
+from simulator.config.errors import validate
+from simulator.config.schema_run import RunConfig
 from simulator.engine.errors import ConfigError
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
@@ -72,9 +73,16 @@ def compose_config(overrides: list[str]) -> dict[str, Any]:
         return to_plain(compose(config_name="config", overrides=overrides))
 
 
-def _settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
-    top = Node(plain, "")
-    return top.integer("replications", 1, min=1), ResilienceSettings.from_config(plain.get("resilience"))
+class AppConfig(RunConfig):
+    """The whole config with the application's own sections (how resilience is measured)."""
+
+    resilience: ResilienceSettings = ResilienceSettings()
+
+
+def read_settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
+    """The number of replications and the resilience settings of a composed config."""
+    cfg = validate(AppConfig, plain)
+    return cfg.replications, cfg.resilience
 
 
 def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool = True) -> None:
@@ -85,7 +93,7 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     ``resilience_summary.csv``.
     """
     spec = build_spec(plain)
-    n, settings = _settings(plain)
+    n, settings = read_settings(plain)
     started = time.perf_counter()
     reps = replicate(plain, n, settings=settings)
     reps.first.write(outdir)

@@ -1,16 +1,78 @@
-"""Cross-entity checks of a built ``Spec``: rules no single config key can state on its own."""
+"""Cross-entity checks: rules no single config key can state on its own (names that refer to
+other entities, unique names, lanes, cycles of sources, targets that need a quantile)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from simulator.engine.config_reader import Node
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import Spec
+from simulator.engine.spec import Plant, Spec, Supplier, Warehouse
 
 
-def _check_policy_segments(spec: Spec) -> None:
+def known(key: str, names: Iterable[str], choices: Any, each_key: bool = False) -> tuple[str, ...]:
+    """``names`` (a list, or the keys of a mapping) must all be among ``choices``; ``each_key``
+    reports an unknown one at its own key (``bom.glass``) rather than at the list's key."""
+    out = tuple(names)
+    for x in out:
+        if x not in choices:
+            where = f"{key}.{x}" if each_key else key
+            raise ConfigError(where, x, f"unknown name; allowed: {', '.join(sorted(choices))}")
+    return out
+
+
+def check_unique_names(suppliers: Mapping[str, Supplier], plants: Mapping[str, Plant],
+                       warehouses: Mapping[str, Warehouse], customers: Mapping[str, Any]) -> None:
+    """Node names are unique across every kind: a lane or a source names one node only."""
+    seen: dict[str, str] = {}
+    for kind, table in (("suppliers", suppliers), ("plants", plants), ("warehouses", warehouses),
+                        ("customers", customers)):
+        for name in table:
+            if name in seen:
+                raise ConfigError(f"network.{kind}.{name}", name,
+                                  f"node names must be unique across suppliers, plants, warehouses and "
+                                  f"customers; also in {seen[name]}")
+            seen[name] = kind
+
+
+def check_lanes(lanes: Sequence[Any]) -> None:
+    """A lane joins two different nodes (indices as the user listed the lanes)."""
+    for i, ln in enumerate(lanes):
+        if ln.origin in ln.to:
+            raise ConfigError(f"network.lanes[{i}].to", ln.origin, "a lane must lead to another node than its from")
+
+
+def check_sources(warehouses: Mapping[str, Warehouse], suppliers: Mapping[str, Supplier],
+                  plants: Mapping[str, Plant]) -> None:
+    """Each DC's sources are known supplying nodes, and no chain of sources comes back to itself
+    (two DCs feeding each other would wait on each other for ever)."""
+    nodes = set(warehouses) | set(suppliers) | set(plants)
+    for name, wh in warehouses.items():
+        for src in wh.sources:
+            if src not in nodes or src == name:
+                raise ConfigError(f"network.warehouses.{name}.sources", src,
+                                  "a source must be another warehouse, a plant or a supplier; known: "
+                                  + ", ".join(sorted(nodes - {name})))
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(dc: str, path: list[str]) -> None:
+        state[dc] = 1
+        for src in warehouses[dc].sources:
+            if src in warehouses:
+                if state.get(src) == 1:
+                    cycle = path[path.index(src):] + [dc, src] if src in path else [dc, src]
+                    raise ConfigError(f"network.warehouses.{dc}.sources", src,
+                                      "sources must not form a cycle: " + " <- ".join(cycle))
+                if src not in state:
+                    visit(src, [*path, dc])
+        state[dc] = 2
+
+    for dc in warehouses:
+        if dc not in state:
+            visit(dc, [])
+
+
+def check_policy_segments(spec: Spec) -> None:
     """Segment names inside policy parameters (e.g. allocation weights) must be known segments."""
     for plant in spec.plants.values():
         for line in plant.lines:
@@ -29,10 +91,18 @@ def _check_policy_segments(spec: Spec) -> None:
                                       f"{sup.name} supplies only: {', '.join(sup.supplies)}")
 
 
-def _unique_names(net: Node, *tables: Mapping[str, Any]) -> None:
-    seen: dict[str, str] = {}
-    for kind, table in zip(("suppliers", "plants", "warehouses"), tables, strict=True):
-        for name in table:
-            if name in seen:
-                raise ConfigError(f"network.{kind}.{name}", name, f"node names must be unique; also in {seen[name]}")
-            seen[name] = kind
+def check_fill_targets(spec: Spec) -> None:
+    """A segment that stocks items and sizes safety stock as a normal quantile of its fill-rate
+    target needs a target strictly between 0 and 1 (0 and 1 have no finite quantile)."""
+    for seg in spec.segments.values():
+        ss = seg.policies.safety_stock
+        if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z_value"):
+            continue
+        if ss.service_level is not None or getattr(ss, "z", None) is not None:
+            continue
+        stocks = any(spec.segment_of[(sku, c.channel)] == seg.name and spec.serves_from_stock(seg, sku, c.name)
+                     for c in spec.customers.values() for sku in c.skus)
+        if stocks:
+            raise ConfigError(f"segments.{seg.name}.sla.fill_rate", seg.target_fill_rate,
+                              f"the {type(ss).__name__} safety stock takes its z from this target, which needs "
+                              "0 < fill_rate < 1; give a target inside, or the policy's z or service_level")

@@ -1,61 +1,83 @@
-"""Policy objects from config: ``{type: name, param: value...}`` resolved through the registry."""
+"""Policy parameters in the schema, derived from each policy class: one declaration per policy.
+
+A policy is a frozen dataclass registered by name (``policies/registry.py``); its fields, their
+types and defaults are its config keys. ``policy_field(kind)`` is the schema of ``{type: name,
+param: value...}`` (or just ``name``) for a policy of ``kind``: a union of one model per policy,
+told apart by ``type``. Validation builds the policy object itself, so the policy's own checks
+(e.g. s <= S) are reported at the key the user wrote.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import types
 import typing
-from typing import Any
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError, create_model
 
 from policies import REGISTRY
-from simulator.engine.config_reader import Node
-from simulator.engine.errors import ConfigError
+from simulator.config.errors import config_error
+from simulator.engine.params import Flag, Number, Section, Text, Whole
+
+_SCALARS: dict[Any, Any] = {float: Number, int: Whole, bool: Flag, str: Text}
 
 
-def _hint_allows(hint: Any, value: Any) -> bool:
+def _schema_type(hint: Any) -> Any:
+    """The schema type of a policy field's type hint (finite numbers, strict types)."""
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return any(_hint_allows(h, value) for h in typing.get_args(hint))
+    if origin in (Union, types.UnionType):
+        return Union[tuple(_schema_type(h) for h in typing.get_args(hint))]  # noqa: UP007
     if hint is type(None):
-        return value is None
-    if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(hint, type):
-        return isinstance(value, hint)
-    return True
+        return type(None)
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        key, value = typing.get_args(hint)
+        return dict[_schema_type(key), _schema_type(value)]  # type: ignore[misc]
+    return _SCALARS.get(hint, hint)
+
+
+@cache
+def params_model(kind: str, name: str) -> type[Section]:
+    """The config model of one policy: ``type`` plus the policy class's init fields."""
+    cls = REGISTRY[kind][name]
+    hints = typing.get_type_hints(cls)
+    fields: dict[str, Any] = {"type": (Literal[name], ...)}
+    for f in dataclasses.fields(cls):
+        if f.init:
+            default = f.default if f.default is not dataclasses.MISSING else ...
+            fields[f.name] = (_schema_type(hints[f.name]), default)
+    doc = (cls.__doc__ or "").strip()
+    return create_model(f"{kind}.{name}", __base__=Section, __doc__=doc, **fields)
+
+
+def _shorthand(v: Any) -> Any:
+    return {"type": v} if isinstance(v, str) else v
+
+
+def _build(kind: str) -> Any:
+    def make(model: BaseModel) -> Any:
+        params = model.model_dump(exclude={"type"})
+        return REGISTRY[kind][model.type](**params)  # type: ignore[attr-defined]  # ValueError -> the key
+
+    return make
+
+
+@cache
+def policy_field(kind: str) -> Any:
+    """The schema of a policy of ``kind``; validating it gives the policy object."""
+    members = tuple(params_model(kind, name) for name in REGISTRY[kind])
+    if len(members) == 1:
+        return Annotated[members[0], BeforeValidator(_shorthand), AfterValidator(_build(kind))]
+    return Annotated[Union[members], Field(discriminator="type"),  # noqa: UP007
+                     BeforeValidator(_shorthand), AfterValidator(_build(kind))]
 
 
 def build_policy(kind: str, raw: Any, key: str) -> Any:
-    """Resolve ``{type: name, param: value...}`` (or just ``name``) to a policy object of ``kind``."""
-    if isinstance(raw, str):
-        raw = {"type": raw}
-    node = Node(raw, key)
-    table = REGISTRY[kind]
-    name = node.string("type", choices=table)
-    cls = table[name]
-    hints = typing.get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls) if f.init}
-    params = {}
-    for k, v in node.data.items():
-        if k == "type":
-            continue
-        if k not in fields:
-            allowed = ", ".join(sorted(fields)) or "no parameters"
-            raise ConfigError(node.key(k), v, f"{kind} policy '{name}' takes: {allowed}")
-        if not _hint_allows(hints[k], v):
-            raise ConfigError(node.key(k), v, f"expected {_describe(hints[k])}")
-        params[k] = v
+    """Resolve ``{type: name, param: value...}`` (or just ``name``) to a policy object of ``kind``;
+    a ``ConfigError`` names ``key`` (the dotted config path of ``raw``) when it cannot."""
     try:
-        return cls(**params)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(key, dict(node.data), str(exc)) from None
-
-
-def _describe(hint: Any) -> str:
-    args = typing.get_args(hint) or (hint,)
-    words = {float: "a number", int: "a whole number", bool: "true or false", str: "a string",
-             type(None): "null (auto)"}
-    return " or ".join(words.get(a, getattr(a, "__name__", str(a))) for a in args)
-
+        return TypeAdapter(policy_field(kind)).validate_python(raw)
+    except ValidationError as exc:
+        raise config_error(exc, raw, key, policy_field(kind)) from None

@@ -1,7 +1,8 @@
 """Random quantities a planner writes in config: lead times, order sizes, processing times.
 
 A distribution is written in YAML either as a plain number (a fixed value) or as a mapping
-``{dist: <name>, <parameters>..., shift: <added constant>}``, e.g. ``{dist: gamma, mean: 3, sd: 1}``.
+``{dist: <name>, <parameters>..., shift: <added constant>}``, e.g. ``{dist: gamma, mean: 3, sd: 1}``
+(the schema of both is derived from the laws below in ``simulator/engine/params.py``).
 Every distribution knows its ``mean`` and ``variance`` so that planning rules (safety stock) and
 tests (sample moments against theory) can use them without sampling.
 """
@@ -9,13 +10,10 @@ tests (sample moments against theory) can use them without sampling.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-
-from simulator.engine.errors import ConfigError
 
 _CHUNK = 512  # draws taken from numpy at a time; one numpy call per chunk keeps sampling cheap
 
@@ -119,7 +117,7 @@ _LAWS: dict[str, _Law] = {
         lambda p: p["value"],
         lambda p: 0.0,
         lambda rng, p, n: np.full(n, p["value"], dtype=float),
-        lambda p: "'value' must be >= 0" if p["value"] < 0 else None,
+        lambda p: "a fixed value must be >= 0" if p["value"] < 0 else None,
     ),
     "exponential": _Law(
         ("mean",),
@@ -189,40 +187,3 @@ DIST_NAMES = tuple(_LAWS)
 def constant(value: float) -> Dist:
     """A fixed value (no randomness)."""
     return Dist("constant", (("value", float(value)),))
-
-
-def parse_dist(raw: Any, key: str) -> Dist:
-    """Read a distribution from config; ``key`` is the dotted config path used in errors."""
-    if isinstance(raw, bool):
-        raise ConfigError(key, raw, "expected a number or a mapping {dist: <name>, ...}")
-    if isinstance(raw, (int, float)):
-        if raw < 0 or not math.isfinite(raw):
-            raise ConfigError(key, raw, "a fixed value must be a finite number >= 0")
-        return constant(raw)
-    if not isinstance(raw, Mapping):
-        raise ConfigError(key, raw, "expected a number or a mapping {dist: <name>, ...}")
-    name = raw.get("dist")
-    if name not in _LAWS:
-        raise ConfigError(f"{key}.dist", name, f"allowed distributions: {', '.join(DIST_NAMES)}")
-    law = _LAWS[name]
-    allowed_keys = set(law.required) | {"dist", "shift"}
-    for k in raw:
-        if k not in allowed_keys:
-            raise ConfigError(f"{key}.{k}", raw[k], f"'{name}' takes {', '.join(sorted(allowed_keys))}")
-    params: dict[str, float] = {}
-    for k in law.required:
-        if k not in raw:
-            raise ConfigError(f"{key}.{k}", None, f"'{name}' needs parameters {', '.join(law.required)}")
-        v = raw[k]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ConfigError(f"{key}.{k}", v, "expected a finite number")
-        params[k] = float(v)
-    problem = law.check(params)
-    if problem:
-        raise ConfigError(key, dict(raw), f"'{name}' {problem}")
-    shift = raw.get("shift", 0.0)
-    if isinstance(shift, bool) or not isinstance(shift, (int, float)) or shift < 0:
-        raise ConfigError(f"{key}.shift", shift, "expected a number >= 0")
-    if name == "constant":  # fold the shift into the value
-        return constant(params["value"] + float(shift))
-    return Dist(name, tuple(params.items()), float(shift))
