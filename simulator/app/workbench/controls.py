@@ -7,7 +7,6 @@ workbench runs is exactly the command line it shows (and a planner can paste it 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shlex
 import typing
@@ -19,9 +18,9 @@ from typing import Any
 import yaml
 
 from policies.registry import KINDS, REGISTRY
-from simulator.app.cli import CONF_DIR, compose
+from simulator.app.cli import CONF_DIR, compose, read_settings
 from simulator.config import build_spec
-from simulator.engine.config_reader import Node
+from simulator.config.policy import params_model
 from simulator.engine.errors import ConfigError
 
 GROUPS = ("network", "segments", "scenario")  # config groups picked from a list ("company", segmentation, scenario)
@@ -59,33 +58,37 @@ def group_options(group: str) -> list[str]:
 
 
 def catalogue() -> dict[str, dict[str, list[Param]]]:
-    """Every registered policy of every kind with its parameters (from the policy dataclasses)."""
-    out: dict[str, dict[str, list[Param]]] = {}
-    for kind in KINDS:
-        out[kind] = {name: _params(cls) for name, cls in sorted(REGISTRY[kind].items())}
-    return out
+    """Every registered policy of every kind with its parameters, from the config schema's model of
+    each policy (``simulator.config.policy.params_model``: the fields and defaults the schema checks)."""
+    return {kind: {name: _params(params_model(kind, name)) for name in sorted(REGISTRY[kind])} for kind in KINDS}
 
 
-def _params(cls: type) -> list[Param]:
-    if not dataclasses.is_dataclass(cls):
-        return []
-    hints = typing.get_type_hints(cls)
+def policy_help(kind: str, name: str) -> str:
+    """The first paragraph of the policy's own description (shown as the control's tooltip)."""
+    return (params_model(kind, name).__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+
+
+def _params(model: type) -> list[Param]:
     params = []
-    for f in dataclasses.fields(cls):
-        if not f.init:
+    for name, f in model.model_fields.items():  # type: ignore[attr-defined]
+        if name == "type":
             continue
-        default = f.default if f.default is not dataclasses.MISSING else None
-        hint = hints.get(f.name, Any)
+        hint = f.annotation
         args = typing.get_args(hint)
         choices = tuple(str(a) for a in args) if typing.get_origin(hint) is typing.Literal else ()
-        params.append(Param(f.name, _hint_text(hint), default, choices))
+        default = None if f.is_required() else f.default
+        params.append(Param(name, _hint_text(hint), default, choices))
     return params
 
 
 def _hint_text(hint: Any) -> str:
     words = {float: "number", int: "whole number", bool: "true/false", str: "text", type(None): "empty = auto"}
     args = typing.get_args(hint) or (hint,)
-    return " or ".join(words.get(a, getattr(a, "__name__", str(a))) for a in args)
+    out = []
+    for a in args:
+        base = typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a
+        out.append(words.get(base, getattr(base, "__name__", str(base))))
+    return " or ".join(dict.fromkeys(out))
 
 
 def base_overrides(choice: Mapping[str, str]) -> list[str]:
@@ -205,7 +208,7 @@ def check(overrides: Sequence[str]) -> Check:
         return Check(list(overrides), None, f"{type(exc).__name__}: {exc}".splitlines()[0])
     try:
         spec = build_spec(config)
-        n = Node(config, "").integer("replications", 1, min=1)
+        n, _ = read_settings(config)
     except ConfigError as exc:
         return Check(list(overrides), config, str(exc), exc.key)
     return Check(list(overrides), config, simulations=n * (2 if spec.scenario.disruptions else 1))

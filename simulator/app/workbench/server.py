@@ -32,6 +32,8 @@ def create_app(root: Path) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
     store = RunStore(root)
+    catalogue = controls.catalogue()
+    helps = {kind: {name: controls.policy_help(kind, name) for name in names} for kind, names in catalogue.items()}
     cache = rundir.ResultsCache()
     app.state.store = store
 
@@ -45,7 +47,7 @@ def create_app(root: Path) -> FastAPI:
         overrides = controls.form_overrides(form, base) if form else controls.base_overrides(choice)
         return page(request, "home.html", status, choice=choice, options={g: controls.group_options(g)
                                                                             for g in controls.GROUPS},
-                    base=base, controls=controls.controls(base), catalogue=controls.catalogue(),
+                    base=base, controls=controls.controls(base), catalogue=catalogue, helps=helps,
                     top=controls.TOP_FIELDS, form=form, error=error, error_field=field,
                     command=controls.command_line(overrides), overrides=overrides)
 
