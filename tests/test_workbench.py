@@ -8,6 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -159,3 +160,31 @@ def test_the_readme_command_starts_the_workbench(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_two_runs_with_replications_get_paired_intervals(tmp_path: Path) -> None:
+    """Five common seeds: the page's interval is the paired t-interval of B - A (scipy, independently)."""
+    from scipy import stats
+
+    from analysis.kpis import KPI_METRICS
+    from simulator.app.workbench.views import compare_two
+
+    rng = np.random.default_rng(5)
+    seeds = [11, 12, 13, 14, 15]
+    base = {m: rng.uniform(0.8, 1.0, 5) for m in KPI_METRICS}
+    for name, shift in (("a", 0.0), ("b", 0.02)):
+        (tmp_path / name).mkdir()
+        rows = pd.DataFrame({"replication": range(5), "seed": seeds, "segment": "tail",
+                             **{m: base[m] + (shift + rng.normal(0, 0.005, 5) if m == "fill_rate" else 0.0)
+                                for m in KPI_METRICS}})
+        rows.to_csv(tmp_path / name / "replications.csv", index=False)
+    pair = compare_two(tmp_path / "a", tmp_path / "b", metrics=["fill_rate"])
+    assert pair.paired and pair.n_pairs == 5
+    (seg, cells), = pair.rows
+    a = pd.read_csv(tmp_path / "a" / "replications.csv")["fill_rate"]
+    b = pd.read_csv(tmp_path / "b" / "replications.csv")["fill_rate"]
+    d = b - a
+    low, high = stats.t.interval(0.95, len(d) - 1, loc=d.mean(), scale=stats.sem(d))
+    assert float(cells[3].value) == pytest.approx(d.mean())
+    assert cells[4].text == f"[{100 * low:+.2f} pts, {100 * high:+.2f} pts]"
+    assert cells[5].text == ("*" if low > 0 or high < 0 else "")
