@@ -7,6 +7,7 @@ disruption windows on time axes when the run's results hold a ``disruptions`` ta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,13 +45,14 @@ def policy_name(kind: str, policy: object) -> str:
     return type(policy).__name__
 
 
-def made_to_order(spec: Spec, segment: str) -> bool:
+def made_to_order(decisions: pd.DataFrame, segment: str) -> bool:
     """True when the segment's production strategy serves none of its items from stock (pure
-    make-to-order): such a segment has no fill-rate target, its SLA is the lead time."""
-    seg = spec.segments[segment]
-    pairs = [(sku, c.name) for c in spec.customers.values() for sku in c.skus
-             if spec.segment_of[(sku, c.channel)] == segment]
-    return bool(pairs) and not any(spec.serves_from_stock(seg, sku, cust) for sku, cust in pairs)
+    make-to-order): such a segment has no fill-rate target, its SLA is the lead time.
+
+    ``decisions``: the run's service decisions (columns segment, customer, from_stock, node, skus;
+    ``Results.service_decisions``)."""
+    rows = decisions["from_stock"][decisions["segment"] == segment]
+    return bool(len(rows)) and not bool(rows.any())
 
 
 def disruption_windows(results: Results) -> pd.DataFrame:
@@ -82,26 +84,24 @@ def shade_time(ax: Axes, results: Results) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- network
-def _stages(spec: Spec) -> dict[str, int]:
-    """Column of each node left to right: suppliers, plants, DCs by echelon, customers."""
+def _stages(spec: Spec, depth: Mapping[str, int]) -> dict[str, int]:
+    """Column of each node left to right: suppliers, plants, DCs by echelon (``depth``: each DC's
+    stage depth, 0 when fed by plants and suppliers only), customers."""
     col: dict[str, int] = {n: 0 for n in spec.suppliers}
     col.update({n: 1 for n in spec.plants})
-
-    def depth(name: str, seen: frozenset[str]) -> int:
-        ups = [s for s in spec.warehouses[name].sources if s in spec.warehouses and s not in seen]
-        return 0 if not ups else 1 + max(depth(s, seen | {name}) for s in ups)
-
     for w in spec.warehouses:
-        col[w] = 2 + depth(w, frozenset())
+        col[w] = 2 + depth[w]
     last = max(col.values(), default=1) + 1
     col.update({n: last for n in spec.customers})
     return col
 
 
 @styled
-def network(spec: Spec) -> Figure:
-    """The supply network drawn left to right, lanes coloured by transport mode, customers by channel."""
-    col = _stages(spec)
+def network(spec: Spec, depth: Mapping[str, int]) -> Figure:
+    """The supply network drawn left to right, lanes coloured by transport mode, customers by channel.
+
+    ``depth``: each DC's stage depth (``Results.stage_depth``)."""
+    col = _stages(spec, depth)
     ordered: dict[int, list[str]] = {}
     customers = sorted(spec.customers, key=lambda c: (spec.customers[c].channel, c))
     for name in [*spec.suppliers, *spec.plants, *spec.warehouses, *customers]:
@@ -368,7 +368,8 @@ def service(results: Results) -> Figure:
     x = np.arange(len(segs))
     actual = [float(k.loc[s, "fill_rate"]) * 100 for s in segs]
     # a made-to-order segment holds no stock: it has no fill-rate target (its SLA is the lead time)
-    target = [float("nan") if made_to_order(spec, s) else spec.segments[s].target_fill_rate * 100 for s in segs]
+    decisions = results.service_decisions
+    target = [float("nan") if made_to_order(decisions, s) else spec.segments[s].target_fill_rate * 100 for s in segs]
     bars = ax.bar(x, actual, color=[seg_colour[s] for s in segs], label="actual")
     ax.scatter(x, target, marker="_", s=900, color="black", lw=2.5, zorder=3, label="SLA target")
     for bar, a, t in zip(bars, actual, target, strict=True):

@@ -82,7 +82,7 @@ def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, classes = [], []
     for r in results.kpis.itertuples(index=False):
         seg = spec.segments.get(r.segment)
-        stocked = seg is not None and not plots.made_to_order(spec, r.segment)
+        stocked = seg is not None and not plots.made_to_order(results.service_decisions, r.segment)
         target = seg.target_fill_rate if stocked else float("nan")
         promised = seg.promised_lead_time if seg else float("nan")
         fill_miss = stocked and r.fill_rate < target
@@ -128,7 +128,8 @@ def run_sections(results: Results, sku: str | None = None, node: str | None = No
         Section("network", "The network",
                 "Where goods come from and go to: suppliers feed plants, plants feed the DCs, DCs serve "
                 "customers. Arrow colour is the transport mode of the lane.",
-                figures=((plots.network(spec), "Suppliers and plants on the left, customers grouped by sales "
+                figures=((plots.network(spec, results.stage_depth),
+                          "Suppliers and plants on the left, customers grouped by sales "
                           "channel on the right; each arrow is a lane."),)),
         Section("kpis", "Segment KPIs against their SLA",
                 "One row per segment and a total. Fill rate is the share of ordered units shipped from stock "

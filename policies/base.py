@@ -36,10 +36,29 @@ class ItemStats:
 
 @runtime_checkable
 class SafetyStock(Protocol):
-    """How much buffer stock to hold against demand (and lead-time) uncertainty."""
+    """How much buffer stock to hold against demand (and lead-time) uncertainty, and what it needs
+    from the run to re-plan it.
+
+    ``replan_every_days``: days between re-plans during the run (None: planned once, before it);
+    ``history_days``: days of daily demand seen at the location each re-plan reads (``restate``);
+    ``errors_kept``: days of forecast errors (forecast - actual) it reads from ``ItemStats``.
+    """
+
+    @property
+    def replan_every_days(self) -> float | None: ...
+
+    @property
+    def history_days(self) -> int: ...
+
+    @property
+    def errors_kept(self) -> int: ...
 
     def units(self, stats: ItemStats, cover_days: float) -> float:
         """Safety stock in units for a protection interval of ``cover_days`` (lead time + review)."""
+        ...
+
+    def restate(self, stats: ItemStats, daily: Sequence[float]) -> ItemStats:
+        """The planning figures re-estimated from ``daily`` (the last ``history_days`` of demand)."""
         ...
 
 
@@ -52,6 +71,12 @@ class Replenishment(Protocol):
     """
 
     review_period: float | None
+
+    @property
+    def echelon(self) -> bool:
+        """True when the policy decides on the echelon position (this DC's position plus that of
+        every DC downstream of it) rather than on the DC's own."""
+        ...
 
     def order_qty(self, position: float) -> float:
         """Units to order now given the inventory position (on hand - backorders + on order)."""

@@ -73,7 +73,8 @@ class SimpleExponentialSmoothing:
             model = SimpleExpSmoothing(y, initialization_method="known", initial_level=float(y[0]))
             fit = model.fit(smoothing_level=self.alpha, optimized=self.alpha is None)
             ahead = fit.forecast(horizon)
-        return np.maximum(np.asarray(ahead, dtype=float), 0.0)
+        out: np.ndarray = np.maximum(np.asarray(ahead, dtype=float), 0.0)
+        return out
 
 
 @register("forecast", "holt_winters")
@@ -117,7 +118,8 @@ class HoltWinters:
                                          initialization_method="estimated" if optimized else "heuristic")
             fit = model.fit(**{k: v for k, v in fixed.items() if v is not None}, optimized=optimized)
             ahead = fit.forecast(horizon)
-        return np.maximum(np.asarray(ahead, dtype=float), 0.0)
+        out: np.ndarray = np.maximum(np.asarray(ahead, dtype=float), 0.0)
+        return out
 
 
 @register("forecast", "croston")

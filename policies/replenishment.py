@@ -46,6 +46,7 @@ class MinMax:
     S: float | None = None
     cycle_days: float = 7.0
     review_period: float | None = None
+    echelon = False  # decides on this DC's own inventory position (class constant, not a parameter)
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)
@@ -77,6 +78,7 @@ class OrderUpTo:
 
     S: float | None = None
     review_period: float | None = 7.0
+    echelon = False  # decides on this DC's own inventory position (class constant, not a parameter)
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)
@@ -126,6 +128,7 @@ class ReorderPointQuantity:
     Q: float | None = None
     cycle_days: float = 7.0
     review_period: float | None = None
+    echelon = False  # decides on this DC's own inventory position (class constant, not a parameter)
 
     def __post_init__(self) -> None:
         _check_review(self.review_period)

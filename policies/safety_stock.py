@@ -9,11 +9,24 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist, fmean, stdev
+from typing import ClassVar
 
 import numpy as np
 
 from policies.base import ItemStats
 from policies.registry import register
+
+
+class PlannedOnce:
+    """A safety stock planned once before the run: it re-plans nothing and reads no history."""
+
+    __slots__ = ()
+    replan_every_days: ClassVar[float | None] = None
+    history_days: ClassVar[int] = 0
+    errors_kept: ClassVar[int] = 0
+
+    def restate(self, stats: ItemStats, daily: Sequence[float]) -> ItemStats:
+        return stats
 
 
 def _check_level(service_level: float | None) -> None:
@@ -40,7 +53,7 @@ def demand_sd_over(stats: ItemStats, cover_days: float, lead_time_variability: b
 
 @register("safety_stock", "z_sigma")
 @dataclass(frozen=True, slots=True)
-class ZSigma:
+class ZSigma(PlannedOnce):
     """z * sigma of demand over the protection interval: SS = z * sd_daily * sqrt(L + R).
 
     ``z`` defaults to the normal quantile of ``service_level``, which defaults to the segment's
@@ -66,7 +79,7 @@ class ZSigma:
 
 @register("safety_stock", "critical_ratio")
 @dataclass(frozen=True, slots=True)
-class CriticalRatio:
+class CriticalRatio(PlannedOnce):
     """z from the cost of a stockout rather than a uniform target: the cycle service level is the
     newsvendor critical ratio b / (b + h), SS = z * sigma of demand over the protection interval.
 
@@ -105,7 +118,7 @@ class CriticalRatio:
 
 @register("safety_stock", "days_of_supply")
 @dataclass(frozen=True, slots=True)
-class DaysOfSupply:
+class DaysOfSupply(PlannedOnce):
     """A fixed number of days of average demand as buffer: SS = days * mean daily demand."""
 
     days: float = 7.0
@@ -120,7 +133,7 @@ class DaysOfSupply:
 
 @register("safety_stock", "none")
 @dataclass(frozen=True, slots=True)
-class NoSafetyStock:
+class NoSafetyStock(PlannedOnce):
     """No buffer: stock covers expected demand only."""
 
     def units(self, stats: ItemStats, cover_days: float) -> float:
@@ -148,6 +161,18 @@ class DynamicZSigma:
             raise ValueError(f"every_days must be > 0; got {self.every_days}")
         if self.window_days < 2:
             raise ValueError(f"window_days must be a whole number >= 2; got {self.window_days}")
+
+    @property
+    def replan_every_days(self) -> float:
+        return self.every_days
+
+    @property
+    def history_days(self) -> int:
+        return self.window_days
+
+    @property
+    def errors_kept(self) -> int:
+        return 0
 
     def restate(self, stats: ItemStats, daily: Sequence[float]) -> ItemStats:
         """The planning figures with mean and sd of daily demand taken from ``daily`` (one total per day)."""
@@ -201,6 +226,16 @@ class ForecastError:
             raise ValueError(f"window must be 2 to {MAX_WINDOW} days and min_errors >= 1; got {self.window}, "
                              f"{self.min_errors}")
         _check_level(self.service_level)
+
+    replan_every_days: ClassVar[float | None] = None  # re-planned with the forecast, not on a cycle of its own
+    history_days: ClassVar[int] = 0
+
+    @property
+    def errors_kept(self) -> int:
+        return self.window
+
+    def restate(self, stats: ItemStats, daily: Sequence[float]) -> ItemStats:
+        return stats
 
     def _spread(self, e: np.ndarray) -> float:
         return float(np.sqrt(np.mean(e**2))) if self.measure == "rmse" else 1.25 * float(np.mean(np.abs(e)))

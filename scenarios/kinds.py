@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import fnmatch
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,7 +65,7 @@ class _AvailabilityDisruption(Disruption):
 
     def prepare(self, model: Model, windows: list[Window]) -> None:
         for a in self.availabilities(model):
-            a.may_change = True
+            a.expect_changes()
 
     def begin(self, model: Model) -> None:
         for a in self.availabilities(model):
@@ -161,25 +160,17 @@ class DcOutage(_AvailabilityDisruption):
 
     def prepare(self, model: Model, windows: list[Window]) -> None:
         for t in self.targets:
-            model.ctx.carrier.docks[t] = model.warehouses[t].availability
+            model.warehouses[t].may_close()
 
     def begin(self, model: Model) -> None:
-        ctx = model.ctx
         for t in self.targets:
-            for point in model.warehouses[t].stock.values():
-                lost = point.on_hand * self.stock_loss
-                if ctx.integer_units:
-                    lost = float(math.floor(lost))
-                point.on_hand -= lost
-                ctx.ledger.written_off[point.sku] += lost
+            model.warehouses[t].write_off(self.stock_loss)
         super(DcOutage, self).begin(model)
 
     def end(self, model: Model) -> None:
         super(DcOutage, self).end(model)  # held receipts are put away first, in arrival order
         for t in self.targets:
-            if model.warehouses[t].availability.up:
-                for point in model.warehouses[t].stock.values():
-                    point.serve_backlog()
+            model.warehouses[t].serve_backlogs()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +191,11 @@ class LaneCongestion(Disruption):
 
     def begin(self, model: Model) -> None:
         for lane in self.targets:
-            model.ctx.carrier.transit_factor.setdefault(lane, {})[self.name] = self.level
+            model.ctx.carrier.slow_lane(lane, self.name, self.level)
 
     def end(self, model: Model) -> None:
-        _drop(model.ctx.carrier.transit_factor, self.targets, self.name)
+        for lane in self.targets:
+            model.ctx.carrier.slow_lane(lane, self.name, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,18 +216,11 @@ class CarrierCapacityLoss(Disruption):
 
     def begin(self, model: Model) -> None:
         for lane in self.targets:
-            model.ctx.carrier.lane_capacity.setdefault(lane, {})[self.name] = self.level
+            model.ctx.carrier.limit_lane(lane, self.name, self.level)
 
     def end(self, model: Model) -> None:
-        _drop(model.ctx.carrier.lane_capacity, self.targets, self.name)
-
-
-def _drop(table: dict[tuple[str, str], dict[str, float]], lanes: tuple[tuple[str, str], ...], name: str) -> None:
-    for lane in lanes:
-        entry = table.get(lane, {})
-        entry.pop(name, None)
-        if not entry:
-            table.pop(lane, None)
+        for lane in self.targets:
+            model.ctx.carrier.limit_lane(lane, self.name, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +278,7 @@ class DemandChange(Disruption):
 
     def prepare(self, model: Model, windows: list[Window]) -> None:
         skus = None if self.targets == ("all",) else frozenset(self.targets)
-        model.demand_modifiers.append(_WindowFactor(tuple(windows), self.level, self.segments, self.channels, skus))
+        model.add_demand_modifier(_WindowFactor(tuple(windows), self.level, self.segments, self.channels, skus))
 
     def labels(self) -> list[str]:
         parts = [",".join(sorted(x)) for x in (self.segments, self.channels) if x is not None]

@@ -74,7 +74,7 @@ def test_intermittent_demand_is_compound_poisson_and_planned() -> None:
     cfg["demand"]["intermittent"] = [{"customer": "shop", "skus": ["W-02"], "mean_interval_days": 5,
                                       "size": {"dist": "gamma", "mean": 50, "sd": 40}}]
     model = simulator.Model(simulator.build_spec(cfg))
-    planned = model._planned[("dc", "W-02")][0]
+    planned = model.plans[("dc", "W-02")].stats
     assert planned.mean_daily == pytest.approx(60 / 3 + 50 / 5)  # regular share of W-02 + the lumpy stream
     lines = model.run().order_lines
     lumpy = lines[lines["customer"] == "shop/W-02/intermittent"]

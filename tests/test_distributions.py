@@ -11,6 +11,7 @@ from simulator.engine.errors import ConfigError
 CASES = [
     {"dist": "exponential", "mean": 2.0},
     {"dist": "normal", "mean": 100, "sd": 20},
+    {"dist": "normal", "mean": 2, "sd": 2},  # 16% of raw draws are negative and set to 0
     {"dist": "gamma", "mean": 3, "sd": 1},
     {"dist": "lognormal", "mean": 5, "sd": 2},
     {"dist": "uniform", "low": 1, "high": 3},
@@ -28,6 +29,25 @@ def test_sample_moments_match(raw: dict) -> None:
     assert abs(x.mean() - d.mean) < 5 * se_mean + 1e-12
     assert x.var() == pytest.approx(d.variance, rel=0.03)
     assert x.min() >= 0
+
+
+@pytest.mark.parametrize(("mean", "sd"), [(2.0, 2.0), (0.5, 3.0), (0.0, 1.0), (4.0, 0.0)])
+def test_clamped_normal_reports_the_moments_of_what_it_draws(mean: float, sd: float) -> None:
+    """A normal whose negative draws are set to 0 has the moments of max(X, 0), not of X: checked
+    against numerical integration of max(x, 0) and max(x, 0)^2 over the normal density (scipy)."""
+    from scipy import integrate, stats
+
+    d = parse_dist({"dist": "normal", "mean": mean, "sd": sd}, "x")
+    if sd == 0:
+        assert d.mean == mean and d.variance == 0
+        return
+    pdf = stats.norm(mean, sd).pdf
+    m1 = integrate.quad(lambda x: x * pdf(x), 0, np.inf)[0]
+    m2 = integrate.quad(lambda x: x * x * pdf(x), 0, np.inf)[0]
+    assert d.mean == pytest.approx(m1, rel=1e-7)
+    assert d.variance == pytest.approx(m2 - m1**2, rel=1e-7)
+    if (mean, sd) == (2.0, 2.0):  # the case in the issue: samples give about 2.17 and 3.00, not 2 and 4
+        assert abs(d.mean - 2.17) < 0.01 and abs(d.variance - 3.00) < 0.01
 
 
 def test_sampler_reproduces_the_stream() -> None:
@@ -53,7 +73,8 @@ def test_number_is_constant() -> None:
         ({"dist": "normal", "mean": 3, "sd": 1, "shift": float("inf")}, "lane.lead_time.shift",
          "finite number"),
         ({"dist": "uniform", "low": 5, "high": 2}, "lane.lead_time", "low <= high"),
-        ({"dist": "gamma", "mean": 3, "sd": 1, "scale": 2}, "lane.lead_time.scale", "allowed keys here: dist, mean, sd, shift"),
+        ({"dist": "gamma", "mean": 3, "sd": 1, "scale": 2}, "lane.lead_time.scale",
+         "allowed keys here: dist, mean, sd, shift"),
         ({"dist": "exponential", "mean": "3"}, "lane.lead_time.mean", "finite number"),
         ("fast", "lane.lead_time", "mapping"),
     ],

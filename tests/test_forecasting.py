@@ -185,6 +185,8 @@ def test_alerts_fire_on_a_constructed_stockout_and_not_on_a_healthy_run() -> Non
      "segments.only.policies.forecast.span", "allowed keys here: type, alpha, window, refresh_days"),
     (lambda c: c["segments"]["only"]["policies"].update(safety_stock={"type": "forecast_error", "measure": "max"}),
      "segments.only.policies.safety_stock", "measure must be 'rmse' or 'mad'"),
+    (lambda c: c["segments"]["only"]["policies"].update(safety_stock={"type": "dynamic"}),
+     "segments.only.policies.safety_stock", "a segment with a forecast re-plans its levels from the forecast"),
     (lambda c: c["segments"]["only"].update(alerts={"stockout_within_days": -1}),
      "segments.only.alerts.stockout_within_days", "must be > 0"),
     (lambda c: c["segments"]["only"].update(alerts={"line_load": 90}),

@@ -78,9 +78,11 @@ def test_make_to_order_without_a_route_is_a_config_error() -> None:
 def test_lead_time_rule_splits_by_route() -> None:
     """The rule makes tail cleaners to order where production + delivery fits in 7 days (plant_north,
     planned 2 days + 1 + 2.33 + 1.5 to retail_north), and keeps stock where it does not."""
-    spec = simulator.build_spec(simulator.compose(["+policy=lead_time_rule"]))
-    tail = spec.segments["tail"]
-    assert not spec.serves_from_stock(tail, "CLN-12", "retail_north")
-    assert spec.make_to_order_source(tail, "CLN-12", "retail_north")[1] == pytest.approx(2 + 1 + 7 / 3 + 1.5)
-    assert spec.serves_from_stock(tail, "PRC-12", "retail_north")  # plant_south is a day further
-    assert spec.serves_from_stock(spec.segments["fast"], "CLN-01", "retail_north")
+    from simulator.engine.network import Network
+
+    network = Network(simulator.build_spec(simulator.compose(["+policy=lead_time_rule"])))
+    cln = network.decision("retail_north", "CLN-12")
+    assert cln.segment.name == "tail" and not cln.from_stock and cln.maker == "plant_north"
+    assert cln.make_and_deliver_days == pytest.approx(2 + 1 + 7 / 3 + 1.5)
+    assert network.decision("retail_north", "PRC-12").from_stock  # plant_south is a day further
+    assert network.decision("retail_north", "CLN-01").from_stock  # fast: make to stock

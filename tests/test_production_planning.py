@@ -38,7 +38,7 @@ def test_epq_batches_per_family(south_runs: tuple[simulator.Model, simulator.Res
     demand = {}
     for p in model.points:
         if p.source is plant:
-            demand[p.sku] = p.plan[1].mean_daily
+            demand[p.sku] = model.plans[(p.node, p.sku)].stats.mean_daily
     fam = [s for s in demand if spec.skus[s].family == "personal_care"]
     d = sum(demand[s] for s in fam)
     h = spec.skus[fam[0]].unit_cost * spec.holding_rate / 365

@@ -17,6 +17,7 @@ from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
 from simulator.config import build_spec
 from simulator.engine.model import Model
+from simulator.engine.network import DECISION_COLUMNS, Network
 from simulator.engine.records import RunRecord
 from simulator.engine.spec import Spec
 
@@ -56,6 +57,18 @@ class Results(RunRecord):
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
         return add_planning_kpis(kpis, self.tables, spec.warmup_days)
+
+    @cached_property
+    def service_decisions(self) -> pd.DataFrame:
+        """How each customer's items are served, summed up: one row per (segment, customer, served from
+        stock, serving node: first DC or the maker) with the number of SKUs served that way."""
+        return pd.DataFrame(Network(self.spec).decision_table(), columns=list(DECISION_COLUMNS))
+
+    @cached_property
+    def stage_depth(self) -> dict[str, int]:
+        """Each DC's stage depth: 0 when fed by plants and suppliers only, else one more than the
+        deepest DC feeding it."""
+        return dict(Network(self.spec).depth)
 
     # ------------------------------------------------------------ time series
     def timeseries(self, metric: str = "on_hand", *, by: str | None = "segment", sku: str | None = None,
@@ -105,7 +118,7 @@ class Results(RunRecord):
         """The network: suppliers, plants, DCs and customers by channel, lanes coloured by mode."""
         from analysis import plots
 
-        return plots.network(self.spec)
+        return plots.network(self.spec, self.stage_depth)
 
     def plot_stock(self, sku: str | None = None, node: str | None = None) -> Figure:
         """Stock on hand and backlog over time per segment; or, given ``sku`` and ``node``, for one item."""

@@ -28,10 +28,10 @@ from simulator.config.errors import validate
 from simulator.config.schema import NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
 from simulator.config.topology import _check_topology
+from simulator.engine.demand_planning import AlertRules
 from simulator.engine.distributions import Dist, constant
 from simulator.engine.errors import ConfigError
 from simulator.engine.params import to_dist
-from simulator.engine.planning import AlertRules
 from simulator.engine.spec import (
     TRACE_DEFAULT_DAYS,
     Channel,
@@ -50,7 +50,6 @@ from simulator.engine.spec import (
     TraceWindow,
     TransportMode,
     Warehouse,
-    _makers,
 )
 
 
@@ -91,7 +90,6 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         warehouses=warehouses, modes=modes, lanes=lanes, channels=channels, customers=customers,
         segments=segments, segment_of=segment_of, scenario=None,
         trace=_trace(cfg, skus), quiet=cfg.quiet,
-        makers=_makers(skus, plants, suppliers),
         demand_models=demand_models(cfg.demand.models, "demand.models", skus=skus, families=families,
                                     segments=segments, channels=channels, horizon=cfg.horizon_days),
         forecast_overrides=overrides(cfg.demand.overrides, "demand.overrides", skus, families, warehouses),

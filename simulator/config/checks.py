@@ -73,7 +73,14 @@ def check_sources(warehouses: Mapping[str, Warehouse], suppliers: Mapping[str, S
 
 
 def check_policy_segments(spec: Spec) -> None:
-    """Segment names inside policy parameters (e.g. allocation weights) must be known segments."""
+    """Segment names inside policy parameters (e.g. allocation weights) must be known segments; a
+    segment re-plans its stock from one estimate of demand (a forecast, or a dynamic safety stock)."""
+    for seg in spec.segments.values():
+        if seg.policies.forecast is not None and seg.policies.safety_stock.replan_every_days is not None:
+            raise ConfigError(f"segments.{seg.name}.policies.safety_stock", "dynamic",
+                              "a segment with a forecast re-plans its levels from the forecast each day; "
+                              "a dynamic safety stock would re-plan them from recent demand instead. "
+                              "With a forecast use forecast_error (or z_sigma); or drop the forecast")
     for plant in spec.plants.values():
         for line in plant.lines:
             for seg in getattr(line.allocation, "weights", None) or ():

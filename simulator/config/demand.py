@@ -20,10 +20,10 @@ from simulator.config.schema_run import (
     YearlyCfg,
 )
 from simulator.engine.demand_models import Launch, Promotion, Scope, Trend, WeeklyProfile, YearlySeason
+from simulator.engine.demand_planning import Override
 from simulator.engine.distributions import Dist, constant
 from simulator.engine.errors import ConfigError
 from simulator.engine.params import to_dist
-from simulator.engine.planning import Override
 
 
 def _patterns(key: str, pats: Sequence[str], skus: Mapping[str, Any]) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from simulator.engine.errors import ConfigError
-from simulator.engine.spec import Spec, _can_stock
+from simulator.engine.network import Network
+from simulator.engine.spec import Spec
 
 
 def _check_topology(spec: Spec) -> None:
@@ -30,26 +31,20 @@ def _check_topology(spec: Spec) -> None:
             if not any((s, pname) in lane_pairs for s in sups):
                 raise ConfigError(f"network.plants.{pname}.raw_stock.{m}", m,
                                   f"no lane to {pname} from its suppliers ({', '.join(sups)})")
-    memo: dict[tuple[str, str], bool] = {}
-
-    def reachable(dc: str, sku: str) -> bool:
-        if (dc, sku) not in memo:
-            memo[(dc, sku)] = _can_stock(spec, dc, sku, set())
-        return memo[(dc, sku)]
-
+    network = Network(spec)
     for cname, cust in spec.customers.items():
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
         for sku in cust.skus:
-            seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
-            if not spec.serves_from_stock(seg, sku, cname):
-                if spec.make_to_order_source(seg, sku, cname) is None:
-                    raise ConfigError(f"segments.{seg.name}.policies.production", "make_to_order",
+            decision = network.decision(cname, sku)
+            if not decision.from_stock:
+                if decision.maker is None:
+                    raise ConfigError(f"segments.{decision.segment.name}.policies.production", "make_to_order",
                                       f"no plant or supplier making {sku} has a chain of lanes to {cname}; "
                                       "add a lane or serve the segment make_to_stock")
                 continue
-            if not any(reachable(dc, sku) for dc in cust.served_from):
+            if not any(network.stock_source(dc, sku) is not None for dc in cust.served_from):
                 raise ConfigError(f"network.customers.{cname}.served_from", list(cust.served_from),
                                   f"no path to stock of {sku}: none of these warehouses has a source chain "
                                   "ending at a plant that makes it or a supplier that sells it")

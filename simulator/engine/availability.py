@@ -32,6 +32,11 @@ class Availability:
     def up(self) -> bool:
         return self.factor > 0
 
+    def expect_changes(self) -> None:
+        """Say that this availability may change during the run (a disruption or maintenance is
+        scheduled on it): work on the entity then follows each change instead of taking its nominal time."""
+        self.may_change = True
+
     def apply(self, name: str, factor: float) -> None:
         """Disruption ``name`` cuts capacity to ``factor`` (0 = down) until ``lift(name)``."""
         self._active[name] = factor

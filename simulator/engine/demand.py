@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from policies.base import SourceOption
-from simulator.engine.flow import Context, OrderLine
+from simulator.engine.flow import Context, OrderLine, Request
 from simulator.engine.spec import Customer, Segment
 
 
@@ -78,7 +78,8 @@ class CustomerStream:
 
     kind = "customer"
 
-    def __init__(self, ctx: Context, spec: Customer, order_ids: itertools.count, line_ids: itertools.count) -> None:
+    def __init__(self, ctx: Context, spec: Customer, order_ids: itertools.count[int],
+                 line_ids: itertools.count[int]) -> None:
         self.ctx = ctx
         self.name = spec.name
         self.spec = spec
@@ -94,7 +95,7 @@ class CustomerStream:
         # path each serving node stands for.
         self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str]]] = {}
 
-    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple, Any]) -> None:
+    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple[Any, ...], Any]) -> None:
         """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
         segments served from stock), then the DCs feeding the first of them (kind "upstream", to
         cross-dock through it), then the plants and suppliers that make or sell it.
@@ -102,21 +103,17 @@ class CustomerStream:
         ``shared`` lets streams with the same DCs, segments and SKU mix share one set of tables: a
         large network has hundreds of streams over thousands of SKUs, and a table per stream and SKU
         would take hundreds of MB."""
-        spec, model_spec = self.spec, self.ctx.spec
+        spec = self.spec
         cum = shared.get(("mix", spec.sku_weights))
         if cum is None:
             cum = shared[("mix", spec.sku_weights)] = list(accumulate(spec.sku_weights))
             cum[-1] = 1.0
         self._cum = cum
         keys = []
+        network = self.ctx.network
         for sku in spec.skus:
-            seg = model_spec.segments[model_spec.segment_of[(sku, self.channel)]]
-            mto = None
-            if not model_spec.serves_from_stock(seg, sku, self.name):
-                mto = model_spec.make_to_order_source(seg, sku, self.name)[0]
-            dcs = spec.served_from if mto is None else ()
-            makers = tuple(m for m in model_spec.makers_of(sku)  # those that can deliver to this customer
-                           if model_spec.route_days(m, self.name) < math.inf)
+            decision = network.decision(self.name, sku)
+            seg, mto, dcs, makers = decision.segment, decision.maker, decision.dcs, decision.makers
             key = ("route", seg.name, dcs, sku, makers, mto)
             if key not in shared:
                 options = self._options(nodes, dcs, sku, makers, shared)
@@ -128,20 +125,20 @@ class CustomerStream:
         self._route = shared[table_key]
 
     def _options(self, nodes: Mapping[str, Any], dcs: tuple[str, ...], sku: str, makers: tuple[str, ...],
-                 shared: dict[tuple, Any]) -> list[SourceOption]:
+                 shared: dict[tuple[Any, ...], Any]) -> list[SourceOption]:
         """The nodes that may serve ``sku``, in preference order (shared by streams with the same DCs)."""
         options = shared.get(("options", dcs, sku, makers))
         if options is None:
             options = [SourceOption(dc, "warehouse", partial(nodes[dc].on_hand, sku)) for dc in dcs]
-            upstream = [u for dc in dcs[:1] for u in self.ctx.spec.warehouses[dc].sources
-                        if u in self.ctx.spec.warehouses and u not in dcs]
+            upstream = [u for dc in dcs[:1] for u in self.ctx.network.upstream_warehouses(dc) if u not in dcs]
             options += [SourceOption(u, "upstream", partial(nodes[u].on_hand, sku)) for u in upstream]
             options += [SourceOption(m, nodes[m].kind, 0.0) for m in makers]
             shared[("options", dcs, sku, makers)] = options
         return options
 
-    def receive(self, line: OrderLine, qty: float) -> None:
-        """Goods arrived at the customer."""
+    def receive(self, line: Request, qty: float) -> None:
+        """Goods arrived at the customer (``line`` is one of its order lines)."""
+        assert type(line) is OrderLine
         line.delivered += qty
         line.last_delivery = self.ctx.env.now
         self.ctx.ledger.delivered[line.sku] += qty
@@ -154,8 +151,9 @@ class CustomerStream:
             f *= m.factor(t, sku, self.channel, seg)
         return f
 
-    def processes(self) -> list[Generator[simpy.Event, Any, None]]:
-        """The base order stream, plus an extra stream when a modifier can raise demand."""
+    def processes(self, modifiers: list[DemandModifier]) -> list[Generator[simpy.Event, Any, None]]:
+        """The base order stream, plus an extra stream when one of ``modifiers`` can raise demand."""
+        self.modifiers = modifiers
         ctx, spec = self.ctx, self.spec
         if not self.modifiers:
             return [self._orders(_Draws(ctx, spec, "base"), None)]

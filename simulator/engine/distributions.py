@@ -111,6 +111,23 @@ def _normal_draw(rng: np.random.Generator, p: dict[str, float], n: int) -> np.nd
     return np.maximum(rng.normal(p["mean"], p["sd"], n), 0.0)
 
 
+def _clamped_normal_moments(p: dict[str, float]) -> tuple[float, float]:
+    """Mean and variance of max(X, 0) for X ~ normal(mean, sd): what ``_normal_draw`` draws.
+
+    With a = mean / sd, Phi and phi the standard normal cdf and density:
+    E[max(X, 0)] = mean Phi(a) + sd phi(a), E[max(X, 0)^2] = (mean^2 + sd^2) Phi(a) + mean sd phi(a).
+    A draw below zero is set to zero (not drawn again), so zero carries the negative tail's mass."""
+    mu, sd = p["mean"], p["sd"]
+    if sd == 0:
+        return max(mu, 0.0), 0.0
+    a = mu / sd
+    cdf = 0.5 * math.erfc(-a / math.sqrt(2.0))
+    pdf = math.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)
+    mean = mu * cdf + sd * pdf
+    second = (mu * mu + sd * sd) * cdf + mu * sd * pdf
+    return mean, max(second - mean * mean, 0.0)
+
+
 _LAWS: dict[str, _Law] = {
     "constant": _Law(
         ("value",),
@@ -128,8 +145,8 @@ _LAWS: dict[str, _Law] = {
     ),
     "normal": _Law(
         ("mean", "sd"),
-        lambda p: p["mean"],
-        lambda p: p["sd"] ** 2,
+        lambda p: _clamped_normal_moments(p)[0],
+        lambda p: _clamped_normal_moments(p)[1],
         _normal_draw,
         lambda p: "'mean' and 'sd' must be >= 0" if min(p["mean"], p["sd"]) < 0 else None,
     ),

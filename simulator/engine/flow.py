@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 import simpy
+from simpy.events import URGENT
 
 from policies.base import LaneOption
 from simulator.engine.availability import Availability
+from simulator.engine.network import Network
 from simulator.engine.records import Recorder
 from simulator.engine.spec import Lane, Spec, TransportMode
 from simulator.engine.streams import Streams
@@ -140,44 +144,49 @@ class Carrier:
     """All transport lanes: picks a mode, consolidates full-truck loads, samples the transit time
     (and any delay), books cost and CO2.
 
-    Disruption hooks: ``transit_factor`` (lane -> {disruption: multiplier}) stretches the transit of
-    shipments that leave while it is set; ``lane_capacity`` (lane -> {disruption: units per day})
-    makes shipments queue for departure; ``docks`` (node -> Availability) holds arriving goods
-    while the receiving node is closed.
+    Disruption hooks (lane state): ``slow_lane`` stretches the transit of shipments that leave while
+    it is set; ``limit_lane`` makes shipments queue for departure; ``hold_at_dock`` holds goods
+    arriving at a node while it is closed.
     """
 
-    def __init__(self, env: simpy.Environment, spec: Spec, streams: Streams, recorder: Recorder,
+    def __init__(self, env: simpy.Environment, network: Network, streams: Streams, recorder: Recorder,
                  ledger: Ledger) -> None:
+        spec = network.spec
         self.env = env
         self.recorder = recorder
         self.ledger = ledger
         self.spec = spec
+        self.network = network
         self.skus = spec.skus
-        self._routes: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         self._lanes: dict[tuple[str, str], list[_LaneState]] = defaultdict(list)
         for lane in spec.lanes:
             self._lanes[(lane.origin, lane.dest)].append(_LaneState(lane, spec.modes[lane.mode], streams))
-        self.transit_factor: dict[tuple[str, str], dict[str, float]] = {}
-        self.lane_capacity: dict[tuple[str, str], dict[str, float]] = {}
+        self._transit_factor: dict[tuple[str, str], dict[str, float]] = {}  # lane -> {disruption: multiplier}
+        self._lane_capacity: dict[tuple[str, str], dict[str, float]] = {}  # lane -> {disruption: units per day}
         self._lane_free_at: dict[tuple[str, str], float] = {}
-        self.docks: dict[str, Availability] = {}
+        self._docks: dict[str, Availability] = {}  # node -> its availability, for nodes that may close
 
-    def has_lane(self, origin: str, dest: str) -> bool:
-        return (origin, dest) in self._lanes
+    # ---------------------------------------------------------------- disruption hooks (lane state)
+    def slow_lane(self, lane: tuple[str, str], disruption: str, factor: float | None) -> None:
+        """Shipments leaving on ``lane`` take ``factor`` times their transit while ``disruption`` is on
+        (the worst factor of several counts); None lifts it."""
+        _set(self._transit_factor, lane, disruption, factor)
 
-    def mean_lead_time(self, origin: str, dest: str) -> tuple[float, float]:
-        """Planning lead time (mean, sd) of the lane's first listed mode."""
-        lane = self._lanes[(origin, dest)][0].lane
-        return lane.lead_time.mean, lane.lead_time.sd
+    def limit_lane(self, lane: tuple[str, str], disruption: str, units_per_day: float | None) -> None:
+        """At most ``units_per_day`` leave on ``lane`` while ``disruption`` is on (the tightest limit of
+        several counts; the rest queue, first come first served); None lifts it."""
+        _set(self._lane_capacity, lane, disruption, units_per_day)
+
+    def hold_at_dock(self, node: str, availability: Availability) -> None:
+        """Goods arriving at ``node`` while ``availability`` is down wait at its dock (still in transit)."""
+        self._docks[node] = availability
 
     def next_stop(self, origin: str, dest: str) -> str:
         """Where goods bound from ``origin`` for ``dest`` go next: ``dest`` itself over a direct
         lane, else the next DC on the quickest chain of lanes (flowing through, not put away)."""
         if (origin, dest) in self._lanes:
             return dest
-        legs = self._routes.get((origin, dest))
-        if legs is None:
-            legs = self._routes[(origin, dest)] = self.spec.route(origin, dest) or ()
+        legs = self.network.route(origin, dest)
         if not legs:
             raise KeyError(f"no lane or chain of lanes from {origin} to {dest}")
         return legs[0][1]
@@ -225,6 +234,7 @@ class Carrier:
 
     def _load_truck(self, state: _LaneState) -> list[tuple[Request, float, bool]]:
         """Take loads for one truck (first come, first loaded), splitting the last one to fill it."""
+        assert state.capacity is not None  # only consolidated lanes load trucks
         room, load = state.capacity, []
         while state.waiting and room > 1e-9:
             request, qty, is_goods = state.waiting[0]
@@ -251,9 +261,9 @@ class Carrier:
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
         key = (origin, stop)
         depart = now
-        if self.transit_factor or self.lane_capacity:
-            transit *= max(self.transit_factor.get(key, {}).values(), default=1.0)
-            caps = self.lane_capacity.get(key)
+        if self._transit_factor or self._lane_capacity:
+            transit *= max(self._transit_factor.get(key, {}).values(), default=1.0)
+            caps = self._lane_capacity.get(key)
             if caps:  # fewer trucks: the lane moves at most min(caps) units a day, first come first served
                 depart = max(now, self._lane_free_at.get(key, now)) + total / min(caps.values())
                 self._lane_free_at[key] = depart
@@ -267,20 +277,20 @@ class Carrier:
                 depart + transit, request.path,
             ))
             if delay > 0:
-                self.env.timeout(delay).callbacks.append(
-                    lambda _ev, r=request, q=qty, g=is_goods: self._arrive(stop, r, q, g))
+                self.env.timeout(delay).callbacks.append(partial(self._arrive, stop, request, qty, is_goods))
             else:  # same-instant hand-over: no zero-delay event
                 self._arrive(stop, request, qty, is_goods)
 
-    def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool) -> None:
-        dock = self.docks.get(stop)
+    def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool,
+                _event: simpy.Event | None = None) -> None:
+        dock = self._docks.get(stop)
         if dock is not None and not dock.up:  # receiving node closed: goods wait at the dock, still in transit
             dock.when_up(lambda: self._arrive(stop, request, qty, is_goods))
             return
         if stop != request.dest_node:  # flowing through a DC: cross-dock handling, then the next leg
-            dock = self.spec.warehouses[stop].cross_dock_days
-            if dock > 0:
-                self.env.timeout(dock).callbacks.append(lambda _ev: self._leg(stop, request, qty, is_goods))
+            handling = self.spec.warehouses[stop].cross_dock_days
+            if handling > 0:
+                self.env.timeout(handling).callbacks.append(lambda _ev: self._leg(stop, request, qty, is_goods))
             else:
                 self._leg(stop, request, qty, is_goods)
             return
@@ -289,7 +299,18 @@ class Carrier:
         request.target.receive(request, qty)
 
 
-class Node(Protocol):
+def _set(table: dict[tuple[str, str], dict[str, float]], lane: tuple[str, str], disruption: str,
+         value: float | None) -> None:
+    if value is not None:
+        table.setdefault(lane, {})[disruption] = value
+        return
+    entry = table.get(lane, {})
+    entry.pop(disruption, None)
+    if not entry:
+        table.pop(lane, None)
+
+
+class ServingNode(Protocol):
     """Anything that can serve a request: a warehouse, a plant or a supplier."""
 
     name: str
@@ -297,6 +318,30 @@ class Node(Protocol):
     def request(self, request: Request) -> None: ...
 
     def min_order_qty(self, sku: str) -> float: ...
+
+
+class Clock(simpy.Environment):
+    """The run's clock: SimPy's environment, counting the events it processes (the size of a run)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.processed = 0  # events taken off the queue, including the stop event of each ``run(until=...)``
+
+    def step(self) -> None:
+        self.processed += 1
+        super().step()
+
+
+class _Due(simpy.Event):
+    """An event that is due from the moment it is made (SimPy processes only triggered events);
+    ``Context.urgent`` puts it on the clock."""
+
+    _ok = True
+    _value = None
+
+    def __init__(self, env: simpy.Environment) -> None:  # not Event.__init__: that would mark it pending
+        self.env = env
+        self.callbacks: list[Callable[[simpy.Event], None]] = []
 
 
 class Context:
@@ -308,9 +353,19 @@ class Context:
         self.streams = streams
         self.recorder = Recorder()
         self.ledger = Ledger()
-        self.carrier = Carrier(env, spec, streams, self.recorder, self.ledger)
-        self.nodes: dict[str, Node] = {}
+        self.network = Network(spec)
+        self.carrier = Carrier(env, self.network, streams, self.recorder, self.ledger)
+        self.nodes: dict[str, ServingNode] = {}
         self.integer_units = spec.integer_units
+
+    def urgent(self, delay: float, callback: Callable[[], None] | None = None) -> simpy.Event:
+        """Call ``callback`` ``delay`` days from now, ahead of everything else due at that instant (a
+        day-boundary reading or re-plan comes before the receipts and reviews of the new day)."""
+        event = _Due(self.env)
+        if callback is not None:
+            event.callbacks.append(lambda _ev: callback())
+        self.env.schedule(event, URGENT, delay)
+        return event
 
     def order_size(self, qty: float) -> float:
         """Round an order quantity to what can be ordered (whole units unless configured otherwise)."""

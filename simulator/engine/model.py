@@ -9,37 +9,25 @@ import logging
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-import simpy
-from simpy.events import URGENT
-
-from policies.base import ItemStats, Replenishment
 from simulator.engine.demand import CustomerStream, DemandModifier
-from simulator.engine.errors import ConfigError
-from simulator.engine.flow import Context
-from simulator.engine.forecasting import DemandPlanning
+from simulator.engine.flow import Clock, Context
 from simulator.engine.production import PlantNode
 from simulator.engine.records import DailyStock, RunRecord
-from simulator.engine.spec import Segment, Spec
+from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
+from simulator.engine.spec import Spec
+from simulator.engine.stocking import Flow, made_to_stock, plan_inputs, planned_flows, raw_material_shares
 from simulator.engine.streams import Streams
 from simulator.engine.supplier import SupplierNode
-from simulator.engine.warehouse import StockPoint, Warehouse
+from simulator.engine.warehouse import DemandHistory, StockPoint, WarehouseNode
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class _Flow:
-    """Planned demand reaching one stocking point: daily mean and variance, and who asks."""
-
-    mean: float = 0.0
-    var: float = 0.0
-    segment: Segment | None = None
-
-
 @contextlib.contextmanager
-def _rare_gc_passes(young: int = 50_000):
+def _rare_gc_passes(young: int = 50_000) -> Iterator[None]:
     """Let Python's cycle collector run less often while the model runs.
 
     A run allocates hundreds of thousands of short-lived objects (events, requests, record rows)
@@ -60,155 +48,63 @@ class Model:
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.ctx = Context(spec, self.env, Streams(spec.seed))
-        ctx = self.ctx
-        self.warehouses = {n: Warehouse(ctx, n, w.handling_cost_per_unit) for n, w in spec.warehouses.items()}
-        self.plants = {n: PlantNode(ctx, p) for n, p in spec.plants.items()}
-        self.suppliers = {n: SupplierNode(ctx, s) for n, s in spec.suppliers.items()}
+        ctx, network = self.ctx, self.ctx.network
+        # Plan before building: the demand reaching each stocking point and its plan inputs.
+        flows = planned_flows(spec, network)
+        self.plans: dict[tuple[str, str], PlanInputs] = plan_inputs(spec, network, flows)  # (DC, SKU) -> inputs
+        made = made_to_stock(spec, network, flows)
+        shares = raw_material_shares(spec)
+        # Then the entities, each built with what it works with: suppliers, plants, DCs, stock points.
+        self.suppliers = {n: SupplierNode(ctx, s, shares) for n, s in spec.suppliers.items()}
+        self.plants = {n: PlantNode(ctx, p, {m: self.suppliers[network.raw_source(n, m)] for m in p.raw_stock},
+                                    made.get(n, {})) for n, p in spec.plants.items()}
+        self.warehouses = {n: WarehouseNode(ctx, n, w.handling_cost_per_unit) for n, w in spec.warehouses.items()}
         ctx.nodes.update(self.warehouses)
         ctx.nodes.update(self.plants)
         ctx.nodes.update(self.suppliers)
+        self.points: list[StockPoint] = self._stock_points(flows)
+        books = Books()
+        overrides = spec.forecast_overrides
+        replanners = [Replanner(p, p.history, self.plans[(p.node, p.sku)], overrides, books)
+                      for p in self.points if p.history is not None]
+        self.replanning = Replanning(ctx, replanners, line_watchers(spec, self.plants, books), books)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
-        shared_tables: dict = {}
+        shared_tables: dict[tuple[Any, ...], Any] = {}
         for cust in self.customers.values():
             cust.bind(ctx.nodes, shared_tables)
-        self.points: list[StockPoint] = []
-        self._planned: dict[tuple[str, str], tuple[ItemStats, float, Replenishment]] = {}  # (dc, sku) -> plan inputs
-        self._sources: dict[tuple[str, str], str | None] = {}
-        self._plan_stock()
-        self.planning = DemandPlanning(self.ctx, self.points, self._planned)
-        self._wire_raw_sources()
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
                                     [(p.node, p.sku, p.segment.name) for p in self.points])
         self._ran = False
 
-    # ---------------------------------------------------------------- planning
-    def source_of(self, warehouse: str, sku: str) -> str | None:
-        """The first of the warehouse's sources that can supply ``sku``."""
-        key = (warehouse, sku)
-        if key not in self._sources:
-            spec = self.spec
-            makers = spec.makers_of(sku)
-            self._sources[key] = next(
-                (src for src in spec.warehouses[warehouse].sources
-                 if src in makers or (src in spec.warehouses and self.source_of(src, sku) is not None)), None)
-        return self._sources[key]
-
-    def _lead_time(self, warehouse: str, source: str) -> tuple[float, float]:
-        """Planning replenishment lead time (mean, sd) from ``source`` to ``warehouse``."""
-        mean, sd = self.ctx.carrier.mean_lead_time(source, warehouse)
-        if source in self.spec.plants:
-            mean += self.spec.plants[source].planned_lead_time
-        elif source in self.spec.suppliers:
-            lt = self.spec.suppliers[source].lead_time
-            mean, sd = mean + lt.mean, math.sqrt(sd**2 + lt.variance)
-        return mean, sd
-
-    def _plan_stock(self) -> None:
-        """Derive each stocking point's planned demand, lead time, governing segment and policy."""
-        spec = self.spec
-        flows: dict[tuple[str, str], _Flow] = defaultdict(_Flow)
-
-        def add(wh: str, sku: str, mean: float, var: float, seg: Segment) -> None:
-            f = flows[(wh, sku)]
-            f.mean += mean
-            f.var += var
-            if f.segment is None or seg.priority < f.segment.priority:
-                f.segment = seg
-            src = self.source_of(wh, sku)
-            if src in spec.warehouses:
-                add(src, sku, mean, var, seg)
-
-        # Customer demand lands on each stream's home DC; sum it there first, then push it upstream.
-        direct: dict[tuple[str, str], _Flow] = defaultdict(_Flow)
-        for cust in spec.customers.values():
-            orders_per_day = 1.0 / cust.interarrival.mean
-            cv2 = cust.interarrival.variance / cust.interarrival.mean**2
-            q_mean, q_var = cust.qty.mean, cust.qty.variance
-            home = cust.served_from[0]
-            for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
-                seg = spec.segments[spec.segment_of[(sku, cust.channel)]]
-                if not spec.serves_from_stock(seg, sku, cust.name):
-                    continue
-                lines_per_day = orders_per_day * cust.lines_per_order.mean * w
-                # Daily demand of a renewal stream of lines: rate * (Var q + E[q]^2 * cv^2 of gaps).
-                f = direct[(home, sku)]
-                f.mean += lines_per_day * q_mean
-                f.var += lines_per_day * (q_var + q_mean**2 * cv2)
-                if f.segment is None or seg.priority < f.segment.priority:
-                    f.segment = seg
-        for (wh, sku), f in direct.items():
-            add(wh, sku, f.mean, f.var, f.segment)
-
-        for (wh, sku), flow in sorted(flows.items()):
-            source = self.source_of(wh, sku)
-            seg = flow.segment
-            lt_mean, lt_sd = self._lead_time(wh, source)
-            item = spec.skus[sku]
-            stats = ItemStats(flow.mean, math.sqrt(flow.var), lt_mean, lt_sd, seg.target_fill_rate,
-                              item.unit_cost, item.price, spec.holding_rate)
-            local = spec.warehouses[wh].replenishment
-            rule = local if local is not None else seg.policies.replenishment
-            cover = lt_mean + (rule.review_period or 0.0)
-            key = (f"network.warehouses.{wh}.replenishment" if local is not None
-                   else f"segments.{seg.name}.policies.replenishment")
-            try:
-                policy = rule.planned(stats, seg.policies.safety_stock.units(stats, cover))
-            except ValueError as exc:
-                raise ConfigError(key, f"{wh}/{sku}", str(exc)) from None
-            point = StockPoint(self.ctx, wh, sku, seg, policy, spec.warehouses[wh].initial_stock)
-            self._planned[(wh, sku)] = (stats, cover, rule)
-            point.source = self.ctx.nodes[source]
-            point.plan = (rule, stats)  # kept for safety stock re-computed during the run
-            self.warehouses[wh].add(point)
-            self.points.append(point)
-            self.ctx.ledger.initial[sku] += point.on_hand
-        made: dict[str, dict[str, float]] = defaultdict(dict)  # plant -> SKU -> planned demand per day
-        for (wh, sku), flow in flows.items():
-            source = self.source_of(wh, sku)
-            if source in self.plants:
-                made[source][sku] = made[source].get(sku, 0.0) + flow.mean
-        for plant, demand in made.items():
-            self.plants[plant].plan_batches(demand)
-        for point in self.points:  # link the serial chains (for echelon policies)
-            if point.source is not None and point.source.kind == "warehouse":
-                point.upstream = self.warehouses[point.source.name].stock[point.sku]
-                point.upstream.downstream.append(point)
-
-    def _wire_raw_sources(self) -> None:
-        for plant in self.plants.values():
-            for m in plant.raw.on_hand:
-                sups = [s for s in self.spec.suppliers.values() if m in s.supplies]
-                chosen = next(s for s in sups if self.ctx.carrier.has_lane(s.name, plant.name))
-                plant.raw.sources[m] = self.suppliers[chosen.name]
-        shares = self._raw_material_shares()
-        for supplier in self.suppliers.values():
-            supplier.segment_shares = shares
-
-    def _raw_material_shares(self) -> dict[tuple[str, str], dict[str, float]]:
-        """For each (plant, material): each segment's share of the material the plant is planned to use,
-        from forecast customer demand for the families its lines make (what a criticality matrix weighs)."""
-        spec = self.spec
-        use: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        families_at = {p.name: {f for ln in p.lines for f in ln.families} for p in spec.plants.values()}
-        for cust in spec.customers.values():
-            units_per_line = cust.qty.mean * cust.lines_per_order.mean / cust.interarrival.mean
-            for sku, w in zip(cust.skus, cust.sku_weights, strict=True):
-                family = spec.skus[sku].family
-                seg = spec.segment_of[(sku, cust.channel)]
-                for plant, fams in families_at.items():
-                    if family in fams:
-                        for m, per_unit in spec.families[family].bom.items():
-                            use[(plant, m)][seg] += units_per_line * w * per_unit
-        return {key: {seg: v / total for seg, v in by_seg.items()}
-                for key, by_seg in use.items() if (total := sum(by_seg.values())) > 0}
+    def _stock_points(self, flows: Mapping[tuple[str, str], Flow]) -> list[StockPoint]:
+        """One stock point per planned (DC, SKU), built upstream first (a point is built with the DC
+        stock point it orders from); listed and added to their DCs in (DC, SKU) order."""
+        spec, network, ctx = self.spec, self.ctx.network, self.ctx
+        built: dict[tuple[str, str], StockPoint] = {}
+        for wh, sku in sorted(self.plans, key=lambda key: (network.depth[key[0]], key)):
+            inputs, seg = self.plans[(wh, sku)], flows[(wh, sku)].segment
+            assert seg is not None
+            source = network.stock_source(wh, sku)
+            assert source is not None
+            replanned = seg.policies.forecast is not None or seg.alerts is not None or \
+                seg.policies.safety_stock.replan_every_days is not None
+            history = DemandHistory(keep_orders=seg.alerts is not None) if replanned else None
+            built[(wh, sku)] = StockPoint(ctx, wh, sku, seg, inputs.policy(), spec.warehouses[wh].initial_stock,
+                                          ctx.nodes[source], built.get((source, sku)), history,
+                                          self.warehouses[wh].availability)
+        points = [built[key] for key in sorted(built)]
+        for point in points:
+            self.warehouses[point.node].add(point)
+            ctx.ledger.initial[point.sku] += point.on_hand
+        return points
 
     # ---------------------------------------------------------------- running
-    def _snapshot(self, _event: simpy.Event | None = None) -> None:
+    def _snapshot(self) -> None:
         self._record_stock()
         if self.stock_log.days < self.stock_log.on_hand.shape[0]:
             self._schedule_snapshot()
@@ -219,13 +115,15 @@ class Model:
                               [p.on_order for p in points])
 
     def _schedule_snapshot(self) -> None:
-        # End-of-day stock is read at the start of the next day, before that day's events:
-        # an URGENT event at the day boundary runs ahead of receipts and reviews due then.
-        ev = simpy.Event(self.env)
-        ev._ok = True
-        ev._value = None
-        ev.callbacks.append(self._snapshot)
-        self.env.schedule(ev, URGENT, 1.0)
+        # End-of-day stock is read at the start of the next day, before that day's events.
+        self.ctx.urgent(1.0, self._snapshot)
+
+    def add_demand_modifier(self, modifier: DemandModifier) -> None:
+        """Multiply demand over time by ``modifier`` (a season, promotion or spike) from the start of
+        the run (scenarios add theirs when they are installed, before the clock starts)."""
+        if self._ran and self.env.now > 0:
+            raise RuntimeError("demand modifiers are added before the run starts")
+        self.demand_modifiers.append(modifier)
 
     def start(self) -> None:
         """Start every process (idempotent); ``step_until`` and ``run`` call it."""
@@ -240,12 +138,11 @@ class Model:
         for plant in self.plants.values():
             plant.start()
         for cust in self.customers.values():
-            cust.modifiers = list(self.demand_modifiers)
-            for proc in cust.processes():
+            for proc in cust.processes(list(self.demand_modifiers)):
                 self.env.process(proc)
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
-        self.planning.start()
+        self.replanning.start()
 
     def step_until(self, t: float) -> None:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
@@ -271,12 +168,12 @@ class Model:
             # The run stops at the horizon before the reading due at that instant: take the last day's.
             self._record_stock()
         wall = time.perf_counter() - self._wall_start
-        # Events scheduled minus still pending. Each env.run(until=...) beyond the first adds its stop event,
-        # which SimPy processes once to stop and re-queues to process again on resuming: 2 per extra step.
-        events = next(self.env._eid) - len(self.env._queue) - 1 - 2 * (stops - 1)
+        # Events processed, less the stop event that ends each env.run(until=...): SimPy processes it
+        # once to stop, and each one but the last once more on resuming (it is re-queued at once).
+        events = self.env.processed - (2 * stops - 1)
         tables = self.ctx.recorder.tables(release=True)
         tables["stock"] = self.stock_log.table(release=True)
-        tables.update(self.planning.tables())
+        tables.update(self.replanning.tables())
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:
@@ -286,10 +183,7 @@ class Model:
         env = self.env
         # The end of the run is scheduled first, exactly as ``env.run(until=horizon)`` would, so the
         # order of everything at the horizon (e.g. the last stock snapshot) is the same with or without the bar.
-        end = simpy.Event(env)
-        end._ok = True
-        end._value = None
-        env.schedule(end, URGENT, horizon - env.now)
+        end = self.ctx.urgent(horizon - env.now)
         steps = 0
         with tqdm(total=horizon, initial=env.now, unit="day", desc="simulating", leave=False,
                   bar_format="{desc}: day {n:.0f}/{total:.0f} |{bar}| {elapsed}<{remaining}") as bar:

@@ -84,7 +84,8 @@ def _dist_model(name: str) -> type[Section]:
         return self
 
     return create_model(f"dist_{name}", __base__=Section, __doc__=f"A '{name}' distribution.",
-                        __validators__={"check": model_validator(mode="after")(check)}, **fields)
+                        __validators__={"check": model_validator(mode="after")(check)},  # type: ignore[dict-item]
+                        **fields)
 
 
 DIST_MODELS = {name: _dist_model(name) for name in _LAWS}
@@ -98,8 +99,8 @@ def _number_is_constant(v: Any) -> Any:
 
 
 # A distribution: a plain number (a fixed value) or ``{dist: <name>, <parameters>..., shift: <days>}``.
-DistSpec = Annotated[
-    Union[tuple(DIST_MODELS.values())],  # type: ignore[valid-type]  # noqa: UP007
+DistSpec = Annotated[  # type: ignore[valid-type]
+    Union[tuple(DIST_MODELS.values())],  # noqa: UP007
     Field(discriminator="dist"),
     BeforeValidator(_number_is_constant),
 ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import Any
 
 import simpy
 
 from policies.base import JobView
 from simulator.engine.availability import Availability
-from simulator.engine.flow import Context, Node, Request
+from simulator.engine.flow import Context, Request, ServingNode
 from simulator.engine.spec import Line, Plant, RawStock
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ class RawStore:
     """A plant's raw-material stock, replenished by (s, S) on each material's inventory position
     (on hand + on order - what production orders already waiting for it need)."""
 
-    def __init__(self, ctx: Context, plant: str, stocks: dict[str, RawStock]) -> None:
+    def __init__(self, ctx: Context, plant: str, stocks: dict[str, RawStock], sources: dict[str, ServingNode]) -> None:
         self.ctx = ctx
         self.plant = plant
         self.policy = stocks
@@ -30,7 +30,7 @@ class RawStore:
         self.consumed = {m: 0.0 for m in stocks}
         self.received = {m: 0.0 for m in stocks}
         self.reserved = {m: 0.0 for m in stocks}  # needed by jobs waiting for material (a backorder)
-        self.sources: dict[str, Node] = {}
+        self.sources = sources  # material -> the supplier it is ordered from
         self._arrival = ctx.env.event()
 
     def take(self, needs: dict[str, float]) -> Generator[simpy.Event, Any, None]:
@@ -85,7 +85,9 @@ class Job:
         self.qty = qty
         self.family = family
         self.released = released
-        self.view = JobView(released, qty, family, request.segment.name, margin)
+        segment = request.segment
+        assert segment is not None  # goods are made for a segment (only raw material serves all)
+        self.view = JobView(released, qty, family, segment.name, margin)
         self.remaining = math.nan
         self.started = math.nan
         self.changeover = 0.0  # days of changeover spent on this job
@@ -130,6 +132,7 @@ class ProductionLine:
         if spec.batch_time is not None:
             return float(spec.batch_time.draw(self._rng, 1)[0])
         ut = spec.unit_time
+        assert ut is not None  # a line has a unit time or a batch time
         if ut.is_constant:
             return qty * ut.mean
         return float(ut.draw(self._rng, max(1, round(qty))).sum())
@@ -191,6 +194,7 @@ class ProductionLine:
         """Planned maintenance: the line is down for each window; a job on the line pauses and
         resumes with its remaining work afterwards, and no job starts meanwhile."""
         env, plan, av = self.ctx.env, self.spec.maintenance, self.availability
+        assert plan is not None  # started only for lines with planned maintenance
         yield env.timeout(plan.first)
         while True:
             av.apply("planned_maintenance", 0.0)
@@ -202,7 +206,7 @@ class ProductionLine:
         env = self.ctx.env
         req = job.request
         self.ctx.recorder.production.append((
-            self.plant.name, self.name, req.sku, job.family, req.segment.name, job.qty, job.released, job.started,
+            self.plant.name, self.name, req.sku, job.family, job.view.segment, job.qty, job.released, job.started,
             env.now, job.changeover, self.spec.changeover_cost * job.changeovers,
         ))
         self.ctx.ledger.released[req.sku] += job.qty
@@ -215,17 +219,22 @@ class PlantNode:
 
     kind = "plant"
 
-    def __init__(self, ctx: Context, spec: Plant) -> None:
+    def __init__(self, ctx: Context, spec: Plant, raw_sources: dict[str, ServingNode],
+                 made_per_day: Mapping[str, float]) -> None:
+        """``raw_sources``: the supplier of each raw material; ``made_per_day``: planned demand per day
+        of each SKU made here for stock (its production batches are sized on it)."""
         self.ctx = ctx
         self.name = spec.name
         self.spec = spec
-        self.raw = RawStore(ctx, spec.name, dict(spec.raw_stock))
+        self.raw = RawStore(ctx, spec.name, dict(spec.raw_stock), raw_sources)
         self.lines = [ProductionLine(ctx, self, ln) for ln in spec.lines]
         self._lines_for: dict[str, list[ProductionLine]] = {}
         self.batch_qty: dict[str, float] = {}  # production batch per SKU from batch sizing (0: as ordered)
         for line in self.lines:
             for fam in line.spec.families:
                 self._lines_for.setdefault(fam, []).append(line)
+        if made_per_day:
+            self._plan_batches(made_per_day)
 
     def makes(self, sku: str) -> bool:
         return self.ctx.spec.skus[sku].family in self._lines_for
@@ -234,7 +243,7 @@ class PlantNode:
         for line in self.lines:
             self.ctx.env.process(line.process())
             if line.spec.maintenance is not None:
-                line.availability.may_change = True
+                line.availability.expect_changes()
                 self.ctx.env.process(line.maintenance())
         for m in self.raw.on_hand:
             self.raw.review(m)
@@ -255,7 +264,7 @@ class PlantNode:
             line = min(self._lines_for[family], key=lambda ln: ln.queued_units)
             line.add(Job(req, qty, family, self.ctx.env.now, item.price - item.unit_cost))
 
-    def plan_batches(self, demand_per_day: dict[str, float]) -> None:
+    def _plan_batches(self, demand_per_day: Mapping[str, float]) -> None:
         """Set each item's production batch from its family's batch-sizing rule (on the family's first
         line): the item's demand over the family's cycle. ``demand_per_day``: planned demand per SKU."""
         spec = self.ctx.spec
@@ -265,7 +274,7 @@ class PlantNode:
         for fam, skus in families.items():
             line = self._lines_for[fam][0]
             d = sum(demand_per_day[s] for s in skus)
-            if d <= 0 or line.spec.unit_time is None:
+            if d <= 0 or line.spec.unit_time is None or line.spec.batching is None:
                 continue
             unit_cost = sum(demand_per_day[s] * spec.skus[s].unit_cost for s in skus) / d
             cycle = line.spec.batching.cycle_days(d, line.spec.changeover_cost, unit_cost * spec.holding_rate / 365.0,

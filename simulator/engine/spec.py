@@ -6,15 +6,26 @@ can be made before the clock starts is made there, so a run never fails half-way
 
 from __future__ import annotations
 
-import heapq
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from policies.base import CapacityAllocation
+from policies.base import (
+    BatchSizing,
+    CapacityAllocation,
+    Forecaster,
+    FulfilmentPath,
+    ProductionStrategy,
+    Replenishment,
+    SafetyStock,
+    SupplyAllocation,
+    TransportChoice,
+)
+from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
-from simulator.engine.planning import AlertRules, Override
+
+if TYPE_CHECKING:
+    from simulator.engine.demand import DemandModifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +58,8 @@ class Supplier:
     lead_time: Dist  # days from order to dispatch
     capacity_per_day: float | None  # units it can dispatch per day; None = unlimited
     unit_costs: Mapping[str, float] = field(default_factory=dict)
-    allocation: Any = None  # who is filled first when capacity falls short (None: first come, first served)
+    # who is filled first when capacity falls short (None: first come, first served)
+    allocation: SupplyAllocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +84,7 @@ class Line:
     changeover_cost: float
     min_batch: float
     allocation: CapacityAllocation
-    batching: Any = None  # BatchSizing policy for the families made here (None: as ordered)
+    batching: BatchSizing | None = None  # batch sizing for the families made here (None: as ordered)
     maintenance: Maintenance | None = None  # planned maintenance windows
 
 
@@ -103,7 +115,8 @@ class Warehouse:
     name: str
     sources: tuple[str, ...]
     handling_cost_per_unit: float
-    replenishment: Any = None  # a policy for every SKU here, replacing the segment's (local parameters)
+    # a policy for every SKU here, replacing the segment's (local parameters)
+    replenishment: Replenishment | None = None
     initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
     cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
 
@@ -163,12 +176,12 @@ class Customer:
 class SegmentPolicies:
     """The decisions a segment makes, one policy object per kind."""
 
-    production: Any
-    replenishment: Any
-    safety_stock: Any
-    fulfilment: Any
-    transport: Any
-    forecast: Any = None  # a Forecaster, or None: plan from the configured demand, no forecasting
+    production: ProductionStrategy
+    replenishment: Replenishment
+    safety_stock: SafetyStock
+    fulfilment: FulfilmentPath
+    transport: TransportChoice
+    forecast: Forecaster | None = None  # None: plan from the configured demand, no forecasting
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,92 +233,5 @@ class Spec:
     scenario: Any = None  # a scenarios.Scenario once built (the raw config section before)
     trace: TraceWindow | None = None  # write a readable event log of this window
     quiet: bool = False  # no progress bar
-    makers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> plants/suppliers, derived
-    route_days_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
-    demand_models: tuple[Any, ...] = ()  # DemandModifier objects from ``demand.models`` (seasons, promotions...)
+    demand_models: tuple[DemandModifier, ...] = ()  # from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
-
-    def route(self, origin: str, dest: str) -> tuple[tuple[str, str], ...] | None:
-        """The quickest chain of lanes from ``origin`` to ``dest`` (by the mean lead time of each
-        lane's first listed mode), passing only through warehouses; None if there is none.
-
-        A direct lane is one leg; otherwise goods flow through DCs without being put away.
-        """
-        first = self._lane_days()
-        best = {origin: 0.0}
-        back: dict[str, str] = {}
-        frontier = [(0.0, origin)]
-        while frontier:
-            days, node = heapq.heappop(frontier)
-            if node == dest:
-                legs = []
-                while node != origin:
-                    legs.append((back[node], node))
-                    node = back[node]
-                return tuple(reversed(legs))
-            if days > best[node] or (node != origin and node not in self.warehouses):
-                continue
-            for (a, b), lt in first.items():
-                if a == node and days + lt < best.get(b, math.inf):
-                    best[b] = days + lt
-                    back[b] = node
-                    heapq.heappush(frontier, (days + lt, b))
-        return None
-
-    def route_days(self, origin: str, dest: str) -> float:
-        """Mean transit days along ``route(origin, dest)`` (inf if there is no route); memoised."""
-        days = self.route_days_cache.get((origin, dest))
-        if days is None:
-            legs = self.route(origin, dest)
-            first = self._lane_days()
-            days = math.inf if legs is None else sum(first[leg] for leg in legs)
-            self.route_days_cache[(origin, dest)] = days
-        return days
-
-    def _lane_days(self) -> dict[tuple[str, str], float]:
-        """Mean lead time of each (origin, dest) pair's first listed lane."""
-        first: dict[tuple[str, str], float] = {}
-        for lane in self.lanes:
-            first.setdefault((lane.origin, lane.dest), lane.lead_time.mean)
-        return first
-
-    def make_to_order_source(self, segment: Segment, sku: str, customer: str) -> tuple[str, float] | None:
-        """Where and how fast an order line could be made to order: the first plant (or supplier)
-        making ``sku`` with a route to ``customer``, and its planned production + delivery days."""
-        for maker in self.makers_of(sku):
-            days = self.route_days(maker, customer)
-            if days < math.inf:
-                make = self.plants[maker].planned_lead_time if maker in self.plants else \
-                    self.suppliers[maker].lead_time.mean
-                return maker, make + days
-        return None
-
-    def serves_from_stock(self, segment: Segment, sku: str, customer: str) -> bool:
-        """Whether the segment's production strategy serves this customer's ``sku`` from
-        finished-goods stock (make-to-stock) or makes it to order."""
-        mto = self.make_to_order_source(segment, sku, customer)
-        return segment.policies.production.serve_from_stock(
-            segment.promised_lead_time, mto[1] if mto is not None else math.inf)
-
-    def makers_of(self, sku: str) -> tuple[str, ...]:
-        """Plants with a line for the SKU's family, then suppliers selling the SKU itself."""
-        return self.makers[sku]
-
-
-def _makers(skus: Mapping[str, Sku], plants: Mapping[str, Plant], suppliers: Mapping[str, Supplier]
-            ) -> dict[str, tuple[str, ...]]:
-    by_family = {fam: tuple(p.name for p in plants.values() if any(fam in ln.families for ln in p.lines))
-                 for fam in {s.family for s in skus.values()}}
-    return {sku: by_family[s.family] + tuple(sup.name for sup in suppliers.values() if sku in sup.supplies)
-            for sku, s in skus.items()}
-
-
-def _can_stock(spec: Spec, wh: str, sku: str, seen: set[str]) -> bool:
-    if wh in seen:
-        return False
-    seen.add(wh)
-    makers = spec.makers_of(sku)
-    for src in spec.warehouses[wh].sources:
-        if src in makers or (src in spec.warehouses and _can_stock(spec, src, sku, seen)):
-            return True
-    return False

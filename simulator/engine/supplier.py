@@ -24,7 +24,8 @@ class SupplierNode:
 
     kind = "supplier"
 
-    def __init__(self, ctx: Context, spec: Supplier) -> None:
+    def __init__(self, ctx: Context, spec: Supplier,
+                 segment_shares: Mapping[tuple[str, str], Mapping[str, float]]) -> None:
         self.ctx = ctx
         self.name = spec.name
         self.spec = spec
@@ -32,7 +33,7 @@ class SupplierNode:
         self._free_at = 0.0  # when the supplier's capacity is next free
         self.availability = Availability(ctx.env)  # a failure scenario lowers it (0 = ships nothing)
         self.pending: list[tuple[Request, float]] = []  # (order, ready since), allocation mode only
-        self.segment_shares: Mapping[tuple[str, str], Mapping[str, float]] = {}  # (plant, material) -> shares
+        self.segment_shares = segment_shares  # (plant, material) -> each segment's share of its use
         self._allocating = False
 
     def request(self, req: Request) -> None:
@@ -70,9 +71,11 @@ class SupplierNode:
     def _allocate_days(self) -> Generator[simpy.Event, Any, None]:
         """At the start of each day, share that day's capacity out among the waiting orders."""
         env = self.ctx.env
+        capacity = self.spec.capacity_per_day
+        assert capacity is not None  # allocation needs a capacity (checked with the config)
         while self.pending:
             yield env.timeout(math.floor(env.now) + 1.0 - env.now)
-            self.allocate(self.spec.capacity_per_day * self.availability.factor)
+            self.allocate(capacity * self.availability.factor)
         self._allocating = False
 
     def allocate(self, capacity: float) -> None:
@@ -82,7 +85,9 @@ class SupplierNode:
                   for req, since in self.pending]
         now = self.ctx.env.now
         left = capacity
-        for i in self.spec.allocation.rank(claims):
+        allocation = self.spec.allocation
+        assert allocation is not None
+        for i in allocation.rank(claims):
             req = self.pending[i][0]
             before = req.open
             give = min(before, left)

@@ -5,15 +5,60 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
+from collections.abc import Generator
 
-from policies.base import ItemStats, Replenishment
+import simpy
+
+from policies.base import Replenishment
 from simulator.engine.availability import Availability
-from simulator.engine.flow import Context, Node, OrderLine, Request
+from simulator.engine.flow import Context, OrderLine, Request, ServingNode
 from simulator.engine.spec import Segment
 
 log = logging.getLogger(__name__)
 
 _EPS = 1e-9  # below this, a backlog left by fractional units counts as cleared
+
+
+class DemandHistory:
+    """What re-planning reads about one stocking point: units requested per day (day ``d`` runs
+    from time d to d + 1) and, when alerts project stock, the replenishment orders placed (time,
+    units), oldest first, until they are received."""
+
+    __slots__ = ("_days", "_orders")
+
+    def __init__(self, keep_orders: bool = False) -> None:
+        self._days: list[float] = []
+        self._orders: deque[tuple[float, float]] | None = deque() if keep_orders else None
+
+    def demand(self, t: float, qty: float) -> None:
+        days, d = self._days, int(t)
+        if d >= len(days):
+            days.extend([0.0] * (d + 1 - len(days)))
+        days[d] += qty
+
+    def day(self, d: int) -> float:
+        """Units requested on day ``d``."""
+        return self._days[d] if d < len(self._days) else 0.0
+
+    def window(self, end: int, n: int) -> list[float]:
+        """Units requested on each of the ``n`` days before day ``end`` (fewer at the start of the run)."""
+        start = max(0, end - n)
+        out = self._days[start:end]
+        return out + [0.0] * (end - start - len(out)) if len(out) < end - start else out
+
+    def ordered(self, t: float, qty: float) -> None:
+        if self._orders is not None:
+            self._orders.append((t, qty))
+
+    def open_orders(self, on_order: float) -> deque[tuple[float, float]]:
+        """The orders still open given ``on_order`` units on order: the oldest are taken as received
+        first (first ordered, first received)."""
+        orders = self._orders
+        assert orders is not None, "open_orders needs a history that keeps orders"
+        open_qty = sum(q for _, q in orders)
+        while orders and open_qty - orders[0][1] >= on_order - 1e-9:
+            open_qty -= orders.popleft()[1]
+        return orders
 
 
 class StockPoint:
@@ -22,20 +67,24 @@ class StockPoint:
     Inventory position = on hand - backorders + on order; the policy decides from it.
     Invariant: stock on hand is positive only when no backorder waits, or when the oldest
     backorder is a ship-complete line still short of its full quantity.
+
+    Built with its collaborators: ``source`` (the node it orders from), ``upstream`` (the DC stock
+    point it orders from, for echelon policies), ``history`` (where its demand and orders are
+    written when it is re-planned during the run; None: planned once).
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "plan", "history",
-                 "demanded")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
-                 initial: float | None = None) -> None:
+                 initial: float | None, source: ServingNode, upstream: StockPoint | None,
+                 history: DemandHistory | None, availability: Availability) -> None:
         self.ctx = ctx
         self.node = node
         self.sku = sku
         self.segment = segment  # the segment whose policy governs this stock
         self.policy = policy
-        self.source: Node | None = None
+        self.source = source
         self.on_hand = float(policy.initial_stock() if initial is None else initial)
         if ctx.integer_units:
             self.on_hand = float(math.ceil(self.on_hand))
@@ -43,16 +92,14 @@ class StockPoint:
         self.backlog: deque[Request] = deque()
         self.backlog_qty = 0.0
         self.continuous = policy.review_period is None
-        self.dc = Availability(ctx.env)  # the DC's own, once added to it (an outage closes it)
+        self.dc = availability  # the DC's: an outage closes it
         # Echelon policies decide on the position of this DC and everything downstream of it.
-        self.echelon = bool(getattr(policy, "echelon", False))
-        self.upstream: StockPoint | None = None  # the DC stock point this one orders from, if any
+        self.echelon = policy.echelon
+        self.upstream = upstream  # the DC stock point this one orders from, if any
         self.downstream: list[StockPoint] = []  # stock points that order from this one
-        self.plan: tuple[Replenishment, ItemStats] | None = None  # the rule and planning figures behind policy
-        # Recent demand (time, units), kept only when the safety stock is re-computed during the run.
-        self.history: deque[tuple[float, float]] | None = \
-            deque() if getattr(segment.policies.safety_stock, "every_days", None) else None
-        self.demanded = 0.0  # cumulative units requested here (what demand planning forecasts)
+        if upstream is not None:
+            upstream.downstream.append(self)
+        self.history = history
 
     @property
     def position(self) -> float:
@@ -70,8 +117,7 @@ class StockPoint:
         While the DC is closed (an outage) the whole request waits.
         """
         if self.history is not None:
-            self.history.append((self.ctx.env.now, req.qty))
-        self.demanded += req.qty
+            self.history.demand(self.ctx.env.now, req.qty)
         # First come, first served: nothing ships past a waiting backorder.
         take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
         if req.complete_only and take < req.qty:
@@ -129,21 +175,9 @@ class StockPoint:
             if head.open <= 0:
                 backlog.popleft()
 
-    def replan(self) -> None:
-        """Re-compute safety stock and policy levels from the demand seen over the last window."""
-        ss = self.segment.policies.safety_stock
-        rule, stats = self.plan  # type: ignore[misc]
-        now, days = self.ctx.env.now, int(ss.window_days)
-        start = now - days
-        history = self.history
-        while history and history[0][0] < start:
-            history.popleft()
-        daily = [0.0] * days
-        for t, qty in history:  # type: ignore[union-attr]
-            daily[min(int(t - start), days - 1)] += qty
-        stats = ss.restate(stats, daily)
-        cover = stats.lead_time_mean + (rule.review_period or 0.0)
-        self.policy = rule.planned(stats, ss.units(stats, cover))
+    def replan(self, policy: Replenishment) -> None:
+        """Take a re-planned policy; a continuously reviewed point checks it at once."""
+        self.policy = policy
         if self.continuous:
             self.review()
 
@@ -157,11 +191,13 @@ class StockPoint:
         qty = max(self.ctx.order_size(qty), source.min_order_qty(self.sku))
         self.on_order += qty
         now = self.ctx.env.now
+        if self.history is not None:
+            self.history.ordered(now, qty)
         self.ctx.recorder.replenishments.append((now, self.node, self.sku, source.name, qty, position))
         source.request(Request(self.sku, qty, self.node, self, self.segment, "replenishment", now))
 
 
-class Warehouse:
+class WarehouseNode:
     """A DC: a stocking point per SKU it carries; periodic policies are reviewed on their cycle."""
 
     kind = "warehouse"
@@ -174,37 +210,19 @@ class Warehouse:
         self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
-        point.dc = self.availability
         self.stock[point.sku] = point
 
     def start(self) -> None:
         """Start one review process per distinct review period among this DC's SKUs."""
-        periods = sorted({p.policy.review_period for p in self.stock.values() if not p.continuous})
+        periods = sorted({p.policy.review_period for p in self.stock.values() if p.policy.review_period is not None})
         for period in periods:
             points = [p for p in self.stock.values() if p.policy.review_period == period]
             self.ctx.env.process(self._periodic_review(period, points))
         for point in self.stock.values():  # a policy may want to order at time zero
             if point.continuous:
                 point.review()
-        dynamic: dict[str, list[StockPoint]] = {}
-        for point in self.stock.values():
-            if point.history is not None:
-                dynamic.setdefault(point.segment.name, []).append(point)
-        for points in dynamic.values():
-            self.ctx.env.process(self._replans(points))
 
-    def _replans(self, points: list[StockPoint]):
-        """Re-plan one segment's dynamic safety stocks every ``every_days``, once a full window of
-        demand has been seen."""
-        env = self.ctx.env
-        ss = points[0].segment.policies.safety_stock
-        yield env.timeout(max(ss.window_days, ss.every_days))
-        while True:
-            for point in points:
-                point.replan()
-            yield env.timeout(ss.every_days)
-
-    def _periodic_review(self, period: float, points: list[StockPoint]):
+    def _periodic_review(self, period: float, points: list[StockPoint]) -> Generator[simpy.Event, None, None]:
         env = self.ctx.env
         while True:
             for point in points:
@@ -213,6 +231,29 @@ class Warehouse:
 
     def request(self, req: Request) -> None:
         self.stock[req.sku].request(req)
+
+    # ---------------------------------------------------------------- disruption hooks
+    def may_close(self) -> None:
+        """An outage is scheduled here: while closed, goods arriving wait at the dock."""
+        self.availability.expect_changes()
+        self.ctx.carrier.hold_at_dock(self.name, self.availability)
+
+    def write_off(self, share: float) -> None:
+        """Destroy ``share`` of the stock on hand of every SKU here (whole units when units are whole);
+        the ledger counts it as written off."""
+        ledger, integer = self.ctx.ledger, self.ctx.integer_units
+        for point in self.stock.values():
+            lost = point.on_hand * share
+            if integer:
+                lost = float(math.floor(lost))
+            point.on_hand -= lost
+            ledger.written_off[point.sku] += lost
+
+    def serve_backlogs(self) -> None:
+        """Ship waiting backorders of every SKU from stock, oldest first (nothing while closed)."""
+        if self.availability.up:
+            for point in self.stock.values():
+                point.serve_backlog()
 
     def on_hand(self, sku: str) -> float:
         point = self.stock.get(sku)

@@ -15,6 +15,7 @@ from analysis.resilience import RESILIENCE_METRICS
 from analysis.run_figures import service_over_time, small_multiples
 from simulator.app.workbench import controls, rundir, views
 from simulator.engine.errors import ConfigError
+from simulator.engine.network import Network
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -73,7 +74,7 @@ def run_figure(path: Path, name: str, cache: rundir.ResultsCache) -> Figure:
         spec = _spec(path)
         if spec is None:
             raise FileNotFoundError("the run's config no longer builds")
-        return plots.network(spec)
+        return plots.network(spec, dict(Network(spec).depth))
     results = cache.get(path)
     if name == "service":
         return plots.service(results)
