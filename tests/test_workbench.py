@@ -188,3 +188,16 @@ def test_two_runs_with_replications_get_paired_intervals(tmp_path: Path) -> None
     assert float(cells[3].value) == pytest.approx(d.mean())
     assert cells[4].text == f"[{100 * low:+.2f} pts, {100 * high:+.2f} pts]"
     assert cells[5].text == ("*" if low > 0 or high < 0 else "")
+
+
+def test_optimisation_directory_shows_best_and_trials(tmp_path: Path) -> None:
+    out = tmp_path / "opt"
+    out.mkdir()
+    trials = pd.DataFrame({"trial": [0, 1, 2], "state": ["COMPLETE"] * 3, "objective": [1.5e5, 1.2e5, 1.4e5],
+                           "segments.tail.policies.replenishment.review_period": [7, 14, 21]})
+    trials.to_parquet(out / "trials.parquet", index=False)
+    (out / "best.yaml").write_text("# @package _global_\nsegments:\n  tail:\n    policies: {replenishment: "
+                                   "{type: order_up_to, review_period: 14}}\n")
+    page = TestClient(create_app(tmp_path / "runs")).get("/view", params={"dir": str(out)}).text
+    assert "optimisation: opt" in page and "review_period: 14" in page
+    assert "<h2>3 rows</h2>" in page and 'data-value="120000.0"' in page
