@@ -15,7 +15,7 @@ from analysis.resilience import RESILIENCE_METRICS
 from analysis.run_figures import service_over_time, small_multiples
 from simulator.app.workbench import controls, rundir, views
 from simulator.engine.errors import ConfigError
-from simulator.engine.network import Network
+from simulator.engine.network import DECISION_COLUMNS, Network
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,7 +47,8 @@ def run_context(path: Path, run: Run | None) -> dict[str, Any]:
     """One run: KPI table against each SLA, intervals and resilience when present, figures, files."""
     kpis = pd.read_csv(path / "kpis.csv")
     spec = _spec(path)
-    header, rows = views.kpi_rows(kpis, spec)
+    decisions = None if spec is None else pd.DataFrame(Network(spec).decision_table(), columns=list(DECISION_COLUMNS))
+    header, rows = views.kpi_rows(kpis, spec, decisions)
     info = json.loads((path / "run.json").read_text()) if (path / "run.json").exists() else {}
     overrides = rundir.overrides_of(path)
     ctx: dict[str, Any] = {"path": str(path), "run": run, "kpi_header": header, "kpi_rows": rows, "info": info,
@@ -83,7 +84,7 @@ def run_figure(path: Path, name: str, cache: rundir.ResultsCache) -> Figure:
     if name == "cost":
         return plots.cost_to_serve(results)
     daily = pd.read_csv(path / "daily_fill.csv")
-    targets = {s: (float("nan") if plots.made_to_order(results.spec, s) else seg.target_fill_rate)
+    targets = {s: (float("nan") if plots.made_to_order(results.service_decisions, s) else seg.target_fill_rate)
                for s, seg in results.spec.segments.items()}
     return service_over_time(daily, targets, plots.disruption_windows(results), sorted(results.spec.segments))
 

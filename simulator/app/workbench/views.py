@@ -76,7 +76,8 @@ def _as(c: Cell, metric: str) -> Cell:
     return c
 
 
-def kpi_rows(kpis: pd.DataFrame, spec: Spec | None) -> tuple[list[str], list[tuple[str, list[Cell]]]]:
+def kpi_rows(kpis: pd.DataFrame, spec: Spec | None,
+             decisions: pd.DataFrame | None = None) -> tuple[list[str], list[tuple[str, list[Cell]]]]:
     """The KPI table against each SLA: fill rate vs target, lead time vs promise; misses marked."""
     header = ["Segment", "Fill rate", "SLA fill rate", "OTIF", "Avg lead time (days)", "Promised (days)",
               *(name for m, name in KPI_VIEW[3:])]
@@ -86,7 +87,7 @@ def kpi_rows(kpis: pd.DataFrame, spec: Spec | None) -> tuple[list[str], list[tup
         target = promised = float("nan")
         mto = False
         if spec is not None and seg in spec.segments:
-            mto = made_to_order(spec, seg)
+            mto = decisions is not None and made_to_order(decisions, seg)
             target = float("nan") if mto else spec.segments[seg].target_fill_rate
             promised = spec.segments[seg].promised_lead_time
         fill_css = "" if math.isnan(target) else ("miss" if r["fill_rate"] < target else "met")
