@@ -11,7 +11,6 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import yaml
@@ -126,8 +125,3 @@ def safe_file(root: Path, name: str) -> Path:
         raise FileNotFoundError(name)
     return target
 
-
-def describe(info: dict[str, Any]) -> str:
-    """One line for a run: seed, simulated days, wall time."""
-    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.items()
-                     if k in ("seed", "simulated_days", "wall_seconds"))
