@@ -45,8 +45,8 @@ td.miss{background:#fadbd8;color:#922b21;font-weight:600} td.met{background:#e9f
 
 def figure_to_html(fig: Figure, alt: str, dpi: int = 100) -> str:
     """The figure as an ``<img>`` with the PNG inline (base64), so the page needs no other file."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    buf = io.BytesIO()  # zlib level 3 instead of 6: 40% less encoding time for 3% more bytes
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 3})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
@@ -185,15 +185,43 @@ def write_run_report(results: Results, path: str | Path, *, sku: str | None = No
     meta = html.escape(
         f"seed {spec.seed} · {spec.horizon_days:g} simulated days (warm-up {spec.warmup_days:g}) · "
         f"scenario {scenario or 'none'} · {info['events_processed']:,} events in {info['wall_seconds']:.1f} s · "
-        f"segsim {info['segsim_version']} · written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+        f"segsim {info['segsim_version']} · written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        + segments_line(spec.segments_meta))
     sections = run_sections(results, sku, node)
-    sections[2:2] = list(extra)
+    sections[1:1] = map_section(results)
+    after_kpis = next(i for i, s in enumerate(sections) if s.key == "kpis") + 1
+    sections[after_kpis:after_kpis] = list(extra)
     out.write_text(_page("segsim run report", meta, sections), encoding="utf-8")
     for s in sections:
         for fig, _ in s.figures:
             fig.clear()
     log.info("wrote run report %s", out)
     return out
+
+
+def segments_line(meta: Mapping[str, Any]) -> str:
+    """The report header's note of which segment definitions ran: name, version and approval."""
+    if not meta:
+        return ""
+    text = f" · segments {meta.get('name', '')} {meta.get('version', '')}".rstrip()
+    if meta.get("approved_by") or meta.get("approved_on"):
+        text += f", approved by {meta.get('approved_by', '?')} on {meta.get('approved_on', '?')}"
+    return text
+
+
+def map_section(results: Results) -> list[Section]:
+    """The network on a longitude/latitude map, when the network's sites have coordinates."""
+    from analysis import maps
+
+    if not maps.has_map(results.spec):
+        return []
+    return [Section("map", "The network on the map",
+                    "Sites at their latitude and longitude. Lanes are coloured by transport mode and as wide as "
+                    "the units shipped on them over the run (dotted: nothing shipped); markers are sized by the "
+                    "units that went through each site.",
+                    figures=((maps.network_map(results.spec, results.shipments),
+                              "Squares: suppliers (grey) and plants (purple); diamonds: DCs; dots: customer order "
+                              "streams. Graticule every 5 degrees; no coastlines (drawn offline)."),))]
 
 
 # ------------------------------------------------------------------------------------------------- sweep report

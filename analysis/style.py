@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import ParamSpec
 
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 P = ParamSpec("P")
@@ -50,6 +51,7 @@ def plain_number(v: float) -> str:
 def readable(fig: Figure) -> Figure:
     """Make a finished figure readable: numeric axes in plain numbers with thousands or millions
     named in the axis label (never a '1e6' offset), and every legend outside its axes (never over data)."""
+    moved: list[Legend] = []
     for ax in fig.axes:
         for axis, limits, get_label, set_label in ((ax.xaxis, ax.get_xlim, ax.get_xlabel, ax.set_xlabel),
                                                   (ax.yaxis, ax.get_ylim, ax.get_ylabel, ax.set_ylabel)):
@@ -64,7 +66,31 @@ def readable(fig: Figure) -> Figure:
         if legend is not None and tuple(legend.get_bbox_to_anchor().bounds) == tuple(ax.bbox.bounds):
             legend.set_bbox_to_anchor((1.01, 1.0), transform=ax.transAxes)
             legend.set_loc("upper left")
+            moved.append(legend)
+    if moved and fig.get_layout_engine() is None:
+        _make_room(fig, moved)
     return fig
+
+
+def _make_room(fig: Figure, legends: list[Legend]) -> None:
+    """With fixed margins (no layout engine): widen the figure so that a legend now right of its axes
+    fits in the right margin and between columns, the axes keeping their size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    need = max(leg.get_window_extent(renderer).width for leg in legends) / fig.dpi + 0.15  # inches
+    width = fig.get_figwidth()
+    sp = fig.subplotpars
+    grid = fig.axes[0].get_subplotspec().get_gridspec() if fig.axes[0].get_subplotspec() else None
+    cols = grid.ncols if grid is not None else 1
+    inner = (sp.right - sp.left) * width
+    axes_w = inner / (cols + sp.wspace * (cols - 1))  # the average axes width, what wspace is a share of
+    gap = sp.wspace * axes_w
+    left_in, right_in = sp.left * width, (1 - sp.right) * width
+    new_width = width + need + (cols - 1) * need
+    fig.set_figwidth(new_width)
+    fig.subplots_adjust(left=left_in / new_width, right=1 - (right_in + need) / new_width,
+                        wspace=(gap + need) / axes_w if cols > 1 else sp.wspace)
 
 
 def styled(make: Callable[P, Figure]) -> Callable[P, Figure]:

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# The shared reading folder beside the repository (../shared), or beside a parent folder holding several
+# checkouts (a git worktree at <dir>/wt/<name> finds <dir>/shared).
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "bench").is_dir()), ROOT.parent / "shared")
 
 
 def peak_mb() -> float:

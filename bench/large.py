@@ -2,10 +2,11 @@
 
 3 plants with 8 lines, 2 central + 10 regional DCs, 500 customer order streams in 3 channels,
 2,000 SKUs in 3 segments, 365 days. Prints wall seconds, events processed, events per second and
-peak memory for the full size, then a table of how time and memory grow from 500 to 1,000 to
-2,000 SKUs (each size in a fresh process, so peak memory is its own).
+peak memory for the full size (wall and CPU seconds, the setup's share: spec and model init), then a
+growth table: SKUs x customers x years, each axis varied from the smallest size of the others (each size
+in a fresh process, so peak memory is its own), with how setup, run and memory grow along each axis.
 
-Usage: python bench/large.py [--skus 2000] [--days 365] [--scaling 500,1000,2000]
+Usage: python bench/large.py [--skus 2000] [--customers 500] [--days 365] [--growth 500,1000,2000/250,500,1000/365,730]
 """
 
 from __future__ import annotations
@@ -88,46 +89,95 @@ def make_config(n_skus: int, n_customers: int = 500, days: float = 365, seed: in
     }
 
 
-def measure(n_skus: int, days: float) -> dict:
-    """One run in this process: wall seconds (config to KPI table), events, peak memory."""
+def measure(n_skus: int, days: float, n_customers: int = 500) -> dict:
+    """One run in this process, phase by phase: building the spec and the model (setup), the simulation,
+    the KPI table. Wall and CPU seconds (CPU is what to compare on a shared machine), events, peak memory."""
     import simulator
+    from simulator.config import build_spec
+    from simulator.engine.model import Model
 
-    t0 = time.perf_counter()
-    results = simulator.run(dict(make_config(n_skus, days=days), quiet=True))
+    marks = [(time.perf_counter(), time.process_time())]
+
+    def mark() -> None:
+        marks.append((time.perf_counter(), time.process_time()))
+
+    spec = build_spec(dict(make_config(n_skus, n_customers, days=days), quiet=True))
+    mark()
+    model = Model(spec)
+    mark()
+    results = simulator.Results.of(model.run())
+    mark()
     results.kpis  # noqa: B018 (computing the KPI table is part of what is timed)
-    wall = time.perf_counter() - t0
-    return {"skus": n_skus, "wall_s": round(wall, 2), "events": results.events,
+    mark()
+    wall, cpu = (marks[-1][i] - marks[0][i] for i in (0, 1))
+    phase = {name: round(marks[k + 1][1] - marks[k][1], 2)
+             for k, name in enumerate(("spec_cpu_s", "model_init_cpu_s", "run_cpu_s", "kpis_cpu_s"))}
+    setup_cpu = phase["spec_cpu_s"] + phase["model_init_cpu_s"]
+    return {"skus": n_skus, "customers": n_customers, "days": days, "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2), **phase, "setup_share": round(setup_cpu / cpu, 3), "events": results.events,
             "events_per_s": round(results.events / results.wall_seconds), "peak_mb": round(peak_mb(), 1),
             "order_lines": len(results.order_lines)}
+
+
+def in_child(n_skus: int, days: float, n_customers: int) -> dict:
+    """``measure`` in a fresh process, so that its peak memory is its own."""
+    out = subprocess.run([sys.executable, __file__, "--one", "--skus", str(n_skus), "--days", str(days),
+                          "--customers", str(n_customers)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def show(r: dict) -> str:
+    return (f"{r['skus']:>6,} SKUs {r['customers']:>5,} cust {r['days']:>5g} d: {r['wall_s']:>7.1f} s wall "
+            f"{r['cpu_s']:>7.1f} s CPU (setup {r['setup_share']:>5.1%})  {r['events']:>10,} events  "
+            f"{r['order_lines']:>9,} lines  {r['peak_mb']:>7.0f} MB peak")
+
+
+def growth(rows: list[dict]) -> None:
+    """How setup CPU, run CPU and memory grow along each axis, from its smallest size."""
+    for axis in ("skus", "customers", "days"):
+        others = [a for a in ("skus", "customers", "days") if a != axis]
+        line = sorted((r for r in rows if all(r[o] == rows[0][o] for o in others)), key=lambda r: r[axis])
+        if len(line) < 2:
+            continue
+        b = line[0]
+        print(f"\ngrowth in {axis} ({', '.join(f'{o} {b[o]:g}' for o in others)}; linear = the {axis} ratio):")
+        for r in line:
+            setup, bsetup = (x["spec_cpu_s"] + x["model_init_cpu_s"] for x in (r, b))
+            dlines = (r["order_lines"] - b["order_lines"]) / 1e6
+            per_m = (f"  {(r['peak_mb'] - b['peak_mb']) / dlines:,.0f} MB per extra million lines"
+                     if dlines > 0.05 else "")
+            print(f"  {r[axis] / b[axis]:>4.1f}x {axis:<9} -> setup {setup / max(bsetup, 1e-9):5.2f}x, "
+                  f"run {r['run_cpu_s'] / b['run_cpu_s']:5.2f}x, memory {r['peak_mb'] / b['peak_mb']:4.2f}x{per_m}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skus", type=int, default=2000)
+    ap.add_argument("--customers", type=int, default=500)
     ap.add_argument("--days", type=float, default=365)
-    ap.add_argument("--scaling", default="500,1000,2000", help="SKU counts for the growth table ('' to skip)")
+    ap.add_argument("--growth", default="500,1000,2000/250,500,1000/365,730",
+                    help="the growth table: SKU counts / customer counts / horizons in days, each varied "
+                         "from the smallest size of the others ('' to skip)")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # child mode: one size, JSON out
     args = ap.parse_args()
     if args.one:
-        emit(measure(args.skus, args.days))
+        emit(measure(args.skus, args.days, args.customers))
         return
-    rows = []
-    sizes = [int(s) for s in args.scaling.split(",") if s] or [args.skus]
-    if args.skus not in sizes:
-        sizes.append(args.skus)
-    for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", "--skus", str(n), "--days", str(args.days)],
-                             capture_output=True, text=True, check=True).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
-        print(f"{n:>6} SKUs: {rows[-1]['wall_s']:>7.2f} s  {rows[-1]['events']:>10,} events  "
-              f"{rows[-1]['events_per_s']:>8,} events/s  {rows[-1]['peak_mb']:>8.1f} MB peak")
-    base = rows[0]
-    print("\ngrowth vs the smallest size (linear would be the SKU ratio):")
-    for r in rows:
-        print(f"  {r['skus'] / base['skus']:.1f}x SKUs -> {r['wall_s'] / base['wall_s']:.2f}x time, "
-              f"{r['peak_mb'] / base['peak_mb']:.2f}x memory")
-    full = next(r for r in rows if r["skus"] == args.skus)
-    emit({k: full[k] for k in ("wall_s", "peak_mb", "events", "events_per_s", "skus")})
+    full = in_child(args.skus, args.days, args.customers)
+    print(show(full))
+    if args.growth:
+        skus, customers, days = ([float(v) for v in part.split(",")] for part in args.growth.split("/"))
+        sizes = {(int(s), int(min(customers)), min(days)) for s in skus}
+        sizes |= {(int(min(skus)), int(c), min(days)) for c in customers}
+        sizes |= {(int(min(skus)), int(min(customers)), d) for d in days}
+        rows = []
+        print("\ngrowth table (each size in a fresh process):")
+        for n, c, d in sorted(sizes):
+            rows.append(full if (n, c, d) == (args.skus, args.customers, args.days) else in_child(n, d, c))
+            print(show(rows[-1]))
+        growth(rows)
+    emit({k: full[k] for k in ("wall_s", "cpu_s", "setup_share", "peak_mb", "events", "events_per_s", "skus",
+                               "customers", "order_lines")})
 
 
 if __name__ == "__main__":

@@ -51,6 +51,10 @@ class MinMax:
     def __post_init__(self) -> None:
         _check_review(self.review_period)
         _check_cycle(self.cycle_days)
+        for name in ("s", "S"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0 (stock levels cannot be negative); got {value}")
         if self.s is not None and self.S is not None and self.s > self.S:
             raise ValueError(f"(s, S) needs s <= S; got s={self.s}, S={self.S}")
 

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from scenarios.base import Disruption, DisruptionParams, Schedule, Window
 from simulator.engine.errors import ConfigError
-from simulator.engine.params import Names, NonNeg, Positive, Share, Text
+from simulator.engine.params import Names, NonNeg, Number, Positive, Share, Text
 
 if TYPE_CHECKING:
     from simulator.engine.availability import Availability
@@ -86,7 +86,7 @@ class SupplierFailure(_AvailabilityDisruption):
     class Params(DisruptionParams):
         kind: Literal["supplier_failure"]
         target: Names = Field(description="suppliers")
-        capacity_factor: NonNeg = CapacityFactor
+        capacity_factor: Number = CapacityFactor
 
     @classmethod
     def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> SupplierFailure:
@@ -112,7 +112,7 @@ class LineBreakdown(_AvailabilityDisruption):
     class Params(DisruptionParams):
         kind: Literal["line_breakdown"]
         target: Names = Field(description="plants or lines (plant/line)")
-        capacity_factor: NonNeg = CapacityFactor
+        capacity_factor: Number = CapacityFactor
 
     @classmethod
     def parse(cls, name: str, p: Any, key: str, spec: Spec, schedule: Schedule) -> LineBreakdown:

@@ -68,7 +68,7 @@ def test_bad_scenario_names_key_value_and_allowed(default_config: dict, disrupti
 
 
 def test_bad_resilience_settings_name_the_key(default_config: dict) -> None:
-    from simulator.app.cli import read_settings
+    from simulator.app.settings import read_settings
 
     assert read_settings(default_config)[1].dwell_days == default_config["resilience"]["dwell_days"]
     with pytest.raises(ConfigError, match="resilience.dwell_days.*0.*>= 1"):

@@ -51,7 +51,9 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path: Path, default
     args = ("horizon_days=30", "seed=3,4")
     multirun(tmp_path / "serial", *args, "hydra/launcher=basic")
     multirun(tmp_path / "joblib", *args, "hydra.launcher.n_jobs=2")
-    for job in ("0", "1"):
+    for job in ("0", "1"):  # jobs keep what the sweep reads; detail tables and reports only when asked
+        assert not (tmp_path / "serial" / job / "order_lines.parquet").exists()
+        assert not (tmp_path / "serial" / job / "report.html").exists()
         serial = pd.read_csv(tmp_path / "serial" / job / "replications.csv")
         parallel = pd.read_csv(tmp_path / "joblib" / job / "replications.csv")
         pd.testing.assert_frame_equal(serial, parallel)
@@ -72,3 +74,12 @@ def test_gather_ignores_job_dirs_left_over_from_a_larger_earlier_sweep(tmp_path:
     table = gather(tmp_path)
     assert sorted(table["job"]) == ["0", "1"] and (table["error"] == "boom").all()
     assert list(table["seed"].astype(int)) == [0, 1]  # the override became a column
+
+
+def test_sweep_detail_writes_every_table_and_the_report(tmp_path: Path) -> None:
+    proc = multirun(tmp_path, "horizon_days=10", "seed=1,2", "sweep_detail=true", "hydra/launcher=basic")
+    assert sorted(line for line in proc.stderr.splitlines() if line.startswith("[sweep]")) == [
+        "[sweep] 1/2 jobs done, 1 left", "[sweep] 2/2 jobs done, 0 left"]
+    for job in ("0", "1"):
+        assert len(pd.read_parquet(tmp_path / job / "order_lines.parquet")) > 0
+        assert (tmp_path / job / "report.html").stat().st_size > 10_000

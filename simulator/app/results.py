@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
+from analysis.sop import sop_table
 from simulator.config import build_spec
 from simulator.engine.model import Model
 from simulator.engine.network import DECISION_COLUMNS, Network
@@ -48,15 +49,27 @@ class Results(RunRecord):
     def kpis(self) -> pd.DataFrame:
         """One row per segment and an ``ALL`` row; see docs/kpis.md for each definition."""
         spec = self.spec
-        skus = pd.DataFrame([(s.name, s.price, s.unit_cost) for s in spec.skus.values()],
-                            columns=["sku", "price", "unit_cost"]).set_index("sku")
         kpis = compute_kpis(
-            self.tables, skus=skus,
+            self.tables, skus=self._sku_prices,
             promised={n: s.promised_lead_time for n, s in spec.segments.items()},
             handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
         return add_planning_kpis(kpis, self.tables, spec.warmup_days)
+
+    @cached_property
+    def _sku_prices(self) -> pd.DataFrame:
+        return pd.DataFrame([(s.name, s.price, s.unit_cost) for s in self.spec.skus.values()],
+                            columns=["sku", "price", "unit_cost"]).set_index("sku")
+
+    @cached_property
+    def sop(self) -> pd.DataFrame:
+        """The S&OP table: per 30-day month and segment, demand, shipped, lost, production, ending
+        inventory (units and value), revenue, cost to serve and margin (``analysis/sop.py``)."""
+        spec = self.spec
+        return sop_table(self.tables, skus=self._sku_prices,
+                         handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
+                         holding_rate=spec.holding_rate, horizon=spec.horizon_days)
 
     @cached_property
     def service_decisions(self) -> pd.DataFrame:
@@ -176,23 +189,40 @@ class Results(RunRecord):
 
         return event_log(self, start, end, sku=sku)
 
-    def run_info(self) -> dict[str, object]:
-        return {
+    def run_info(self, config: Mapping[str, Any] | None = None) -> dict[str, object]:
+        """What ran: seed, horizon, speed, and (given the composed ``config``) the record an auditor asks
+        for: config hash, segsim version and git revision, the segment definitions' name, version,
+        approval and hash, and the SHA-256 of every input file the config names (see ``run_record``)."""
+        info: dict[str, object] = {
             "seed": self.spec.seed, "segsim_version": SEGSIM_VERSION, "wall_seconds": round(self.wall_seconds, 4),
             "simulated_days": self.spec.horizon_days, "warmup_days": self.spec.warmup_days,
             "events_processed": self.events,
             "events_per_second": round(self.events / self.wall_seconds) if self.wall_seconds > 0 else None,
         }
+        if config is not None:
+            from simulator.app.record import run_record
 
-    def write(self, outdir: str | Path) -> Path:
-        """Write ``kpis.csv``, one Parquet file per record table and ``run.json`` into ``outdir``."""
+            info.update(run_record(config))
+        return info
+
+    def write(self, outdir: str | Path, config: Mapping[str, Any] | None = None, *, tables: bool = True) -> Path:
+        """Write ``kpis.csv``, one Parquet file per record table (unless ``tables`` is off),
+        ``planning_parameters.csv`` and ``run.json`` into ``outdir``; given the composed ``config``, also
+        ``config.json`` (what ``python -m analysis.diff`` compares) and the run record in ``run.json``."""
+        from simulator.app.planning import PLANNING_FILE, planning_parameters
+
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
-        for name, table in self.tables.items():
+        self.sop.to_csv(out / "sop.csv", index=False)
+        detail = self.tables if tables else {}
+        for name, table in detail.items():
             table.to_parquet(out / f"{name}.parquet", index=False)
-        (out / "run.json").write_text(json.dumps(self.run_info(), indent=2) + "\n")
-        log.info("wrote kpis.csv, run.json and %d tables to %s", len(self.tables), out)
+        planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
+        if config is not None:
+            (out / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
+        (out / "run.json").write_text(json.dumps(self.run_info(config), indent=2) + "\n")
+        log.info("wrote kpis.csv, run.json, %s and %d tables to %s", PLANNING_FILE, len(detail), out)
         return out
 
 

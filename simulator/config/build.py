@@ -25,6 +25,8 @@ from simulator.config.checks import (
 )
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
+from simulator.config.geography import derive_lanes
+from simulator.config.records import locations, segments_meta
 from simulator.config.schema import NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
 from simulator.config.topology import _check_topology
@@ -57,8 +59,9 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     """Turn the composed config (plain dicts and lists) into a validated ``Spec``.
 
     Raises ``ConfigError`` naming the key, value and what is allowed for the first problem found.
+    Lanes without a lead time, cost or CO2 first get them from the map (``derive_lanes``).
     """
-    cfg = validate(RunConfig, config)
+    cfg = validate(RunConfig, derive_lanes(config))
     net = cfg.network
     modes = {name: TransportMode(name, m.cost_per_unit, m.cost_per_shipment, m.co2_per_unit, m.truck_capacity,
                                  m.max_wait_days, m.on_time, to_dist(m.delay) if m.delay is not None else None)
@@ -76,7 +79,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
     lanes = _lanes(net, modes)
-    check_lanes(net.lanes)
+    check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers])
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)
     segment_of = _assignment(cfg, segments, skus, channels)
@@ -93,6 +96,8 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         demand_models=demand_models(cfg.demand.models, "demand.models", skus=skus, families=families,
                                     segments=segments, channels=channels, horizon=cfg.horizon_days),
         forecast_overrides=overrides(cfg.demand.overrides, "demand.overrides", skus, families, warehouses),
+        locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
+        segments_meta=segments_meta(cfg.segments_meta),
     )
     _check_topology(spec)
     check_policy_segments(spec)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from policies import REGISTRY
 from simulator.engine.errors import ConfigError
+from simulator.engine.network import Network
 from simulator.engine.spec import Plant, Spec, Supplier, Warehouse
 
 
@@ -35,9 +37,13 @@ def check_unique_names(suppliers: Mapping[str, Supplier], plants: Mapping[str, P
             seen[name] = kind
 
 
-def check_lanes(lanes: Sequence[Any]) -> None:
-    """A lane joins two different nodes (indices as the user listed the lanes)."""
+def check_lanes(lanes: Sequence[Any], nodes: Iterable[str]) -> None:
+    """A lane joins two different known nodes (indices as the user listed the lanes)."""
+    names = set(nodes)
     for i, ln in enumerate(lanes):
+        for end, key in [(ln.origin, "from"), *((d, "to") for d in ln.to)]:
+            if end not in names:
+                raise ConfigError(f"network.lanes[{i}].{key}", end, f"unknown node; known: {', '.join(sorted(names))}")
         if ln.origin in ln.to:
             raise ConfigError(f"network.lanes[{i}].to", ln.origin, "a lane must lead to another node than its from")
 
@@ -101,15 +107,21 @@ def check_policy_segments(spec: Spec) -> None:
 def check_fill_targets(spec: Spec) -> None:
     """A segment that stocks items and sizes safety stock as a normal quantile of its fill-rate
     target needs a target strictly between 0 and 1 (0 and 1 have no finite quantile)."""
+    network = Network(spec)
     for seg in spec.segments.values():
         ss = seg.policies.safety_stock
-        if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z_value"):
+        if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z"):
             continue
-        if ss.service_level is not None or getattr(ss, "z", None) is not None:
+        if ss.service_level is not None or ss.z is not None:
             continue
-        stocks = any(spec.segment_of[(sku, c.channel)] == seg.name and spec.serves_from_stock(seg, sku, c.name)
+        stocks = any(spec.segment_of[(sku, c.channel)] == seg.name and network.decision(c.name, sku).from_stock
                      for c in spec.customers.values() for sku in c.skus)
         if stocks:
             raise ConfigError(f"segments.{seg.name}.sla.fill_rate", seg.target_fill_rate,
-                              f"the {type(ss).__name__} safety stock takes its z from this target, which needs "
+                              f"the {_name('safety_stock', ss)} safety stock takes its z from this target, which needs "
                               "0 < fill_rate < 1; give a target inside, or the policy's z or service_level")
+
+
+def _name(kind: str, policy: Any) -> str:
+    """The config name of a policy object."""
+    return next((n for n, cls in REGISTRY[kind].items() if type(policy) is cls), type(policy).__name__)

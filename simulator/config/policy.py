@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, TypeAdap
 
 from policies import REGISTRY
 from simulator.config.errors import config_error
-from simulator.engine.params import Flag, Number, Section, Text, Whole
+from simulator.engine.params import Flag, Invalid, Number, Section, Text, Whole
 
 _SCALARS: dict[Any, Any] = {float: Number, int: Whole, bool: Flag, str: Text}
 
@@ -59,7 +59,14 @@ def _shorthand(v: Any) -> Any:
 def _build(kind: str) -> Any:
     def make(model: BaseModel) -> Any:
         params = model.model_dump(exclude={"type"})
-        return REGISTRY[kind][model.type](**params)  # type: ignore[attr-defined]  # ValueError -> the key
+        try:
+            return REGISTRY[kind][model.type](**params)  # type: ignore[attr-defined]
+        except ValueError as exc:  # the policy's own check: report it at the parameter it names, if any
+            name = str(exc).split(" ", 1)[0]
+            if name in params:
+                raise Invalid(name, params[name], str(exc)) from None
+            raise
+
 
     return make
 

@@ -3,9 +3,9 @@ range and default. A planner's reading of each key is in its field's description
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, model_validator
 
 from simulator.config.policy import policy_field
 from simulator.engine.params import (
@@ -26,13 +26,20 @@ from simulator.engine.params import (
 class TransportModeCfg(Section):
     """Default economics of a transport mode (LTL, FTL, air, parcel...)."""
 
-    cost_per_unit: NonNeg = 0.0
-    cost_per_shipment: NonNeg = 0.0
-    co2_per_unit: NonNeg = 0.0
+    cost_per_unit: NonNeg = Field(0.0, description="freight cost per unit shipped")
+    cost_per_shipment: NonNeg = Field(0.0, description="fixed cost per shipment (per truck when consolidated)")
+    co2_per_unit: NonNeg = Field(0.0, description="kg CO2 per unit shipped")
     truck_capacity: Positive | None = Field(None, description="units per truck; null = no consolidation")
     max_wait_days: NonNeg = Field(0.0, description="a truck leaves at the latest this long after its first load")
     on_time: Share = Field(1.0, description="probability a shipment arrives within its lead time")
     delay: DistSpec | None = Field(None, description="extra days of a late shipment (needed when on_time < 1)")
+    # read by the geography step (simulator/config/geography.py) for lanes without lead time, cost or CO2
+    speed_km_per_day: Positive | None = Field(None, description="distance covered per day, for lanes without lead time")
+    circuity: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=1)] = Field(
+        1.0, description="road or sea km per straight-line km")
+    fixed_days: NonNeg = Field(0.0, description="days added to a derived lead time (loading, port, customs)")
+    cost_per_tonne_km: NonNeg | None = Field(None, description="money per tonne-km, for lanes without cost_per_unit")
+    co2_per_tonne_km: NonNeg | None = Field(None, description="kg CO2e per tonne-km, for lanes without co2_per_unit")
 
     @model_validator(mode="after")
     def _delay_given(self) -> TransportModeCfg:
@@ -56,6 +63,7 @@ class FamilyCfg(Section):
     unit_cost: NonNeg
     popularity: NonNeg = Field(1.0, description="Zipf exponent: the k-th best seller weighs 1/k^popularity")
     bom: dict[Text, NonNeg] = Field({}, description="raw material -> units per finished unit")
+    unit_weight_kg: NonNeg | None = Field(None, description="weight of one unit (tonne-km cost and CO2 of lanes)")
 
 
 class SupplierCfg(Section):
@@ -191,12 +199,19 @@ def _mean(d: Any) -> float:
     return to_dist(d).mean
 
 
+class LocationCfg(Section):
+    """Where a site is (WGS84 degrees): for the map and for lanes timed from their distance."""
+
+    lat: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-90, le=90)] = Field(description="degrees north")
+    lon: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-180, le=180)] = Field(description="degrees east")
+
+
 class NetworkCfg(Section):
     """The company: products, suppliers, plants, DCs, lanes, channels and customers."""
 
-    name: Text = ""
+    name: Text = Field("", description="the network's name")
     description: Text = ""
-    integer_units: Flag = True
+    integer_units: Flag = Field(True, description="quantities are whole units")
     holding_rate: NonNeg = Field(0.25, description="annual holding cost as a share of unit cost")
     transport_modes: dict[Text, TransportModeCfg] = {}
     families: dict[Text, FamilyCfg] = Field(min_length=1)
@@ -207,3 +222,5 @@ class NetworkCfg(Section):
     lanes: list[LaneCfg] = []
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
+    locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")
+    inputs: list[Text] = Field([], description="files the network was made from (hashed into run.json)")

@@ -3,9 +3,10 @@ is the whole config a run is built from."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from scenarios.kinds import KINDS
 from simulator.config.policy import policy_field
@@ -67,7 +68,7 @@ class SegmentCfg(Section):
     sla: SlaCfg
     priority: Annotated[int, Field(ge=0, strict=True)] | None = Field(
         None, description="smaller = more important (default: the order listed)")
-    policies: PoliciesCfg = PoliciesCfg()
+    policies: PoliciesCfg = {}  # type: ignore[assignment]
     alerts: AlertsCfg | None = None
 
 
@@ -252,26 +253,44 @@ class ScenarioCfg(Section):
     disruptions: dict[Text, Disruption] = {}
 
 
+def _as_text(v: Any) -> Any:
+    return str(v) if isinstance(v, (int, float, datetime.date)) and not isinstance(v, bool) else v
+
+
+class SegmentsMetaCfg(Section):
+    """What a segments file says about itself: recorded in every run (run.json, report header)."""
+
+    name: Annotated[Text, BeforeValidator(_as_text)] | None = None
+    version: Annotated[Text, BeforeValidator(_as_text)] | None = None
+    approved_by: Annotated[Text, BeforeValidator(_as_text)] | None = None
+    approved_on: Annotated[Text, BeforeValidator(_as_text)] | None = Field(None, description="YYYY-MM-DD")
+    inputs: list[Text] = Field([], description="files the definitions were derived from (hashed into run.json)")
+
+
 class RunConfig(Section):
     """The whole config of one run (what ``python -m simulator`` composes)."""
 
-    seed: Annotated[int, Field(ge=0, strict=True)] = 0
-    horizon_days: Positive = 365.0
-    warmup_days: NonNeg = 0.0
+    seed: Annotated[int, Field(ge=0, strict=True)] = Field(
+        0, description="root seed; every random stream derives from it")
+    horizon_days: Positive = Field(365.0, description="simulated days")
+    warmup_days: NonNeg = Field(0.0, description="orders and stock before this day are left out of the KPIs")
     network: NetworkCfg
     segments: dict[Text, SegmentCfg] = Field(min_length=1)
-    assignment: AssignmentCfg = AssignmentCfg()
+    assignment: AssignmentCfg = {}  # type: ignore[assignment]
+    segments_meta: SegmentsMetaCfg = {}  # type: ignore[assignment]
     scenario: ScenarioCfg | None = None
-    demand: DemandCfg = DemandCfg()
+    demand: DemandCfg = {}  # type: ignore[assignment]
     trace: Annotated[Union[Annotated[Flag, Tag("on_off")], Annotated[TraceCfg, Tag("window")]],  # noqa: UP007
                      Discriminator(lambda v: "on_off" if isinstance(v, bool) else "window")] = Field(
         False, description="true = the first 2 days; [start, end] in days; or {start, end, sku}")
     quiet: Flag = Field(False, description="no progress bar")
     replications: Count = Field(1, description="N > 1: N runs with seeds derived from seed")
-    name: Text = ""
+    sweep_detail: Flag = Field(False, description="in a multirun, each job also writes its detail tables "
+                                                  "(Parquet) and report.html")
+    name: Text = Field("", description="a name for the run")
     policy: Any = Field(None, description="(Hydra group +policy=..., merged into segments)")
-    output: Any = None
-    hydra: Any = None
+    output: Any = Field(None, description="(reserved for output settings)")
+    hydra: Any = Field(None, description="Hydra's own settings (not read by segsim)")
     resilience: Any = Field(None, description="resilience measures (validated by the application)")
 
     @model_validator(mode="after")

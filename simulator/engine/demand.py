@@ -139,8 +139,13 @@ class CustomerStream:
     def receive(self, line: Request, qty: float) -> None:
         """Goods arrived at the customer (``line`` is one of its order lines)."""
         assert type(line) is OrderLine
+        self.deliver(line, qty, self.ctx.env.now)
+
+    def deliver(self, line: OrderLine, qty: float, at: float) -> None:
+        """``qty`` units of ``line`` reached the customer at time ``at`` (the carrier books a final leg's
+        arrival when it leaves, and hands it over once the clock has passed ``at``)."""
         line.delivered += qty
-        line.last_delivery = self.ctx.env.now
+        line.last_delivery = at
         self.ctx.ledger.delivered[line.sku] += qty
 
     def factor(self, t: float, sku: str) -> float:

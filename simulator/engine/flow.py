@@ -8,11 +8,13 @@ or a customer order line).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import simpy
 from simpy.events import URGENT
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
 
 class Receiver(Protocol):
     def receive(self, request: Request, qty: float) -> None: ...
+
+
+class CustomerReceiver(Receiver, Protocol):
+    def deliver(self, line: OrderLine, qty: float, at: float) -> None: ...
 
 
 class Request:
@@ -67,7 +73,7 @@ class OrderLine(Request):
     __slots__ = ("line_id", "order_id", "channel", "source", "immediate", "shipped", "delivered", "lost",
                  "last_delivery")
 
-    def __init__(self, line_id: int, order_id: int, time: float, customer: Receiver, customer_name: str,
+    def __init__(self, line_id: int, order_id: int, time: float, customer: CustomerReceiver, customer_name: str,
                  channel: str, sku: str, segment: Segment, qty: float, source: str, path: str, patience: float,
                  complete_only: bool) -> None:
         # The request's fields, set here rather than through Request.__init__: this runs once per
@@ -165,6 +171,11 @@ class Carrier:
         self._lane_capacity: dict[tuple[str, str], dict[str, float]] = {}  # lane -> {disruption: units per day}
         self._lane_free_at: dict[tuple[str, str], float] = {}
         self._docks: dict[str, Availability] = {}  # node -> its availability, for nodes that may close
+        # Final legs to customers, booked when they leave: (arrival time, sequence, line, units), earliest first.
+        # Nothing in the run reacts to a customer receiving goods, so these need no arrival event (two
+        # thirds of a run's events); ``deliver_due`` hands them over in the order SimPy would have.
+        self._deliveries: list[tuple[float, int, OrderLine, float]] = []
+        self._booked = itertools.count()
 
     # ---------------------------------------------------------------- disruption hooks (lane state)
     def slow_lane(self, lane: tuple[str, str], disruption: str, factor: float | None) -> None:
@@ -276,10 +287,21 @@ class Carrier:
                 lane.cost_per_shipment * qty / total + lane.cost_per_unit * qty, lane.co2_per_unit * qty,
                 depart + transit, request.path,
             ))
-            if delay > 0:
-                self.env.timeout(delay).callbacks.append(partial(self._arrive, stop, request, qty, is_goods))
-            else:  # same-instant hand-over: no zero-delay event
+            if delay <= 0:  # same-instant hand-over: no zero-delay event
                 self._arrive(stop, request, qty, is_goods)
+            elif type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
+                heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
+            else:
+                self.env.timeout(delay).callbacks.append(partial(self._arrive, stop, request, qty, is_goods))
+
+    def deliver_due(self, until: float) -> None:
+        """Hand the customers the booked deliveries that arrive before ``until`` (the clock's time, once
+        every event before it has been processed), earliest first, as their arrival events would have."""
+        due, in_transit = self._deliveries, self.ledger.in_transit
+        while due and due[0][0] < until:
+            at, _, line, qty = heapq.heappop(due)
+            in_transit[line.sku] -= qty
+            cast(CustomerReceiver, line.target).deliver(line, qty, at)
 
     def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool,
                 _event: simpy.Event | None = None) -> None:

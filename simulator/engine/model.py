@@ -105,6 +105,7 @@ class Model:
 
     # ---------------------------------------------------------------- running
     def _snapshot(self) -> None:
+        self.ctx.carrier.deliver_due(self.env.now)  # keeps the booked customer deliveries few
         self._record_stock()
         if self.stock_log.days < self.stock_log.on_hand.shape[0]:
             self._schedule_snapshot()
@@ -148,6 +149,7 @@ class Model:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
         self.start()
         self.env.run(until=t)
+        self.ctx.carrier.deliver_due(self.env.now)
 
     def run(self, progress: bool | None = None) -> RunRecord:
         """Run to the horizon and return the results.
@@ -164,6 +166,7 @@ class Model:
                 stops = self._run_with_progress(horizon)
             else:
                 self.env.run(until=horizon)
+        self.ctx.carrier.deliver_due(self.env.now)  # what arrived before the horizon (not at it: the run stops first)
         if self.env.now >= horizon and self.stock_log.days < self.stock_log.on_hand.shape[0]:
             # The run stops at the horizon before the reading due at that instant: take the last day's.
             self._record_stock()

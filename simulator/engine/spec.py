@@ -235,3 +235,5 @@ class Spec:
     quiet: bool = False  # no progress bar
     demand_models: tuple[DemandModifier, ...] = ()  # from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
+    locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
+    segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
