@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis import plots
+from analysis import maps, plots
 from analysis.kpis import KPI_METRICS
 from analysis.resilience import RESILIENCE_METRICS
 from analysis.run_figures import service_over_time, small_multiples
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from simulator.app.workbench.jobs import Run, RunStore
 
+MAP = ("The network on the map", "Sites at their latitude and longitude; lanes coloured by transport mode and as "
+       "wide as the units shipped on them.")
 FIGURES = {  # name: (title, how to read it)
     "network": ("The network", "Suppliers, plants and DCs left to right; lanes coloured by transport mode, "
                 "customers by channel."),
@@ -53,7 +55,8 @@ def run_context(path: Path, run: Run | None) -> dict[str, Any]:
     overrides = rundir.overrides_of(path)
     ctx: dict[str, Any] = {"path": str(path), "run": run, "kpi_header": header, "kpi_rows": rows, "info": info,
                            "overrides": overrides, "command": controls.command_line(overrides),
-                           "figures": FIGURES, "has_report": (path / "report.html").exists(),
+                           "figures": ({"map": MAP} if spec is not None and maps.has_map(spec) else {}) | FIGURES,
+                           "has_report": (path / "report.html").exists(),
                            "title": run.label if run else path.name}
     reps = rundir.read_csv(path / "replications.csv")
     summary = rundir.read_csv(path / "summary.csv")
@@ -69,14 +72,18 @@ def run_context(path: Path, run: Run | None) -> dict[str, Any]:
 
 def run_figure(path: Path, name: str, cache: rundir.ResultsCache) -> Figure:
     """One of a run's figures (``FIGURES``), drawn from its tables."""
-    if name not in FIGURES:
-        raise KeyError(f"no figure {name!r}; figures: {', '.join(FIGURES)}")
+    if name not in FIGURES and name != "map":
+        raise KeyError(f"no figure {name!r}; figures: map, {', '.join(FIGURES)}")
     if name == "network":
         spec = _spec(path)
         if spec is None:
             raise FileNotFoundError("the run's config no longer builds")
         return plots.network(spec, dict(Network(spec).depth))
     results = cache.get(path)
+    if name == "map":
+        if not maps.has_map(results.spec):
+            raise FileNotFoundError("the network's sites have no coordinates")
+        return maps.network_map(results.spec, results.shipments)
     if name == "service":
         return plots.service(results)
     if name == "stock":
