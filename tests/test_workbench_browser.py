@@ -44,7 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     root = tmp_path_factory.mktemp("workbench")
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(root / "runs"), host="127.0.0.1", port=port, log_level="warning"))
+    # log_config=None: leave the logging of the test session alone (no handlers bound to captured streams)
+    srv = uvicorn.Server(uvicorn.Config(create_app(root / "runs"), host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -129,7 +130,7 @@ def test_workbench_run_change_policy_compare(server: str, page: object) -> None:
     pg.fill(box, "-2")  # type: ignore[attr-defined]
     slot = ".field-error[data-error-for='param.tail.replenishment.order_up_to.review_period']"
     pg.wait_for_function(f"document.querySelector(\"{slot}\").textContent.includes('review_period')")  # type: ignore[attr-defined]
-    assert "config error at 'segments.tail.policies.replenishment'" in pg.text_content(slot)  # type: ignore[attr-defined]
+    assert "config error at 'segments.tail.policies.replenishment" in pg.text_content(slot)  # type: ignore[attr-defined]
     assert pg.is_disabled("#run-button")  # type: ignore[attr-defined]
     pg.fill(box, "14")  # type: ignore[attr-defined]
     pg.select_option("select[name='policy.tail.production']", "make_to_order")  # type: ignore[attr-defined]
