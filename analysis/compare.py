@@ -13,19 +13,35 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.kpis import KPI_METRICS
 from analysis.resilience import RESILIENCE_METRICS
 from analysis.statistics import paired_differences
 
-SHOWN = ["fill_rate", "otif", "lost_units", "gross_margin", "tts_days", "ttr_days", "service_loss_area",
-         "lost_revenue"]
+SHOWN = ["fill_rate", "otif", "avg_lead_time_days", "lost_units", "avg_on_hand_units", "cost_to_serve", "gross_margin",
+         "tts_days", "ttr_days", "service_loss_area", "revenue_change"]
+# Where more is better for the business; for every other metric (lead time, lost units, stock, cost,
+# time to recover, service lost...) less is better.
+HIGHER_IS_BETTER = frozenset({"fill_rate", "order_fill_rate", "otif", "inventory_turns", "revenue", "gross_margin",
+                              "tts_days", "revenue_change", "margin_change"})
+RATES = frozenset({"fill_rate", "order_fill_rate", "otif"})
+
+
+def listed_order(table: pd.DataFrame, factor: str) -> list[str]:
+    """The values of ``factor`` in the order the sweep listed them: Hydra numbers a sweep's jobs in
+    the order of the values on the command line, so job 0 holds the first value listed."""
+    jobs = table["job"].astype(str)
+    number = pd.to_numeric(jobs, errors="coerce")
+    ordered = table.assign(_n=number, _j=jobs).sort_values(["_n", "_j"], kind="stable", na_position="last")
+    return list(dict.fromkeys(ordered[factor].astype(str)))
 
 
 def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
             metrics: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
-    """Paired differences (each level of ``factor`` minus ``baseline``) within every group of other overrides."""
+    """Paired differences, each value B of ``factor`` minus the baseline A (by default the first value
+    listed in the sweep), within every group of the other overrides; ``direction`` spells it out."""
     sweep_dir = Path(sweep_dir)
     reps = pd.read_parquet(sweep_dir / "sweep_replications.parquet")
     res_path = sweep_dir / "sweep_resilience.parquet"
@@ -40,7 +56,7 @@ def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
         frames.append(res[["job", "replication", "segment", *RESILIENCE_METRICS]])
     table = frames[0] if len(frames) == 1 else frames[0].merge(frames[1], on=["job", "replication", "segment"],
                                                                 how="left")
-    levels = sorted(table[factor].astype(str).unique())
+    levels = listed_order(table, factor)
     baseline = baseline if baseline is not None else levels[0]
     if baseline not in levels:
         raise KeyError(f"baseline {baseline!r} is not a value of {factor}; values: {', '.join(levels)}")
@@ -57,17 +73,63 @@ def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
             diff = paired_differences(a, group[group[factor] == lvl], metrics, level=level)
             key = key if isinstance(key, tuple) else (key,)
             out.append(diff.assign(**dict(zip(others, key, strict=True)), factor=factor, baseline=baseline,
-                                   level=lvl))
+                                   level=lvl, direction=f"{lvl} minus {baseline}"))
     result = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     result.to_csv(sweep_dir / f"paired_{factor}.csv", index=False)
     return result
+
+
+def verdict(metric: str, low: float, high: float) -> str:
+    """'B better', 'B worse' or 'no significant difference', from the 95% interval of B minus A."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0.0 <= high:
+        return "no significant difference"
+    b_higher = low > 0.0
+    return "B better" if b_higher == (metric in HIGHER_IS_BETTER) else "B worse"
+
+
+def _signed(metric: str, value: float) -> str:
+    if metric in RATES:
+        return f"{100 * value:+.2f} pt"
+    if metric.endswith(("_days", "_area")):
+        return f"{value:+,.2f}"
+    return f"{value:+,.0f}"
+
+
+def _level(metric: str, value: float) -> str:
+    if metric in RATES:
+        return f"{100 * value:.1f}%"
+    if metric.endswith(("_days", "_area")):
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def readable(result: pd.DataFrame, shown: Sequence[str]) -> pd.DataFrame:
+    """The comparison as a planner reads it: per setting that varies, segment and metric, A and B,
+    'B minus A [95% interval]' (rates in percentage points, money and units with separators) and
+    the verdict. Settings that are the same in every row are left out."""
+    view = result[result["metric"].isin(shown)].copy()
+    if view.empty:
+        return view
+    view["metric"] = pd.Categorical(view["metric"], [m for m in shown if m in set(view["metric"])], ordered=True)
+    fixed = {"mean_a", "mean_b", "diff", "ci_low", "ci_high", "p_value", "significant", "n_pairs", "factor",
+             "metric", "segment", "baseline", "level", "direction"}
+    varying = [c for c in view.columns if c not in fixed and view[c].nunique(dropna=False) > 1]
+    rows = []
+    for r in view.sort_values([*varying, "segment", "metric"]).to_dict("records"):
+        m = str(r["metric"])
+        interval = "" if not np.isfinite(r["ci_low"]) else \
+            f" [{_signed(m, r['ci_low'])}, {_signed(m, r['ci_high'])}]".replace(" pt,", ",")
+        rows.append({**{c: r[c] for c in varying}, "segment": r["segment"], "metric": m, "A": _level(m, r["mean_a"]),
+                     "B": _level(m, r["mean_b"]), "B minus A (95% CI)": _signed(m, r["diff"]) + interval,
+                     "verdict": verdict(m, r["ci_low"], r["ci_high"])})
+    return pd.DataFrame(rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m analysis.compare", description=__doc__.splitlines()[0])
     ap.add_argument("sweep_dir")
     ap.add_argument("--factor", required=True, help="the override that differs between the compared jobs")
-    ap.add_argument("--baseline", help="the value to compare against (default: the first in sorted order)")
+    ap.add_argument("--baseline", help="the value A to compare against (default: the first value listed in the sweep)")
     ap.add_argument("--metrics", help="comma-separated metrics (default: the main KPIs and resilience metrics)")
     args = ap.parse_args(argv)
     try:
@@ -76,15 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"segsim compare: {exc}", file=sys.stderr)
         return 2
     shown = args.metrics.split(",") if args.metrics else SHOWN
-    view = result[result["metric"].isin(shown)].copy()
-    view["diff (95% CI)"] = view.apply(lambda r: f"{r['diff']:+,.4g} [{r.ci_low:+,.4g}, {r.ci_high:+,.4g}]"
-                                       + (" *" if r.significant else ""), axis=1)
-    cols = [c for c in view.columns if c not in ("mean_a", "mean_b", "diff", "ci_low", "ci_high", "p_value",
-                                                  "significant", "n_pairs", "factor", "diff (95% CI)", "metric")]
-    print(f"paired differences, {args.factor}: each value minus {result['baseline'].iloc[0]} "
-          "(* = 95% interval excludes 0)")
-    print(view.pivot_table(index=cols, columns="metric", values="diff (95% CI)", aggfunc="first")
-          .reindex(columns=[m for m in shown if m in set(view["metric"])]).to_string())
+    first = result.iloc[0]
+    print(f"{args.factor}: B minus A, A = {first['baseline']} (paired by seed; verdict from the 95% interval)")
+    for level, part in result.groupby("level", sort=False):
+        print(f"\nB = {level}")
+        print(readable(part, shown).to_string(index=False))
     print(f"\nwritten to {Path(args.sweep_dir) / f'paired_{args.factor}.csv'}")
     return 0
 

@@ -6,8 +6,15 @@ Only order lines placed at or after the warm-up, and stock observed after it, co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from simulator.engine.spec import Spec
 
 KPI_COLUMNS = (
     "segment", "demand_units", "fill_rate", "order_fill_rate", "otif", "backorder_units", "lost_units",
@@ -122,17 +129,80 @@ def _row(name: str, lines: pd.DataFrame, per_order: pd.DataFrame, ship: pd.DataF
     }
 
 
-def format_table(kpis: pd.DataFrame) -> str:
-    """The KPI table as a planner reads it in a terminal."""
-    view = kpis[["segment", "demand_units", "fill_rate", "order_fill_rate", "otif", "lost_units",
-                 "avg_lead_time_days", "avg_on_hand_units", "inventory_turns", "revenue", "cost_to_serve",
-                 "gross_margin", "co2_kg"]].copy()
-    pct = ["fill_rate", "order_fill_rate", "otif"]
-    for c in pct:
-        view[c] = (100 * view[c]).map(lambda v: "" if np.isnan(v) else f"{v:.1f}%")
-    for c in ("demand_units", "lost_units", "avg_on_hand_units", "revenue", "cost_to_serve", "gross_margin",
-              "co2_kg"):
-        view[c] = view[c].map(lambda v: f"{v:,.0f}")
-    for c in ("avg_lead_time_days", "inventory_turns"):
-        view[c] = view[c].map(lambda v: "" if np.isnan(v) else f"{v:.2f}")
-    return view.to_string(index=False)
+@dataclass(frozen=True, slots=True)
+class SlaTarget:
+    """A segment's SLA as the KPI table judges it: fill-rate target (also the OTIF target: the share
+    of orders due complete and on time), promised lead time, and whether it is made to order (no
+    stock: its fill rate from stock is 0 by design and is not judged)."""
+
+    fill_rate: float
+    lead_time_days: float
+    made_to_order: bool = False
+
+
+def made_to_order(decisions: pd.DataFrame, segment: str) -> bool:
+    """True when the segment's production strategy serves none of its items from stock (pure
+    make-to-order): such a segment has no fill-rate target, its SLA is the lead time and OTIF.
+
+    ``decisions``: the run's service decisions (columns segment, customer, from_stock, node, skus;
+    ``Results.service_decisions``)."""
+    rows = decisions["from_stock"][decisions["segment"] == segment]
+    return bool(len(rows)) and not bool(rows.any())
+
+
+def sla_targets(spec: Spec, decisions: pd.DataFrame) -> dict[str, SlaTarget]:
+    """Each segment's SLA from the run's spec and service decisions (for ``format_table``)."""
+    return {name: SlaTarget(seg.target_fill_rate, seg.promised_lead_time, made_to_order(decisions, name))
+            for name, seg in spec.segments.items()}
+
+
+def format_table(kpis: pd.DataFrame, targets: Mapping[str, SlaTarget] | None = None) -> str:
+    """The KPI table as a planner reads it in a terminal (under 120 columns).
+
+    With ``targets``, each SLA figure sits beside its target and a miss is marked ``*``: fill rate
+    below target, OTIF below the fill-rate target, average lead time above the promised one; a
+    negative gross margin is marked ``!``. A made-to-order segment's fill rate from stock is 0 by
+    design: not judged, and the ALL row says how much it pulls the total fill rate down.
+    """
+    targets = targets or {}
+    rows = []
+    for r in kpis.itertuples(index=False):
+        t = targets.get(r.segment)
+        judged = t is not None and not t.made_to_order
+        fill_miss = judged and r.fill_rate < t.fill_rate - 1e-12
+        otif_miss = t is not None and r.otif < t.fill_rate - 1e-12
+        lead_miss = t is not None and r.avg_lead_time_days > t.lead_time_days + 1e-12
+        rows.append({
+            "segment": r.segment, "demand": f"{r.demand_units:,.0f}",
+            "fill": _pct(r.fill_rate) + ("*" if fill_miss else ""),
+            "target": ("MTO" if t.made_to_order else _pct(t.fill_rate, 0)) if t is not None else "",
+            "OTIF": _pct(r.otif) + ("*" if otif_miss else ""),
+            "lead d": ("" if np.isnan(r.avg_lead_time_days) else f"{r.avg_lead_time_days:.2f}")
+            + ("*" if lead_miss else ""),
+            "promised": f"{t.lead_time_days:g}" if t is not None else "",
+            "lost": f"{r.lost_units:,.0f}", "on hand": f"{r.avg_on_hand_units:,.0f}",
+            "turns": "" if np.isnan(r.inventory_turns) else f"{r.inventory_turns:.1f}",
+            "revenue": f"{r.revenue:,.0f}", "cost to serve": f"{r.cost_to_serve:,.0f}",
+            "margin": f"{r.gross_margin:,.0f}" + ("!" if r.gross_margin < 0 else ""),
+            "CO2 kg": f"{r.co2_kg:,.0f}",
+        })
+    view = pd.DataFrame(rows)
+    if not targets:
+        view = view.drop(columns=["target", "promised"])
+    notes = []
+    if targets:
+        notes.append("* missed the SLA: fill rate below target, OTIF below the fill-rate target, lead time above "
+                     "the promised days")
+    if (kpis["gross_margin"] < 0).any():
+        notes.append("! negative gross margin: the segment costs more to serve than it earns")
+    mto = [s for s, t in targets.items() if t.made_to_order and s in set(kpis["segment"])]
+    stocked = kpis[~kpis["segment"].isin([*mto, "ALL"])]
+    if mto and len(stocked):
+        rate = (stocked["fill_rate"] * stocked["demand_units"]).sum() / stocked["demand_units"].sum()
+        notes.append(f"ALL fill rate counts {', '.join(mto)} (made to order, 0% from stock by design); "
+                     f"stocked segments only: {_pct(rate)}")
+    return view.to_string(index=False) + "".join(f"\n{n}" for n in notes)
+
+
+def _pct(v: float, digits: int = 1) -> str:
+    return "" if np.isnan(v) else f"{100 * v:.{digits}f}%"

@@ -17,6 +17,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from analysis.kpis import made_to_order
 from analysis.style import colours, money, segment_colours, styled
 from policies import REGISTRY
 
@@ -77,16 +78,6 @@ def policy_name(kind: str, policy: object) -> str:
         if type(policy) is cls:
             return name
     return type(policy).__name__
-
-
-def made_to_order(decisions: pd.DataFrame, segment: str) -> bool:
-    """True when the segment's production strategy serves none of its items from stock (pure
-    make-to-order): such a segment has no fill-rate target, its SLA is the lead time.
-
-    ``decisions``: the run's service decisions (columns segment, customer, from_stock, node, skus;
-    ``Results.service_decisions``)."""
-    rows = decisions["from_stock"][decisions["segment"] == segment]
-    return bool(len(rows)) and not bool(rows.any())
 
 
 def disruption_windows(results: Results) -> pd.DataFrame:

@@ -20,8 +20,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import plots
+from analysis.kpis import made_to_order
 from analysis.report_parts import Section, _fmt, _metric_format, _table
-from analysis.statistics import t_interval
+from analysis.statistics import describe, metric_interval
 
 if TYPE_CHECKING:
     from simulator.app.results import Results
@@ -73,25 +74,26 @@ def _page(title: str, meta: str, sections: Sequence[Section]) -> str:
 # ------------------------------------------------------------------------------------------------- run report
 def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The segment KPI table with SLA targets beside actuals, and a same-shape frame of cell classes
-    (``miss`` where the segment missed its fill-rate target or promised lead time, ``met`` where met).
+    (``miss`` where the segment missed an SLA figure, ``met`` where met): fill rate against its target,
+    OTIF against the fill-rate target, average lead time against the promised one; a negative gross
+    margin is marked ``miss`` too.
 
-    A segment that holds no stock (made to order) is judged on lead time only: its fill rate from
+    A segment that holds no stock (made to order) is judged on lead time and OTIF: its fill rate from
     stock is zero by design, so no fill-rate target is shown for it.
     """
     spec = results.spec
     rows, classes = [], []
     for r in results.kpis.itertuples(index=False):
         seg = spec.segments.get(r.segment)
-        stocked = seg is not None and not plots.made_to_order(results.service_decisions, r.segment)
+        stocked = seg is not None and not made_to_order(results.service_decisions, r.segment)
         target = seg.target_fill_rate if stocked else float("nan")
         promised = seg.promised_lead_time if seg else float("nan")
-        fill_miss = stocked and r.fill_rate < target
-        lead_miss = seg is not None and r.avg_lead_time_days > promised
         rows.append({
             "segment": r.segment, "demand units": _fmt(r.demand_units, "int"),
             "fill rate target": _fmt(target, "pct") if stocked or seg is None else "made to order",
             "fill rate": _fmt(r.fill_rate, "pct"),
-            "order fill rate": _fmt(r.order_fill_rate, "pct"), "OTIF": _fmt(r.otif, "pct"),
+            "order fill rate": _fmt(r.order_fill_rate, "pct"),
+            "OTIF target": _fmt(seg.target_fill_rate, "pct") if seg else "", "OTIF": _fmt(r.otif, "pct"),
             "promised lead time (d)": _fmt(promised, "days"), "avg lead time (d)": _fmt(r.avg_lead_time_days, "days"),
             "lost units": _fmt(r.lost_units, "int"), "avg on hand": _fmt(r.avg_on_hand_units, "int"),
             "turns": _fmt(r.inventory_turns, "days"), "revenue": _fmt(r.revenue, "int"),
@@ -100,9 +102,12 @@ def kpi_table(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
         })
         cls = {k: "" for k in rows[-1]}
         if stocked:
-            cls["fill rate"] = "miss" if fill_miss else "met"
+            cls["fill rate"] = "miss" if r.fill_rate < target else "met"
         if seg is not None:
-            cls["avg lead time (d)"] = "miss" if lead_miss else "met"
+            cls["avg lead time (d)"] = "miss" if r.avg_lead_time_days > promised else "met"
+            cls["OTIF"] = "miss" if r.otif < seg.target_fill_rate else "met"
+        if r.gross_margin < 0:
+            cls["gross margin"] = "miss"
         classes.append(cls)
     return pd.DataFrame(rows), pd.DataFrame(classes)
 
@@ -122,8 +127,8 @@ def run_sections(results: Results, sku: str | None = None, node: str | None = No
         disrupted = ("<p>Disruptions in this run (shaded red on the time charts):</p>" + _table(shown))
     misses = [r["segment"] for r, c in zip(table.to_dict("records"), classes.to_dict("records"), strict=True)
               if "miss" in c.values()]
-    verdict = (f'<p class="note">Missed an SLA: <b>{html.escape(", ".join(misses))}</b>.</p>' if misses
-               else '<p class="note">Every segment met its fill-rate target and promised lead time.</p>')
+    verdict = (f'<p class="note">Missed an SLA (or lost money): <b>{html.escape(", ".join(misses))}</b>.</p>' if misses
+               else '<p class="note">Every segment met its fill-rate target, OTIF and promised lead time.</p>')
     return [
         Section("network", "The network",
                 "Where goods come from and go to: suppliers feed plants, plants feed the DCs, DCs serve "
@@ -231,11 +236,12 @@ SWEEP_METRICS = {"fill_rate": "fill rate", "otif": "OTIF", "avg_lead_time_days":
 _NOT_OVERRIDES = {"segment", "job", "job_id", "status", "error", "run_dir", "wall_seconds"}
 
 
-def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and two-sided Student-t confidence interval over replications: (mean, low, high, n).
+def mean_ci(values: Iterable[float], level: float = 0.95, metric: str | None = None) -> tuple[float, float, float, int]:
+    """Mean and two-sided confidence interval over replications, made for the quantity
+    (``analysis.statistics.metric_interval``: logit-t for rates, cut at zero for counts): (mean, low, high, n).
     A single replication is a point (low = high = mean), drawn without an error bar."""
     x = [v for v in values if np.isfinite(v)]
-    mean, low, high = t_interval(x, level)
+    mean, low, high = metric_interval(x, metric, level)
     if len(x) == 1:
         low = high = mean
     return mean, low, high, len(x)
@@ -267,19 +273,20 @@ def summarise_sweep(table: pd.DataFrame, metric: str, groups: Sequence[str]) -> 
     for key, part in table.groupby(keys, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         cell = dict(zip(keys, key, strict=True))
-        mean, low, high, n = mean_ci(part[metric])
+        mean, low, high, n = mean_ci(part[metric], metric=metric)
         rows.append({"group": _label(cell, groups), "segment": cell["segment"], "mean": mean, "low": low,
                      "high": high, "n": n})
     return pd.DataFrame(rows, columns=["group", "segment", "mean", "low", "high", "n"])
 
 
 def _summary_table(summaries: Mapping[str, pd.DataFrame]) -> str:
-    """One row per scenario x policy cell and segment, a 'mean [95% CI]' column per metric."""
+    """One row per scenario x policy cell and segment, a 'mean [95% CI]' column per metric
+    ('mean (1 run, no interval)' for a cell with a single replication)."""
     merged: pd.DataFrame | None = None
     for metric, summary in summaries.items():
         fmt = _metric_format(metric)
-        cell = [f"{_fmt(m, fmt)} [{_fmt(lo, fmt)}, {_fmt(hi, fmt)}]"
-                for m, lo, hi in zip(summary["mean"], summary["low"], summary["high"], strict=True)]
+        cell = [describe(m, lo, hi, n, lambda v, f=fmt: _fmt(v, f))
+                for m, lo, hi, n in zip(summary["mean"], summary["low"], summary["high"], summary["n"], strict=True)]
         part = summary[["group", "segment", "n"]].assign(**{SWEEP_METRICS.get(metric, metric): cell})
         merged = part if merged is None else merged.merge(part.drop(columns="n"), on=["group", "segment"])
     if merged is None:
@@ -297,7 +304,7 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     ``seed``) and KPI columns as in ``kpis.csv``. Optional parts render when given: ``paired``
     (columns ``group``, ``segment``, ``metric``, ``mean``, ``low``, ``high``: paired differences
     against the baseline policy), ``resilience`` (per segment and disruption: TTS, TTR, loss area,
-    lost revenue...), ``stress_matrix`` (node x outage length), ``service_curves`` (columns
+    change in revenue...), ``stress_matrix`` (node x outage length), ``service_curves`` (columns
     ``group``, ``segment``, ``day``, ``fill_rate``) with ``baseline`` naming the baseline group.
     """
     out = Path(path)
@@ -318,7 +325,8 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
         label = SWEEP_METRICS.get(metric, metric)
         figures.append((plots.kpi_means(summary, metric, label=label),
                         f"{html.escape(label)}: mean per scenario x policy and segment; the whiskers are the 95% "
-                        "confidence interval over replications (Student t)."))
+                        "confidence interval over replications (logit-t for rates, Student t cut at zero for counts; "
+                        "docs/kpis.md, Intervals)."))
     cells = len(table.groupby(groups)) if groups else 1
     sections = [Section("means", "KPI means with 95% confidence intervals",
                         f"{n_jobs} runs in {cells} scenario x policy cells (grouped by "
@@ -335,7 +343,8 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     sections.insert(0, summary_section(table, groups, summaries, paired, n_jobs))
     if paired is not None and len(paired):
         figs = tuple((plots.paired_differences(part, metric),
-                      f"Paired difference in {html.escape(str(metric))} (alternative minus baseline, same seeds); "
+                      f"Paired difference in {html.escape(str(metric))}, B minus A (the compared value minus "
+                      "the first value listed in the sweep, same seeds); "
                       "an interval that excludes zero is a significant difference at the 5% level.")
                      for metric, part in paired.groupby("metric", sort=False))
         sections.append(Section("paired", "Paired differences against the baseline policy",
@@ -343,12 +352,15 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
                                 body=_table(paired.round(4)), figures=figs))
     if resilience is not None and len(resilience):
         sections.append(Section("resilience", "Resilience per segment",
-                                "Time to survive (TTS), time to recover (TTR), service-loss area and lost revenue "
-                                "against the paired no-disruption baseline.",
+                                "Time to survive (TTS), time to recover (TTR), service-loss area, extra lost units "
+                                "and change in revenue (disrupted minus baseline: negative = lost) against the "
+                                "paired no-disruption baseline, mean [95% interval] over replications. A TTS or TTR "
+                                "not reached inside the run is censored: shown as '&gt;= mean' with the Kaplan-Meier "
+                                "median and how many runs were censored.",
                                 body=_table(resilience.round(3))))
     if stress_matrix is not None and len(stress_matrix):
         sections.append(Section("stress", "Stress matrix", "Each node taken out for each outage length.",
-                                figures=((plots.heatmap(stress_matrix, "Stress matrix", "lost revenue"),
+                                figures=((plots.heatmap(stress_matrix, "Stress matrix", "revenue lost"),
                                           "Darker cells hurt more."),),
                                 after=_table(stress_matrix.map(plots.money).reset_index())))
     if service_curves is not None and len(service_curves) and baseline is not None:

@@ -2,7 +2,7 @@
 
 Per segment and per disruption window starting at t0 (definitions in docs/resilience.md):
 time to survive (TTS), time to recover service (TTR), service-loss area, extra backordered and lost
-units, lost revenue and margin, and peak backlog. Days are whole simulated days ``[D, D + 1)``.
+units, the signed change in revenue and margin, and peak backlog. Days are whole simulated days ``[D, D + 1)``.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 RESILIENCE_COLUMNS = (
     "segment", "disruption", "kind", "target", "start", "end", "tts_days", "tts_censored", "ttr_days",
-    "ttr_censored", "service_loss_area", "extra_backorder_units", "extra_lost_units", "lost_revenue",
-    "lost_margin", "peak_backlog_units", "baseline_peak_backlog_units",
+    "ttr_censored", "service_loss_area", "extra_backorder_units", "extra_lost_units", "revenue_change",
+    "margin_change", "peak_backlog_units", "baseline_peak_backlog_units",
 )
 # The resilience measures averaged and compared across replications (durations, areas, units, money).
-RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_revenue", "_margin"))]
+RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_change"))]
 
 
 class ResilienceSettings(BaseModel):
@@ -123,10 +123,11 @@ def resilience_table(disrupted: Any, baseline: Any, settings: ResilienceSettings
                 "extra_backorder_units": float((after_d["qty"] - after_d["immediate"]).sum()
                                                - (after_b["qty"] - after_b["immediate"]).sum()),
                 "extra_lost_units": float(after_d["lost"].sum() - after_b["lost"].sum()),
-                "lost_revenue": float((after_b["delivered"] * after_b["sku"].map(price)).sum()
-                                      - (after_d["delivered"] * after_d["sku"].map(price)).sum()),
-                "lost_margin": float((after_b["delivered"] * after_b["sku"].map(margin)).sum()
-                                     - (after_d["delivered"] * after_d["sku"].map(margin)).sum()),
+                # signed, disrupted minus baseline: negative = revenue lost, positive = gained (a spike)
+                "revenue_change": float((after_d["delivered"] * after_d["sku"].map(price)).sum()
+                                        - (after_b["delivered"] * after_b["sku"].map(price)).sum()),
+                "margin_change": float((after_d["delivered"] * after_d["sku"].map(margin)).sum()
+                                       - (after_b["delivered"] * after_b["sku"].map(margin)).sum()),
                 "peak_backlog_units": float(back_d[back_d.index > d0].max()) if (back_d.index > d0).any() else 0.0,
                 "baseline_peak_backlog_units": float(back_b[back_b.index > d0].max())
                 if (back_b.index > d0).any() else 0.0,

@@ -30,6 +30,7 @@ from analysis.segmentation import (
     read_history,
     reevaluate,
 )
+from analysis.table_checks import TableError, read_text_table, require_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE = ROOT / "conf" / "segments" / "default.yaml"
@@ -59,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="segments YAML to write (e.g. conf/segments/NAME.yaml)")
     p.add_argument("--base", type=Path, default=DEFAULT_BASE,
                    help="segments YAML whose segments, SLAs and policies are kept (default conf/segments/default.yaml)")
-    p.add_argument("--by", choices=("sku", "sku,channel"), default="sku",
-                   help="segment per SKU, or per SKU x channel (hybrid)")
+    p.add_argument("--by", choices=("sku", "sku,channel"), default="sku", metavar="sku|sku,channel",
+                   help="'sku' (default): a segment per SKU; 'sku,channel': per SKU x channel (hybrid)")
     p.add_argument("--abc", type=_pair, default=Thresholds.abc,
                    help="cumulative value shares closing A and B (0.8,0.95)")
     p.add_argument("--xyz", type=_pair, default=Thresholds.xyz, help="CV limits of X and Y per bucket (0.5,1.0)")
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     by = args.by.split(",")
     history = read_history(str(args.history))
     if "channel" in by and "channel" not in history.columns:
-        raise ValueError(f"--by sku,channel needs a channel column in {args.history}")
+        raise TableError(args.history, 1, "channel", list(history.columns), "--by sku,channel needs a channel column")
     table = profile(history, by, thresholds, args.segment_map)
     base = yaml.safe_load(args.base.read_text())
     segments = base.get("segments") or {}
@@ -102,7 +103,9 @@ def run(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     table.to_csv(args.out.with_suffix(".csv"), index=False, float_format="%.6g")
     report = None
     if args.previous is not None:
-        report = reevaluate(table, pd.read_csv(args.previous), by)
+        previous = read_text_table(args.previous)
+        require_columns(previous, args.previous, ("sku", "segment"), ("channel", "abc", "xyz", "pattern"))
+        report = reevaluate(table, previous, by)
         if args.report is not None:
             report.to_csv(args.report, index=False, float_format="%.6g")
     return table, report
@@ -114,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         table, report = run(args)
     except (ValueError, OSError) as exc:
         print(f"segsim segment: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except yaml.YAMLError as exc:  # --base: the message names the file, line and column
+        print(f"segsim segment: YAML error: {' '.join(str(exc).split())}", file=sys.stderr)
         sys.exit(2)
     summary = table.groupby("segment").agg(items=("sku", "size"), value_share=("value_share", "sum"))
     print(summary.to_string(float_format=lambda v: f"{v:.1%}"))

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.table_checks import TableError, date_column, number_column, read_text_table, require_columns, text_column
+
 REQUIRED_COLUMNS = ("date", "sku", "quantity", "price", "unit_cost")
 
 
@@ -76,15 +78,21 @@ class SegmentMap:
 
 
 def read_history(path: str) -> pd.DataFrame:
-    """Load a demand-history CSV (``date, sku, [channel], quantity, price, unit_cost``), checked."""
-    df = pd.read_csv(path)
-    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; a history needs "
-                         f"{', '.join(REQUIRED_COLUMNS)} and optionally channel")
-    df["date"] = pd.to_datetime(df["date"])
-    if (df["quantity"] < 0).any():
-        raise ValueError(f"{path}: negative quantities; returns belong in a separate file")
+    """Load a demand-history CSV (``date, sku, [channel], quantity, price, unit_cost``), checked cell by
+    cell: a bad cell raises ``TableError`` naming the file, line, column, value and what is allowed."""
+    raw = read_text_table(path)
+    require_columns(raw, path, REQUIRED_COLUMNS, ("channel",))
+    df = pd.DataFrame({"date": date_column(raw, path, "date"), "sku": text_column(raw, path, "sku")})
+    if "channel" in raw.columns:
+        df["channel"] = text_column(raw, path, "channel")
+    df["quantity"] = number_column(raw, path, "quantity", min=0.0, what="units sold; returns belong in a separate file")
+    df["price"] = number_column(raw, path, "price", min=0.0, what="price per unit")
+    df["unit_cost"] = number_column(raw, path, "unit_cost", min=0.0, what="cost per unit")
+    for column in raw.columns:  # other columns are kept as the text written
+        if column not in df.columns:
+            df[column] = raw[column]
+    if df.empty:
+        raise TableError(path, None, None, 0, "no rows; a history needs at least one sale")
     return df
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,108 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
     return mean, mean - half, mean + half
 
 
+# What kind of quantity each metric is decides its interval (docs/kpis.md, "Intervals").
+RATE_METRICS = frozenset({"fill_rate", "order_fill_rate", "otif"})  # shares in [0, 1]
+NONNEGATIVE_METRICS = frozenset({  # units, days, money spent, counts: never below zero
+    "demand_units", "backorder_units", "lost_units", "open_backorder_units", "avg_lead_time_days",
+    "avg_on_hand_units", "inventory_turns", "revenue", "cogs", "transport_cost", "handling_cost", "holding_cost",
+    "changeover_cost", "cost_to_serve", "co2_kg", "alerts", "tts_days", "ttr_days", "peak_backlog_units",
+    "baseline_peak_backlog_units"})
+CENSORED = {"tts_days": "tts_censored", "ttr_days": "ttr_censored"}  # metric -> its censoring flag column
+
+
+def metric_interval(values: Sequence[float], metric: str | None = None,
+                    level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) over independent replications, with an interval made for the quantity.
+
+    Rates (fill rate, OTIF): logit-t, the Student-t interval of the mean built on the logit scale,
+    logit(mean) +- t * se / (mean (1 - mean)) (delta method), mapped back: it stays inside (0, 1) and
+    covers a skewed rate near 100% better than the plain t-interval. Non-negative quantities (units,
+    days, cost): the Student-t interval cut at zero; the true mean cannot be negative, so the cut
+    part held no possible value and the coverage is unchanged (a log or bootstrap interval of a
+    skewed count, mostly 0 with rare large runs, can miss its own mean). Anything else (margins,
+    differences): Student t. One replication gives no interval (low and high NaN); identical
+    replications give [x, x].
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    mean, low, high = t_interval(x, level)
+    if not (np.isfinite(low) and low < high):
+        return mean, low, high
+    if metric in RATE_METRICS and 0.0 < mean < 1.0:
+        half = (high - low) / 2 / (mean * (1.0 - mean))
+        centre = special.logit(mean)
+        return mean, float(special.expit(centre - half)), float(special.expit(centre + half))
+    if metric in NONNEGATIVE_METRICS:
+        low = max(low, 0.0)
+    return mean, low, high
+
+
+def kaplan_meier_median(times: Sequence[float], censored: Sequence[bool]) -> tuple[float, bool]:
+    """Median of a time-to-event (TTS, TTR) from replications some of which never saw the event
+    inside the run (censored: the time is only a lower bound). Kaplan-Meier product-limit estimate:
+    (median, reached); when the survival curve never falls to one half, the median is at least the
+    longest time observed and ``reached`` is False."""
+    t = np.asarray(times, dtype=float)
+    c = np.asarray(censored, dtype=bool)
+    ok = np.isfinite(t)
+    t, c = t[ok], c[ok]
+    if len(t) == 0:
+        return float("nan"), False
+    survival = 1.0
+    for time in np.unique(t):
+        at_risk = int((t >= time).sum())
+        events = int(((t == time) & ~c).sum())
+        if events:
+            survival *= 1.0 - events / at_risk
+            if survival <= 0.5 + 1e-12:
+                return float(time), True
+    return float(t.max()), False
+
+
+def describe(mean: float, low: float, high: float, n: int, fmt: Callable[[float], str] = "{:,.4g}".format,
+             *, lower_bound: bool = False) -> str:
+    """'mean [low, high]' for a reader; 'mean (1 run, no interval)' for a single replication;
+    '>= mean' when censored replications make the mean a lower bound."""
+    if not np.isfinite(mean):
+        return ""
+    head = (">= " if lower_bound else "") + fmt(mean)
+    if n <= 1:
+        return f"{head} (1 run, no interval)"
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return head
+    return f"{head} [{fmt(low)}, {fmt(high)}]"
+
+
+def metric_format(metric: str) -> Callable[[float], str]:
+    """How a planner reads a metric's value: rates in %, days and areas to 0.1, the rest as whole
+    numbers with thousands separators."""
+    if metric in RATE_METRICS:
+        return "{:.1%}".format
+    if metric.endswith(("_days", "_area")):
+        return "{:,.1f}".format
+    return "{:,.0f}".format
+
+
+def summary_cells(summary: pd.DataFrame, by: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """A ``summarize`` table as text, one row per group and a column per metric: 'mean [low, high]',
+    'mean (1 run, no interval)', and for a censored time '>= mean; median m (k of n censored)'
+    (the Kaplan-Meier median, itself '>= m' when fewer than half the runs saw the event)."""
+    def cell(r: pd.Series) -> str:
+        fmt = metric_format(r["metric"])
+        censored = int(r["n_censored"]) if "n_censored" in r and pd.notna(r["n_censored"]) else 0
+        text = describe(r["mean"], r["ci_low"], r["ci_high"], int(r["n"]), fmt, lower_bound=censored > 0)
+        if censored:
+            median = ("" if r["median_reached"] else ">= ") + fmt(r["median"])
+            text += f"; median {median} ({censored} of {int(r['n'])} censored)"
+        return text
+
+    view = summary[summary["metric"].isin(metrics)]
+    view = view.assign(cell=view.apply(cell, axis=1) if len(view) else "")
+    wide = view.pivot_table(index=list(by), columns="metric", values="cell", aggfunc="first", dropna=False)
+    return wide.reindex(columns=[m for m in metrics if m in wide.columns]).reset_index().rename_axis(columns=None)
+
+
 def t_quantile(p: float, df: float) -> float:
     """The ``p`` quantile of Student's t distribution with ``df`` degrees of freedom."""
     return float(special.stdtrit(df, p))
@@ -52,14 +154,28 @@ def paired_t_p_value(d: np.ndarray) -> float:
 
 
 def summarize(table: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], level: float = 0.95) -> pd.DataFrame:
-    """Mean and t-interval of each metric over replications, one row per group x metric."""
+    """Mean and interval (``metric_interval``) of each metric over replications, one row per group x metric.
+
+    For a time that may be censored (TTS, TTR: a column ``tts_censored``/``ttr_censored`` beside it),
+    also ``n_censored``, and the Kaplan-Meier ``median`` with ``median_reached``; when any
+    replication is censored the mean is only a lower bound and has no interval.
+    """
     rows = []
     for key, group in table.groupby(list(by), sort=True):
         key = key if isinstance(key, tuple) else (key,)
         for m in metrics:
-            mean, low, high = t_interval(group[m].to_numpy(dtype=float), level)
-            rows.append({**dict(zip(by, key, strict=True)), "metric": m, "mean": mean, "ci_low": low,
-                         "ci_high": high, "n": int(group[m].notna().sum())})
+            values = group[m].to_numpy(dtype=float)
+            mean, low, high = metric_interval(values, m, level)
+            row = {**dict(zip(by, key, strict=True)), "metric": m, "mean": mean, "ci_low": low,
+                   "ci_high": high, "n": int(group[m].notna().sum())}
+            flag = CENSORED.get(m)
+            if flag is not None and flag in group.columns:
+                cens = group[flag].fillna(False).to_numpy(dtype=bool)
+                median, reached = kaplan_meier_median(values, cens)
+                row.update(n_censored=int(cens.sum()), median=median, median_reached=reached)
+                if cens.any():
+                    row.update(ci_low=float("nan"), ci_high=float("nan"))
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

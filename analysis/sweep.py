@@ -1,19 +1,19 @@
 """Sweeps: what each job leaves in its directory, and gathering all jobs into one table.
 
 Every job of a multirun writes ``job.json`` (status ``ok`` or ``failed`` with the error, its
-overrides, a hash of its config) beside its results. ``gather`` reads a sweep directory and writes
-``sweep.parquet`` and ``sweep.csv``: one row per job x segment, every override as a column, KPI means
-over the job's replications (and resilience means when its scenario has disruptions); a failed job
-is one row with its error. ``sweep_replications.parquet`` and ``sweep_resilience.parquet`` keep
-every replication for paired comparisons (``python -m analysis.compare``).
+overrides, a hash of its config) beside its results, last (``simulator.app.jobs`` writes it).
+``gather`` reads a sweep directory and writes ``sweep.parquet`` and ``sweep.csv``: one row per job
+x segment, every override as a column, KPI means over the job's replications (and resilience
+means when its scenario has disruptions); a failed job is one row with its error.
+``sweep_replications.parquet`` and ``sweep_resilience.parquet`` keep every replication for paired
+comparisons (``python -m analysis.compare``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,34 +21,12 @@ import pandas as pd
 
 from analysis.kpis import KPI_METRICS
 from analysis.resilience import RESILIENCE_COLUMNS, RESILIENCE_METRICS
+from analysis.statistics import summarize, summary_cells
 
 log = logging.getLogger(__name__)
 
 JOB_FILE = "job.json"
 TOTAL_FILE = ".jobs_total"  # number of jobs of the sweep, written when it starts
-
-
-def config_hash(config: Mapping[str, Any]) -> str:
-    """A stable fingerprint of a job's config (to tell a finished job from a changed one)."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def write_job(outdir: Path, *, status: str, overrides: Sequence[str], config: Mapping[str, Any],
-              error: str = "", wall_seconds: float = 0.0) -> None:
-    """Record how a job ended (``ok`` or ``failed``) in ``outdir/job.json``."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    info = {"status": status, "overrides": list(overrides), "config_hash": config_hash(config),
-            "error": error, "wall_seconds": round(wall_seconds, 3)}
-    (outdir / JOB_FILE).write_text(json.dumps(info, indent=2) + "\n")
-
-
-def finished(outdir: Path, config: Mapping[str, Any]) -> bool:
-    """True if ``outdir`` holds a successful job with this very config (a re-run can skip it)."""
-    path = outdir / JOB_FILE
-    if not path.exists():
-        return False
-    info = json.loads(path.read_text())
-    return info.get("status") == "ok" and info.get("config_hash") == config_hash(config)
 
 
 def parse_overrides(overrides: Sequence[str]) -> dict[str, str]:
@@ -126,8 +104,9 @@ def sweep_report(sweep_dir: str | Path, stress_matrix: pd.DataFrame | None = Non
         res = pd.read_parquet(res_path)
         overrides = [c for c in res.columns if c not in RESILIENCE_COLUMNS and c not in
                      ("job", "status", "error", "replication", "seed", "tts_censored", "ttr_censored")]
-        resilience = res.groupby([*overrides, "segment", "disruption"], dropna=False)[
-            ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "lost_revenue"]].mean().reset_index()
+        by = [c for c in overrides if res[c].nunique(dropna=False) > 1] + ["segment", "disruption"]
+        shown = ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "revenue_change"]
+        resilience = summary_cells(summarize(res, by, shown), by, shown)
     curves = _service_curves(sweep_dir, reps)
     return write_sweep_report(reps, sweep_dir, resilience=resilience, paired=_paired_for_report(sweep_dir, reps),
                               service_curves=curves, baseline="baseline" if curves is not None else None,
@@ -176,7 +155,7 @@ def _paired_for_report(sweep_dir: Path, reps: pd.DataFrame) -> pd.DataFrame | No
     diffs = compare(sweep_dir, factor)
     if diffs.empty:
         return None
-    label = f"{factor} " + diffs["level"].astype(str) + " - " + diffs["baseline"].astype(str)
+    label = f"{factor}: " + diffs["direction"].astype(str)
     if "scenario" in diffs.columns:
         label = diffs["scenario"].astype(str) + ": " + label
     return pd.DataFrame({"group": label, "segment": diffs["segment"], "metric": diffs["metric"],

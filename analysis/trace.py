@@ -109,12 +109,29 @@ def event_log(results: Results, start: float, end: float, sku: str | None = None
     return out.reset_index(drop=True)[list(TRACE_COLUMNS)]
 
 
+def clock_time(t: float, pad: bool = False) -> str:
+    """Simulated time as 'day D hh:mm', the minute it falls in (cut, not rounded: an event at
+    t = 1.9997 happens on day 1 at 23:59, not on day 2)."""
+    m = int(np.floor(t * 1440 + 1e-6))  # + 1e-6 min: a time stored a hair below a whole minute
+    return f"day {m // 1440:>3} {m % 1440 // 60:02d}:{m % 60:02d}" if pad else \
+        f"day {m // 1440} {m % 1440 // 60:02d}:{m % 60:02d}"
+
+
+def window_label(start: float, end: float) -> str:
+    """What a trace window ``[start, end)`` covers, in the words of the trace's own clock:
+    'day 2 (from day 2 00:00 to day 3 00:00)' for [2, 3]; 'days 2 to 3 (...)' for [2, 4]."""
+    span = f"from {clock_time(start)} to {clock_time(end)}"
+    if float(start).is_integer() and float(end).is_integer():
+        first, last = int(start), int(end) - 1
+        return f"{'day ' + str(first) if first == last else f'days {first} to {last}'} ({span})"
+    return span
+
+
 def format_trace(events: pd.DataFrame) -> str:
     """The event log as fixed-width text: clock (day and hh:mm), node, event, SKU, qty, segment, detail."""
     if len(events) == 0:
         return "(no events in this window)"
-    minutes = np.round(events["time"].to_numpy() * 24 * 60).astype(int)
-    clock = [f"day {m // 1440:>3} {m % 1440 // 60:02d}:{m % 60:02d}" for m in minutes]
+    clock = [clock_time(t, pad=True) for t in events["time"].to_numpy()]
     columns = {
         "when": clock, "node": events["node"].astype(str).tolist(), "event": events["event"].tolist(),
         "sku": events["sku"].astype(str).tolist(),
@@ -139,7 +156,7 @@ def write_trace(results: Results, path: str | Path) -> Path:
     events = event_log(results, window.start, window.end, sku=window.sku)
     out = Path(path)
     what = f" for {window.sku}" if window.sku else ""
-    header = (f"# segsim event trace: days {window.start:g} to {window.end:g}{what}, {len(events)} events\n"
+    header = (f"# segsim event trace: {window_label(window.start, window.end)}{what}, {len(events)} events\n"
               "# time runs down the page; qty in units; segment is the segment the goods serve\n")
     out.write_text(header + format_trace(events) + "\n", encoding="utf-8")
     log.info("wrote %d trace events to %s", len(events), out)

@@ -11,6 +11,7 @@ for demand, register a ``DemandModifier``. A ``Scenario`` is a named list of dis
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -84,7 +85,9 @@ class Schedule:
     def from_params(p: DisruptionParams, key: str, horizon: float) -> Schedule:
         start = p.start if p.start is not None else 0.0
         if start >= horizon:
-            raise ConfigError(f"{key}.start", start, f"must be before the end of the run (horizon_days={horizon:g})")
+            raise ConfigError(f"{key}.start", start,
+                              f"must be before the end of the run (horizon_days={horizon:g}); shift the window "
+                              f"into the run, e.g. {key}.start={math.floor(horizon / 3):g}, or run longer")
         return Schedule(start, p.duration, p.mtbf, p.mttr)
 
 

@@ -3,4 +3,4 @@
 from simulator.app.stress_matrix import main
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -180,11 +180,11 @@ def test_alerts_fire_on_a_constructed_stockout_and_not_on_a_healthy_run() -> Non
     (lambda c: c["segments"]["only"]["policies"].update(forecast={"type": "prophet"}),
      "segments.only.policies.forecast.type", "allowed: croston, holt_winters, moving_average, ses"),
     (lambda c: c["segments"]["only"]["policies"].update(forecast={"type": "croston", "alpha": 1.5}),
-     "segments.only.policies.forecast", "alpha must be in (0, 1]"),
+     "segments.only.policies.forecast.alpha", "alpha must be in (0, 1]"),
     (lambda c: c["segments"]["only"]["policies"].update(forecast={"type": "ses", "span": 3}),
      "segments.only.policies.forecast.span", "allowed keys here: type, alpha, window, refresh_days"),
     (lambda c: c["segments"]["only"]["policies"].update(safety_stock={"type": "forecast_error", "measure": "max"}),
-     "segments.only.policies.safety_stock", "measure must be 'rmse' or 'mad'"),
+     "segments.only.policies.safety_stock.measure", "measure must be 'rmse' or 'mad'"),
     (lambda c: c["segments"]["only"]["policies"].update(safety_stock={"type": "dynamic"}),
      "segments.only.policies.safety_stock", "a segment with a forecast re-plans its levels from the forecast"),
     (lambda c: c["segments"]["only"].update(alerts={"stockout_within_days": -1}),
@@ -210,7 +210,7 @@ def test_config_errors_name_key_value_and_allowed(change, key: str, words: str) 
 
 
 def test_line_load_alerts_match_the_production_record(config: dict) -> None:
-    config["horizon_days"] = 60
+    config.update(horizon_days=60, warmup_days=0)  # every alert counts in the KPIs
     config["segments"]["fast"]["alerts"] = {"line_load_pct": 80, "load_window": 7}
     res = simulator.run(config)
     prod = res.production.assign(dur=lambda d: d["end"] - d["start"])

@@ -26,6 +26,20 @@ def test_serial_chain_sources_depth_and_route() -> None:
     assert net.route("shop", "vendor") is None and math.isinf(net.route_days("shop", "vendor"))
 
 
+def test_sources_in_a_cycle_of_warehouses_still_reach_the_vendor() -> None:
+    """The config refuses sources in a cycle; the network's answers do not rely on it: with dc_up listing
+    dc first (a transfer back) and the vendor second, the cycle is cut, so dc_up still finds the vendor
+    and dc still finds dc_up."""
+    import dataclasses
+
+    spec = _serial().spec
+    up = dataclasses.replace(spec.warehouses["dc_up"], sources=("dc", "vendor"))
+    back = dataclasses.replace(spec.lanes[1], origin="dc", dest="dc_up")
+    net = Network(dataclasses.replace(spec, warehouses={**spec.warehouses, "dc_up": up}, lanes=(*spec.lanes, back)))
+    assert net.stock_source("dc_up", "W-01") == "vendor"
+    assert net.stock_source("dc", "W-01") == "dc_up"
+
+
 def test_sources_in_a_cycle_of_warehouses_are_refused_before_the_run() -> None:
     """dc_up lists dc first (a transfer back) and the vendor second: a cycle of sources is an
     impossible structure, refused at the key that closes it and naming the whole cycle."""
@@ -59,3 +73,6 @@ def test_decision_table_counts_every_item_of_every_customer_once() -> None:
     tail_mto = [r for r in rows if r[0] == "tail" and not r[2]]
     assert tail_mto and all(r[3] in spec.plants for r in tail_mto)  # made to order at a plant
     assert all(r[3] in spec.customers[r[1]].served_from for r in rows if r[2])  # stock: a DC of the customer
+    for customer, _sku, d in net.decisions():  # every line has a path from where it is served
+        assert d.path is not None and d.path[0][0] == (d.dcs[0] if d.from_stock else d.maker)
+        assert d.path[-1][1] == customer

@@ -188,3 +188,11 @@ def test_shipped_studies_check_and_start_from_todays_policies(name: str) -> None
     for p in settings.space:
         for value in (p.choices if p.kind == "choice" else (p.low, p.high)):
             build_spec(apply(base, {p.key: int(value) if p.kind == "int" else value}))
+
+
+def test_whole_number_ranges_stay_whole() -> None:
+    base = single_stage(100, S=344.39)
+    kinds = [study(base, space={S_KEY: r}).space[0].kind for r in (
+        {"low": 340, "high": 390, "step": 10}, {"low": 340, "high": 390}, {"low": 340.0, "high": 390},
+        {"low": 340, "high": 390, "step": 0.5}, {"low": 340, "high": 390, "type": "float"})]
+    assert kinds == ["int", "int", "float", "float", "float"]

@@ -84,5 +84,6 @@ def test_lead_time_rule_splits_by_route() -> None:
     cln = network.decision("retail_north", "CLN-12")
     assert cln.segment.name == "tail" and not cln.from_stock and cln.maker == "plant_north"
     assert cln.make_and_deliver_days == pytest.approx(2 + 1 + 7 / 3 + 1.5)
+    assert cln.path is not None and cln.path[0][0] == "plant_north" and cln.path[-1][1] == "retail_north"
     assert network.decision("retail_north", "PRC-12").from_stock  # plant_south is a day further
     assert network.decision("retail_north", "CLN-01").from_stock  # fast: make to stock

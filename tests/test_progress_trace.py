@@ -114,10 +114,11 @@ def test_cli_writes_report_and_trace_and_quiet_keeps_stderr_clean(tmp_path: Path
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "simulating" not in proc.stderr
+    assert "INFO" not in proc.stderr and "INFO" not in proc.stdout  # quiet: no log lines, none in the tables
     assert f"report: {tmp_path / 'report.html'}" in proc.stdout
-    assert f"event trace of days 1-2: {tmp_path / 'trace.txt'}" in proc.stdout
+    assert f"event trace of day 1 (from day 1 00:00 to day 2 00:00): {tmp_path / 'trace.txt'}" in proc.stdout
     trace = (tmp_path / "trace.txt").read_text().splitlines()
-    assert trace[0].startswith("# segsim event trace: days 1 to 2 for CLN-01")
+    assert trace[0].startswith("# segsim event trace: day 1 (from day 1 00:00 to day 2 00:00) for CLN-01")
     rows = trace[3:]
     assert rows and all(" CLN-01 " in r for r in rows)
     days = {int(r.split()[1]) for r in rows}

@@ -31,19 +31,19 @@ def test_supplier_failure_on_two_policies_with_paired_differences(tmp_path: Path
     out = tmp_path / sweep
     table = pd.read_csv(out / "sweep.csv")
     assert (table["status"] == "ok").all() and table["job"].nunique() == 2
-    assert {"tts_days", "ttr_days", "lost_revenue"} <= set(table.columns)
+    assert {"tts_days", "ttr_days", "revenue_change"} <= set(table.columns)
     for job in ("0", "1"):
         res = pd.read_csv(out / job / "resilience_summary.csv")
-        assert set(res["metric"]) >= {"tts_days", "ttr_days", "service_loss_area", "lost_revenue"}
+        assert set(res["metric"]) >= {"tts_days", "ttr_days", "service_loss_area", "revenue_change"}
         assert (res.loc[res["metric"] == "tts_days", "mean"] > 0).all()
     page = (out / "report.html").read_text()
     # the sweep varied one policy setting: the report shows its paired differences against the first value
     assert "Paired differences against the baseline policy" in page
-    assert "segments.fast.policies.replenishment.cycle_days 5 - 10" in page
+    assert "segments.fast.policies.replenishment.cycle_days: 5 minus 10" in page  # listed 10 first: A = 10
 
     proc = subprocess.run([sys.executable, *compare[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "paired differences" in proc.stdout and "tts_days" in proc.stdout
+    assert "B minus A, A = 10" in proc.stdout and "tts_days" in proc.stdout
     factor = compare[compare.index("--factor") + 1]
     paired = pd.read_csv(out / f"paired_{factor}.csv")
     assert set(paired["segment"]) >= {"fast", "core", "tail"}

@@ -42,8 +42,8 @@ def test_hand_built_case_has_the_known_answers(case) -> None:
     assert row.service_loss_area == pytest.approx(12.0)
     assert row.extra_backorder_units == pytest.approx(1200.0)
     assert row.extra_lost_units == pytest.approx(700.0)
-    assert row.lost_revenue == pytest.approx(7000.0)
-    assert row.lost_margin == pytest.approx(4200.0)
+    assert row.revenue_change == pytest.approx(-7000.0)
+    assert row.margin_change == pytest.approx(-4200.0)
     assert row.peak_backlog_units == pytest.approx(500.0)
     assert row.baseline_peak_backlog_units == 0.0
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from analysis.sweep import gather, write_job
+from analysis.sweep import gather
 from simulator.app.cli import run_job
+from simulator.app.jobs import write_job
 from simulator.app.stress_matrix import DURATION, TARGET, heatmap, matrix
 from tests.conftest import load_config
 
@@ -23,10 +24,10 @@ def test_matrix_on_the_hand_built_case(tmp_path: Path) -> None:
         write_job(tmp_path / str(job), status="ok", overrides=[f"{TARGET}=vendor", f"{DURATION}={days}"], config=cfg)
     table = matrix(gather(tmp_path)).set_index("outage_days")
     assert list(table["node"]) == ["vendor", "vendor"]
-    assert table.loc[5.0, "lost_revenue"] == 0 and not table.loc[5.0, "exposed"]
+    assert table.loc[5.0, "revenue_lost"] == 0 and not table.loc[5.0, "exposed"]
     assert table.loc[5.0, "ttr_days"] == 0  # service never left the baseline's band
     assert table.loc[15.0, "tts_days"] == 10 and table.loc[15.0, "exposed"]
     assert table.loc[15.0, "ttr_days"] == pytest.approx(17.0)  # held orders arrive 2 days after the restart
-    assert table.loc[15.0, "lost_revenue"] > 0
+    assert table.loc[15.0, "revenue_lost"] > 0
     png = heatmap(table.reset_index(), tmp_path / "stress_matrix.png")
     assert matplotlib.image.imread(png).shape[0] > 100

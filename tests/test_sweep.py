@@ -64,7 +64,8 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path: Path, default
 
 
 def test_gather_ignores_job_dirs_left_over_from_a_larger_earlier_sweep(tmp_path: Path) -> None:
-    from analysis.sweep import TOTAL_FILE, gather, write_job
+    from analysis.sweep import TOTAL_FILE, gather
+    from simulator.app.jobs import write_job
 
     for job in range(3):
         write_job(tmp_path / str(job), status="failed", overrides=[f"seed={job}"], config={"seed": job},

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from analysis.kpis import KPI_COLUMNS
 from analysis.plots import kpi_means
@@ -40,14 +40,17 @@ def test_groups_are_the_overrides_other_than_the_seed(sweep: pd.DataFrame) -> No
     assert sweep_groups(sweep, KPI_COLUMNS) == ["scenario", POLICY]
 
 
-def test_means_and_intervals_are_student_t_over_replications(sweep: pd.DataFrame) -> None:
+def test_means_and_intervals_over_replications(sweep: pd.DataFrame) -> None:
     summary = summarise_sweep(sweep, "fill_rate", ["scenario", POLICY])
     assert len(summary) == 2 * 2 * 3 and (summary["n"] == 4).all()
     row = summary[(summary["group"] == "scenario=supplier_failure, production=make_to_order")
                   & (summary["segment"] == "tail")].iloc[0]
     x = sweep[(sweep["scenario"] == "supplier_failure") & (sweep[POLICY] == "make_to_order")
               & (sweep["segment"] == "tail")]["fill_rate"]
-    low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    # a rate: logit-t (the t-interval of the mean on the logit scale, delta method), inside (0, 1)
+    m = x.mean()
+    half = stats.t.ppf(0.975, len(x) - 1) * stats.sem(x) / (m * (1 - m))
+    low, high = special.expit(special.logit(m) - half), special.expit(special.logit(m) + half)
     assert (row["mean"], row["low"], row["high"]) == pytest.approx((x.mean(), low, high))
     assert mean_ci([0.5]) == (0.5, 0.5, 0.5, 1)
     assert np.isnan(mean_ci([])[0])
@@ -74,7 +77,7 @@ def test_optional_sections_render_when_their_tables_exist(sweep: pd.DataFrame, t
                            "mean": [0.01, -0.02, 0.03], "low": [-0.01, -0.03, 0.01], "high": [0.03, -0.01, 0.05]})
     resilience = pd.DataFrame({"segment": list(SEGMENTS), "disruption": "supplier_failure",
                                "tts_days": [12.0, 6.5, 3.0], "ttr_days": [9.0, 15.0, 30.0],
-                               "loss_area": [0.4, 1.2, 2.5], "lost_revenue": [1e3, 5e3, 9e3]})
+                               "loss_area": [0.4, 1.2, 2.5], "revenue_change": [-1e3, -5e3, -9e3]})
     matrix = pd.DataFrame([[1e4, 3e4, 9e4], [0.0, 2e3, 8e3]], index=pd.Index(["sup_resin", "dc_north"], name="node"),
                           columns=pd.Index([7, 14, 28], name="outage days"))
     days = np.arange(40)

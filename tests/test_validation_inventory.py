@@ -14,7 +14,7 @@ from scipy.stats import norm
 
 import simulator
 from tests.conftest import load_config
-from tests.stats import assert_covers
+from tests.stats import assert_covers, clamped_normal
 
 REPLICATIONS = 20
 HORIZON = 2600  # periods per replication, 100 of them warm-up
@@ -72,7 +72,10 @@ def test_case1_planned_base_stock_level() -> None:
                                            "safety_stock": {"type": "z_sigma", "service_level": 0.9}}
     model = simulator.Model(simulator.build_spec(cfg))
     (point,) = model.points
-    expected = 100 * 3 + norm.ppf(0.9) * 20 * math.sqrt(3)
+    # Daily demand is one normal(100, 20) order a day with negative draws set to 0: plan from the
+    # moments of max(X, 0) (5 sd from 0, so they differ from 100 and 20 by ~1e-8 only).
+    mean, sd = clamped_normal(100, 20)
+    expected = mean * 3 + norm.ppf(0.9) * sd * math.sqrt(3)
     assert point.policy.S == pytest.approx(expected, rel=1e-9)
     assert point.policy.S == pytest.approx(344.39, abs=0.01)
 

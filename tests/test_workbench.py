@@ -17,8 +17,9 @@ pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from analysis.sweep import gather, write_job  # noqa: E402
+from analysis.sweep import gather  # noqa: E402
 from simulator.app.cli import compose, run_job  # noqa: E402
+from simulator.app.jobs import write_job  # noqa: E402
 from simulator.app.workbench import controls  # noqa: E402
 from simulator.app.workbench.server import create_app  # noqa: E402
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -25,22 +26,22 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from analysis.kpis import format_table
-from analysis.statistics import summarize
+from analysis.kpis import format_table, sla_targets
+from analysis.statistics import summarize, summary_cells
 from analysis.sweep import (
     DAILY_FILL_FILE,
     KPI_METRICS,
     RESILIENCE_METRICS,
     TOTAL_FILE,
     daily_fill,
-    finished,
     gather,
     sweep_report,
-    write_job,
 )
-from analysis.trace import write_trace
+from analysis.trace import window_label, write_trace
+from simulator.app.input_errors import check_overrides, normalize_override, one_line
+from simulator.app.jobs import finished, set_aside, staged, start_job, to_plain, write_job
 from simulator.app.replicate import replicate
 from simulator.app.settings import read_settings, schema_main
 from simulator.config import build_spec
@@ -49,15 +50,8 @@ from simulator.engine.errors import ConfigError
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 DONE_FILE = ".jobs_done"  # one byte per job finished (or skipped) in this run of the sweep: the progress line
 SWEEP_HAD_FAILURES = 3  # exit status of a sweep that finished with failed jobs (2: a config error in a single run)
+EXIT_INTERRUPTED = 130  # exit status after Ctrl-C (128 + SIGINT, as shells report it)
 log = logging.getLogger("simulator")
-
-
-def to_plain(cfg: DictConfig) -> dict[str, Any]:
-    """The composed config as plain dicts and lists, without Hydra's own settings."""
-    plain = OmegaConf.to_container(cfg, resolve=True)
-    assert isinstance(plain, dict)
-    plain.pop("hydra", None)
-    return plain
 
 
 def compose(overrides: Sequence[str] = ()) -> dict[str, Any]:
@@ -70,7 +64,7 @@ def compose_config(overrides: list[str]) -> dict[str, Any]:
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        return to_plain(compose(config_name="config", overrides=overrides))
+        return to_plain(compose(config_name="config", overrides=[normalize_override(o) for o in overrides]))
 
 
 def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool = True, detail: bool = True) -> None:
@@ -79,54 +73,63 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     The run directory holds replication 0's KPIs, its detail tables (unless ``detail`` is off) and
     ``report.html`` (unless ``report`` is off),
     ``replications.csv`` and ``summary.csv``, and for a disrupted scenario ``resilience.csv`` and
-    ``resilience_summary.csv``.
+    ``resilience_summary.csv``. The files are written aside and moved into place together at the end
+    (``simulator.app.jobs.staged``): a run that fails or is killed leaves no half-written file.
     """
     spec = build_spec(plain)
     n, settings = read_settings(plain)
     started = time.perf_counter()
     reps = replicate(plain, n, settings=settings)
-    reps.first.write(outdir, plain, tables=detail)
-    trace = write_trace(reps.first, outdir / "trace.txt") if spec.trace is not None else None
-    page = reps.first.report(outdir / "report.html", resilience=reps.resilience,
-                             baseline=reps.first_baseline) if report else None
-    reps.kpis.to_csv(outdir / "replications.csv", index=False)
-    daily_fill(reps.first.order_lines).to_csv(outdir / DAILY_FILL_FILE, index=False)
-    summary = summarize(reps.kpis, ["segment"], KPI_METRICS)
-    summary.to_csv(outdir / "summary.csv", index=False)
-    if not reps.resilience.empty:
-        reps.resilience.to_csv(outdir / "resilience.csv", index=False)
-        summarize(reps.resilience, ["segment", "disruption"], RESILIENCE_METRICS).to_csv(
-            outdir / "resilience_summary.csv", index=False)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with staged(outdir) as stage:
+        reps.first.write(stage, plain, tables=detail)
+        trace = write_trace(reps.first, stage / "trace.txt") if spec.trace is not None else None
+        page = reps.first.report(stage / "report.html", resilience=reps.resilience,
+                                 baseline=reps.first_baseline) if report else None
+        reps.kpis.to_csv(stage / "replications.csv", index=False)
+        daily_fill(reps.first.order_lines).to_csv(stage / DAILY_FILL_FILE, index=False)
+        summary = summarize(reps.kpis, ["segment"], KPI_METRICS)
+        summary.to_csv(stage / "summary.csv", index=False)
+        if not reps.resilience.empty:
+            reps.resilience.to_csv(stage / "resilience.csv", index=False)
+            summarize(reps.resilience, ["segment", "disruption"], RESILIENCE_METRICS).to_csv(
+                stage / "resilience_summary.csv", index=False)
+    trace = outdir / trace.name if trace is not None else None
+    page = outdir / page.name if page is not None else None
     if not echo:
         return
     if n == 1:
         info = reps.first.run_info()
-        print(format_table(reps.first.kpis))
+        print(format_table(reps.first.kpis, sla_targets(spec, reps.first.service_decisions)))
+        print(_window(spec))
         print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
               f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")
     else:
-        print(f"{n} replications, mean and 95% t-interval per segment (summary.csv):")
+        print(f"{n} replications, mean and 95% interval per segment (summary.csv; docs/kpis.md, Intervals); "
+              f"{_window(spec)}")
         print(_ci_table(summary, ["fill_rate", "otif", "lost_units", "gross_margin"]))
     if not reps.resilience.empty:
         print(f"\nresilience against the paired baseline (resilience.csv; {n} replication(s)):")
-        rs = summarize(reps.resilience, ["segment"], ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"])
-        print(_ci_table(rs, ["tts_days", "ttr_days", "service_loss_area", "lost_revenue"]))
+        rs = summarize(reps.resilience, ["segment"], ["tts_days", "ttr_days", "service_loss_area", "revenue_change"])
+        print(_ci_table(rs, ["tts_days", "ttr_days", "service_loss_area", "revenue_change"]))
     print(f"\n{n} run(s) in {time.perf_counter() - started:.1f} s; results written to {outdir}")
     if trace is not None:
-        print(f"event trace of days {spec.trace.start:g}-{spec.trace.end:g}: {trace}")
+        print(f"event trace of {window_label(spec.trace.start, spec.trace.end)}: {trace}")
     if page is not None:
         print(f"report: {page}")
 
 
-def _ci_table(summary: Any, metrics: list[str]) -> str:
-    """Terminal view: one row per segment, 'mean [low, high]' per metric."""
-    def cell(r: Any) -> str:  # r is a row (a Series): r.mean would be the Series method
-        if math.isnan(r["ci_low"]):
-            return f"{r['mean']:,.4g}"
-        return f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
+def _window(spec: Any) -> str:
+    """Which days the KPIs cover, and the warm-up left out."""
+    if spec.warmup_days <= 0:
+        return f"KPIs over all {spec.horizon_days:g} days (no warm-up)"
+    return (f"KPIs over days {spec.warmup_days:g}-{spec.horizon_days:g}: the first {spec.warmup_days:g} days are "
+            "warm-up (stock settling after the start); warmup_days=0 counts them")
 
-    view = summary[summary["metric"].isin(metrics)].assign(cell=lambda d: d.apply(cell, axis=1))
-    return view.pivot(index="segment", columns="metric", values="cell")[metrics].to_string()
+
+def _ci_table(summary: Any, metrics: list[str]) -> str:
+    """Terminal view: one row per segment, 'mean [low, high]' per metric (``summary_cells``)."""
+    return summary_cells(summary, ["segment"], metrics).set_index("segment").to_string()
 
 
 def entry() -> None:
@@ -136,39 +139,92 @@ def entry() -> None:
     main()
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
-def main(cfg: DictConfig) -> None:
+def task(cfg: DictConfig) -> None:
+    """Hydra's task function: one run, or one job of a multirun."""
     hc = HydraConfig.get()
     outdir = Path(hc.runtime.output_dir)
     plain = to_plain(cfg)
     multirun = hc.mode == RunMode.MULTIRUN
+    if not multirun:  # the config was checked before the run directory was made (SweepCallback.on_run_start)
+        if plain.get("quiet"):  # quiet: no progress bar and no INFO log lines; the summary always prints
+            logging.getLogger().setLevel(logging.WARNING)
+        run_job(plain, outdir)
+        return
     overrides = list(hc.overrides.task)
-    if multirun and finished(outdir, plain):
+    if finished(outdir, plain):
         print(f"segsim: job {hc.job.num} already finished in {outdir}; skipped")
         return
+    start_job(outdir)  # no old job.json, result or half-written file survives past this point
     started = time.perf_counter()
-    try:
-        if multirun:  # jobs print nothing and draw no progress bars; the sweep report sums them up.
-            # Detail tables and run report (~6% of a job) only with sweep_detail=true: the sweep never reads them.
-            detail = bool(plain.get("sweep_detail", False))
-            run_job(dict(plain, quiet=True), outdir, echo=False, report=detail, detail=detail)
-        else:
-            run_job(plain, outdir)  # `quiet` silences progress bars only; the summary always prints
+    try:  # jobs print nothing and draw no progress bars; the sweep report sums them up.
+        # Detail tables and run report (~6% of a job) only with sweep_detail=true: the sweep never reads them.
+        detail = bool(plain.get("sweep_detail", False))
+        run_job(dict(plain, quiet=True), outdir, echo=False, report=detail, detail=detail)
     except ConfigError as exc:
-        if not multirun:
-            print(f"segsim: {exc}", file=sys.stderr)
-            sys.exit(2)
         write_job(outdir, status="failed", overrides=overrides, config=plain, error=str(exc))
         print(f"segsim: job {hc.job.num} failed: {exc}", file=sys.stderr)
         return
     except Exception as exc:  # a sweep records a crashed job and goes on with the others
-        if not multirun:
-            raise
         write_job(outdir, status="failed", overrides=overrides, config=plain,
                   error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}")
         print(f"segsim: job {hc.job.num} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return
     write_job(outdir, status="ok", overrides=overrides, config=plain, wall_seconds=time.perf_counter() - started)
+
+
+_hydra_main = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)(task)
+_created_dirs: list[Path] = []  # sweep directories this process made (removed again if the input is bad)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m simulator [overrides]``: Hydra's command line, with every error it can blame on
+    its input (an override, a YAML file, a config value) as one line and exit status 2.
+
+    Exit status: 0 done; 2 bad input (nothing written); 3 a sweep with failed jobs (the others
+    gathered); 130 interrupted (a sweep gathers what finished first)."""
+    args = [normalize_override(a) for a in (sys.argv[1:] if argv is None else argv)]
+    user_full_error = os.environ.get("HYDRA_FULL_ERROR")
+    saved_argv = sys.argv
+    try:
+        check_overrides(_hydra_args(args))
+        os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises instead of printing: the errors are ours to word
+        sys.argv = [saved_argv[0], *args]
+        _hydra_main()
+    except KeyboardInterrupt:
+        print("segsim: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        message = None if user_full_error else one_line(exc, args)
+        if message is None:
+            raise
+        _remove_created_dirs()
+        print(f"segsim: {message}", file=sys.stderr)
+        sys.exit(2)
+    finally:
+        sys.argv = saved_argv
+        if user_full_error is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        from hydra.core.global_hydra import GlobalHydra
+
+        GlobalHydra.instance().clear()
+
+
+def _hydra_args(args: list[str]) -> list[str]:
+    """The overrides among Hydra's command-line arguments (flags and their values left out)."""
+    from hydra._internal.utils import get_args_parser
+
+    parsed, _ = get_args_parser().parse_known_args(args)
+    return list(parsed.overrides)
+
+
+def _remove_created_dirs() -> None:
+    """A sweep refused for bad input leaves no directory behind (only what Hydra and the callback put
+    there when it started: multirun.yaml, the job count)."""
+    for path in _created_dirs:
+        leftovers = {p.name for p in path.iterdir()} if path.is_dir() else set()
+        if leftovers <= {"multirun.yaml", TOTAL_FILE, DONE_FILE}:
+            shutil.rmtree(path, ignore_errors=True)
+    _created_dirs.clear()
 
 
 def _sweep_size(config: DictConfig) -> int:
@@ -194,11 +250,29 @@ def _count_done(sweep_dir: Path) -> int:
 
 
 class SweepCallback(Callback):
-    """Progress of a multirun (jobs done / total) and, at its end, ``analysis.sweep.gather``."""
+    """Checks a single run's config before its directory is made; for a multirun, progress (jobs done
+    / total) and, at its end, ``analysis.sweep.gather`` and the sweep report (``report: false`` in
+    ``hydra.callbacks.sweep`` leaves the report out, e.g. for quick checks)."""
+
+    def __init__(self, report: bool = True) -> None:
+        self.report = report
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        try:
+            build_spec(to_plain(config))
+        except Exception as exc:  # exits here: Hydra would only warn about a callback's exception
+            message = one_line(exc)
+            if message is None:
+                raise
+            print(f"segsim: {message}", file=sys.stderr)
+            sys.exit(2)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        if not sweep_dir.exists():
+            _created_dirs.append(sweep_dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
+        set_aside(sweep_dir)  # a re-run gathers only the jobs it finishes or finds finished
         try:
             total = _sweep_size(config)
         except Exception:  # a sweeper with its own syntax: no total, progress still counts jobs
@@ -218,15 +292,28 @@ class SweepCallback(Callback):
             print(f"[sweep] {done}/{total or '?'} jobs done{left}", file=sys.stderr, flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from simulator.app import launcher
+
         sweep_dir = Path(config.hydra.sweep.dir)
-        table = gather(sweep_dir)
+        _created_dirs.clear()  # the sweep ran: its directory stays
         try:
-            print(f"segsim: sweep report {sweep_report(sweep_dir)}")
+            table = gather(sweep_dir)
+        except FileNotFoundError:  # interrupted before any job finished
+            if launcher.INTERRUPTED:
+                print("segsim: interrupted before any job finished", file=sys.stderr)
+                sys.exit(EXIT_INTERRUPTED)
+            raise
+        try:
+            if self.report:
+                print(f"segsim: sweep report {sweep_report(sweep_dir)}")
         except Exception as exc:  # the gathered tables matter more than the report: keep them, say why
             log.warning("no sweep report: %s: %s", type(exc).__name__, exc)
         jobs = table.drop_duplicates("job")
         failed = jobs[jobs["status"] != "ok"]
         print(f"segsim: {len(jobs)} jobs gathered into {sweep_dir / 'sweep.parquet'} and sweep.csv"
               + (f"; {len(failed)} failed: {', '.join(failed['job'])}" if len(failed) else ""))
+        if launcher.INTERRUPTED:
+            print("segsim: interrupted; the jobs above are those that finished", file=sys.stderr)
+            sys.exit(EXIT_INTERRUPTED)
         if len(failed):  # the others are gathered; a script or CI running the sweep still has to notice
             sys.exit(SWEEP_HAD_FAILURES)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from analysis.sweep import config_hash
+from simulator.app.jobs import config_hash
 
 ROOT = Path(__file__).resolve().parents[2]  # the source tree (conf/, data/)
 SEGMENT_SECTIONS = ("segments", "assignment", "segments_meta")

@@ -3,8 +3,8 @@
 ``python -m simulator.app.stress_matrix --durations 7,14,28 [--replications N] [overrides...]`` runs one
 Hydra multirun (parallel on the joblib launcher, resumable with ``--sweep-dir``) of the
 ``node_outage`` scenario over all nodes x durations, each job with its paired baseline, then writes
-``stress_matrix.csv`` (node x outage length x segment: lost revenue, TTR, TTS, exposed) and
-``stress_matrix.png`` (heatmap of lost revenue, exposed nodes marked) into the sweep directory.
+``stress_matrix.csv`` (node x outage length x segment: revenue lost, TTR, TTS, exposed) and
+``stress_matrix.png`` (heatmap of revenue lost, exposed nodes marked) into the sweep directory.
 A node is *exposed* when a segment's mean time to survive is shorter than the outage.
 """
 
@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -29,20 +30,24 @@ def matrix(sweep: pd.DataFrame) -> pd.DataFrame:
     ok = sweep[(sweep["status"] == "ok") & (sweep["segment"] != "ALL")].copy()
     ok["node"] = ok[TARGET].astype(str)
     ok["outage_days"] = ok[DURATION].astype(float)
-    out = ok[["node", "outage_days", "segment", "lost_revenue", "lost_margin", "ttr_days", "tts_days",
-              "extra_lost_units", "service_loss_area", "n_replications"]].copy()
+    out = ok[["node", "outage_days", "segment", "ttr_days", "tts_days", "extra_lost_units", "service_loss_area",
+              "n_replications"]].copy()
+    # an outage costs revenue: shown as the revenue lost, baseline minus disrupted (the resilience
+    # table's signed revenue_change turned round; negative only if the outage run happened to sell more)
+    out.insert(3, "revenue_lost", -ok["revenue_change"])
+    out.insert(4, "margin_lost", -ok["margin_change"])
     out["exposed"] = out["tts_days"] < out["outage_days"]
     return out.sort_values(["node", "outage_days", "segment"]).reset_index(drop=True)
 
 
 def heatmap(table: pd.DataFrame, path: Path) -> Path:
-    """Lost revenue (all segments) per node x outage length; '!' marks exposed nodes."""
+    """Revenue lost (all segments) per node x outage length; '!' marks exposed nodes."""
     from analysis import plots
 
-    lost = table.pivot_table(index="node", columns="outage_days", values="lost_revenue", aggfunc="sum")
+    lost = table.pivot_table(index="node", columns="outage_days", values="revenue_lost", aggfunc="sum")
     exposed = table.pivot_table(index="node", columns="outage_days", values="exposed", aggfunc="any")
-    fig = plots.heatmap(lost, "Lost revenue vs paired baseline\n(! = exposed: a segment's time to survive < outage)",
-                        "lost revenue")
+    fig = plots.heatmap(lost, "Revenue lost vs paired baseline\n(! = exposed: a segment's time to survive < outage)",
+                        "revenue lost")
     ax = fig.axes[0]
     for i in range(lost.shape[0]):
         for j in range(lost.shape[1]):
@@ -51,6 +56,16 @@ def heatmap(table: pd.DataFrame, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     fig.clear()
     return path
+
+
+def precheck(overrides: Sequence[str], start: float) -> Any:
+    """The config of the stress sweep, checked before any job runs, with the outage start the sweep
+    will use (``--start``), not the scenario file's day 60. Raises ``ConfigError``."""
+    from simulator.app.cli import compose
+    from simulator.config import build_spec
+
+    hydra_free = [o for o in overrides if not o.startswith("hydra")]
+    return build_spec(compose([*hydra_free, "scenario=node_outage", f"{START}={start:g}"]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,15 +79,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from scenarios import node_names
-    from simulator.app.cli import SWEEP_HAD_FAILURES, compose
-    from simulator.config import build_spec
-    from simulator.engine.errors import ConfigError
+    from simulator.app.cli import SWEEP_HAD_FAILURES
+    from simulator.app.input_errors import check_overrides, normalize_override, one_line
 
-    hydra_free = [o for o in args.overrides if not o.startswith("hydra")]
+    args.overrides = [normalize_override(o) for o in args.overrides]
     try:
-        spec = build_spec(compose([*hydra_free, "scenario=node_outage"]))
-    except ConfigError as exc:
-        print(f"segsim: {exc}", file=sys.stderr)
+        check_overrides(args.overrides)
+        spec = precheck(args.overrides, args.start)
+    except Exception as exc:  # bad input: one line, status 2; anything else is a bug and keeps its traceback
+        message = one_line(exc, args.overrides)
+        if message is None:
+            raise
+        print(f"segsim: {message}", file=sys.stderr)
         return 2
     targets = args.targets.split(",") if args.targets else node_names(spec)
     sweep_dir = Path(args.sweep_dir or f"multirun/stress-{time.strftime('%Y-%m-%d_%H-%M-%S')}")
@@ -86,14 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = matrix(pd.read_parquet(sweep_dir / "sweep.parquet"))
     table.to_csv(sweep_dir / "stress_matrix.csv", index=False)
     png = heatmap(table, sweep_dir / "stress_matrix.png")
-    view = table.pivot_table(index="node", columns="outage_days", values="lost_revenue", aggfunc="sum")
+    view = table.pivot_table(index="node", columns="outage_days", values="revenue_lost", aggfunc="sum")
     from analysis.sweep import sweep_report
 
     try:  # the sweep's report again, now with the heatmap and its table
         sweep_report(sweep_dir, stress_matrix=view)
     except Exception as exc:  # the matrix files matter more than the report
         print(f"segsim: no sweep report with the matrix: {type(exc).__name__}: {exc}", file=sys.stderr)
-    print("\nlost revenue by node x outage length (all segments):")
+    print("\nrevenue lost by node x outage length (all segments):")
     print(view.round(0).to_string())
     exposed = table[table["exposed"]].groupby(["node", "outage_days"])["segment"].apply(", ".join)
     print("\nexposed (a segment's time to survive is shorter than the outage):")

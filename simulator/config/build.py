@@ -18,6 +18,7 @@ from scenarios import build_scenario
 from simulator.config.checks import (
     check_fill_targets,
     check_lanes,
+    check_overrides,
     check_policy_segments,
     check_sources,
     check_unique_names,
@@ -27,12 +28,14 @@ from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
 from simulator.config.geography import derive_lanes
 from simulator.config.records import locations, segments_meta
+from simulator.config.resources import check_resources
 from simulator.config.schema import NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
 from simulator.config.topology import _check_topology
 from simulator.engine.demand_planning import AlertRules
 from simulator.engine.distributions import Dist, constant
 from simulator.engine.errors import ConfigError
+from simulator.engine.network import Network
 from simulator.engine.params import to_dist
 from simulator.engine.spec import (
     TRACE_DEFAULT_DAYS,
@@ -62,6 +65,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     Lanes without a lead time, cost or CO2 first get them from the map (``derive_lanes``).
     """
     cfg = validate(RunConfig, derive_lanes(config))
+    check_resources(config)  # before any SKU or customer is built: refuse what would exhaust memory
     net = cfg.network
     modes = {name: TransportMode(name, m.cost_per_unit, m.cost_per_shipment, m.co2_per_unit, m.truck_capacity,
                                  m.max_wait_days, m.on_time, to_dist(m.delay) if m.delay is not None else None)
@@ -99,9 +103,11 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
     )
-    _check_topology(spec)
+    network = Network(spec)  # the network's structure, for the checks that read it
+    _check_topology(spec, network)
     check_policy_segments(spec)
-    check_fill_targets(spec)
+    check_fill_targets(spec, network)
+    check_overrides(spec, cfg.demand.overrides)
     # scenarios read the network, so they are checked last
     return dataclasses.replace(spec, scenario=build_scenario(cfg.scenario, spec))
 

@@ -3,6 +3,7 @@ other entities, unique names, lanes, cycles of sources, targets that need a quan
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -104,22 +105,41 @@ def check_policy_segments(spec: Spec) -> None:
                                       f"{sup.name} supplies only: {', '.join(sup.supplies)}")
 
 
-def check_fill_targets(spec: Spec) -> None:
+def check_fill_targets(spec: Spec, network: Network) -> None:
     """A segment that stocks items and sizes safety stock as a normal quantile of its fill-rate
     target needs a target strictly between 0 and 1 (0 and 1 have no finite quantile)."""
-    network = Network(spec)
+    stocking = {d.segment.name for _cust, _sku, d in network.decisions() if d.from_stock}
     for seg in spec.segments.values():
         ss = seg.policies.safety_stock
         if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z"):
             continue
         if ss.service_level is not None or ss.z is not None:
             continue
-        stocks = any(spec.segment_of[(sku, c.channel)] == seg.name and network.decision(c.name, sku).from_stock
-                     for c in spec.customers.values() for sku in c.skus)
-        if stocks:
+        if seg.name in stocking:
             raise ConfigError(f"segments.{seg.name}.sla.fill_rate", seg.target_fill_rate,
                               f"the {_name('safety_stock', ss)} safety stock takes its z from this target, which needs "
                               "0 < fill_rate < 1; give a target inside, or the policy's z or service_level")
+
+
+def check_overrides(spec: Spec, items: Sequence[Any]) -> None:
+    """A consensus override replaces a statistical forecast: every SKU it names must belong to a
+    segment that forecasts, or the override would be silently ignored."""
+    for i, (override, item) in enumerate(zip(spec.forecast_overrides, items, strict=False)):
+        names = sorted(s for s in spec.skus if any(fnmatch.fnmatchcase(s, p) for p in override.skus))
+        segments_of: dict[str, set[str]] = {s: set() for s in names}
+        for (sku, _channel), seg in spec.segment_of.items():
+            if sku in segments_of:
+                segments_of[sku].add(seg)
+        idle = [s for s in names if not any(spec.segments[g].policies.forecast is not None for g in segments_of[s])]
+        if idle:
+            field = "skus" if getattr(item, "skus", None) else "families"
+            segs = sorted({g for s in idle for g in segments_of[s]})
+            shown = ", ".join(idle[:5]) + (f" and {len(idle) - 5} more" if len(idle) > 5 else "")
+            raise ConfigError(
+                f"demand.overrides[{i}].{field}", shown,
+                f"segment(s) {', '.join(segs)} plan from the configured demand, without a forecast policy, so an "
+                f"override would change nothing; give them one (segments.{segs[0]}.policies.forecast: "
+                "{type: moving_average}) or use segments=forecast_driven")
 
 
 def _name(kind: str, policy: Any) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Strict, Tag, model_validator
 
 from scenarios.kinds import KINDS
 from simulator.config.policy import policy_field
+from simulator.config.resources import DEFAULT_MAX_ROWS
 from simulator.config.schema import NetworkCfg
 from simulator.engine.params import (
     Count,
@@ -253,6 +254,16 @@ class ScenarioCfg(Section):
     disruptions: dict[Text, Disruption] = {}
 
 
+AUTO_WARMUP_DAYS = 28.0  # warmup_days: auto leaves out four weeks (a quarter of a shorter horizon)
+
+
+class LimitsCfg(Section):
+    """How big a run may be before it is refused, unbuilt (``simulator/config/resources.py``)."""
+
+    max_rows: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=1)] = Field(
+        DEFAULT_MAX_ROWS, description="rows the run may store: daily stock + order lines + shipments")
+
+
 def _as_text(v: Any) -> Any:
     return str(v) if isinstance(v, (int, float, datetime.date)) and not isinstance(v, bool) else v
 
@@ -273,7 +284,8 @@ class RunConfig(Section):
     seed: Annotated[int, Field(ge=0, strict=True)] = Field(
         0, description="root seed; every random stream derives from it")
     horizon_days: Positive = Field(365.0, description="simulated days")
-    warmup_days: NonNeg = Field(0.0, description="orders and stock before this day are left out of the KPIs")
+    warmup_days: NonNeg = Field(0.0, description="orders and stock before this day are left out of the KPIs; "
+                                                     "auto = 28 days (a quarter of a shorter horizon)")
     network: NetworkCfg
     segments: dict[Text, SegmentCfg] = Field(min_length=1)
     assignment: AssignmentCfg = {}  # type: ignore[assignment]
@@ -292,6 +304,24 @@ class RunConfig(Section):
     output: Any = Field(None, description="(reserved for output settings)")
     hydra: Any = Field(None, description="Hydra's own settings (not read by segsim)")
     resilience: Any = Field(None, description="resilience measures (validated by the application)")
+    limits: LimitsCfg = LimitsCfg()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _auto_warmup(cls, data: Any) -> Any:
+        """``warmup_days: auto``: 28 days (the default company's stock falls from its starting
+        order-up-to levels to its running level within about four weeks), or a quarter of a
+        shorter horizon."""
+        if not isinstance(data, dict) or "warmup_days" not in data:
+            return data
+        raw, horizon = data["warmup_days"], data.get("horizon_days", 365.0)
+        if raw == "auto":
+            if isinstance(horizon, (int, float)) and not isinstance(horizon, bool):
+                return {**data, "warmup_days": min(AUTO_WARMUP_DAYS, horizon / 4)}
+            return {**data, "warmup_days": 0.0}  # the horizon's own error is reported
+        if isinstance(raw, str):
+            raise Invalid("warmup_days", raw, "expected a number of days >= 0, or auto")
+        return data
 
     @model_validator(mode="after")
     def _warmup(self) -> RunConfig:

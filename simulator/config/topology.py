@@ -7,7 +7,7 @@ from simulator.engine.network import Network
 from simulator.engine.spec import Spec
 
 
-def _check_topology(spec: Spec) -> None:
+def _check_topology(spec: Spec, network: Network) -> None:
     """Network-wide checks: lanes join known nodes; every customer can be reached from stock."""
     # lane ends, unique names and the sources themselves are checked before (checks.py)
     lane_pairs = {(lane.origin, lane.dest) for lane in spec.lanes}
@@ -23,7 +23,6 @@ def _check_topology(spec: Spec) -> None:
             if not any((s, pname) in lane_pairs for s in sups):
                 raise ConfigError(f"network.plants.{pname}.raw_stock.{m}", m,
                                   f"no lane to {pname} from its suppliers ({', '.join(sups)})")
-    network = Network(spec)
     for cname, cust in spec.customers.items():
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:

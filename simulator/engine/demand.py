@@ -79,7 +79,9 @@ class CustomerStream:
     kind = "customer"
 
     def __init__(self, ctx: Context, spec: Customer, order_ids: itertools.count[int],
-                 line_ids: itertools.count[int]) -> None:
+                 line_ids: itertools.count[int], shared: dict[tuple[Any, ...], Any]) -> None:
+        """``shared``: route tables shared by the streams of one run (see ``_bind``); the nodes that
+        serve the stream are read from ``ctx.nodes``, so they are built first."""
         self.ctx = ctx
         self.name = spec.name
         self.spec = spec
@@ -87,15 +89,16 @@ class CustomerStream:
         self.patience = ctx.spec.channels[spec.channel].patience_days
         self.ship_complete = ctx.spec.channels[spec.channel].ship_complete
         self.modifiers: list[DemandModifier] = []
-        self._cum: list[float] = []  # cumulative SKU mix (filled in by ``bind``)
+        self._cum: list[float] = []  # cumulative SKU mix (filled in by ``_bind``)
         self._order_ids = order_ids
         self._line_ids = line_ids
-        # Route table per SKU (filled in by ``bind``): its segment, the nodes that may serve it, for a
+        # Route table per SKU (filled in by ``_bind``): its segment, the nodes that may serve it, for a
         # line made to order the plant that makes it (None: served from stock), and the fulfilment
         # path each serving node stands for.
         self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str]]] = {}
+        self._bind(ctx.nodes, shared)
 
-    def bind(self, nodes: Mapping[str, Any], shared: dict[tuple[Any, ...], Any]) -> None:
+    def _bind(self, nodes: Mapping[str, Any], shared: dict[tuple[Any, ...], Any]) -> None:
         """Resolve, once, which nodes may serve each SKU: the customer's DCs in preference order (for
         segments served from stock), then the DCs feeding the first of them (kind "upstream", to
         cross-dock through it), then the plants and suppliers that make or sell it.

@@ -183,6 +183,16 @@ class Carrier:
         (the worst factor of several counts); None lifts it."""
         _set(self._transit_factor, lane, disruption, factor)
 
+    def waiting_for_truck(self) -> dict[str, float]:
+        """Finished-goods units per SKU loaded onto a truck that has not left yet (full-truckload
+        consolidation: waiting at the origin's dock for the truck to fill or its maximum wait)."""
+        out: dict[str, float] = defaultdict(float)
+        for states in self._lanes.values():
+            for request, qty, is_goods in (w for state in states for w in state.waiting):
+                if is_goods:
+                    out[request.sku] += qty
+        return out
+
     def limit_lane(self, lane: tuple[str, str], disruption: str, units_per_day: float | None) -> None:
         """At most ``units_per_day`` leave on ``lane`` while ``disruption`` is on (the tightest limit of
         several counts; the rest queue, first come first served); None lifts it."""

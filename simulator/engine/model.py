@@ -12,16 +12,18 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import pandas as pd
+
 from simulator.engine.demand import CustomerStream, DemandModifier
 from simulator.engine.flow import Clock, Context
 from simulator.engine.production import PlantNode
-from simulator.engine.records import DailyStock, RunRecord
+from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
 from simulator.engine.spec import Spec
 from simulator.engine.stocking import Flow, made_to_stock, plan_inputs, planned_flows, raw_material_shares
 from simulator.engine.streams import Streams
 from simulator.engine.supplier import SupplierNode
-from simulator.engine.warehouse import DemandHistory, StockPoint, WarehouseNode
+from simulator.engine.warehouse import DemandHistory, StockPoint, WarehouseNode, periodic_reviews
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +73,11 @@ class Model:
                       for p in self.points if p.history is not None]
         self.replanning = Replanning(ctx, replanners, line_watchers(spec, self.plants, books), books)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
-        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids) for n, c in spec.customers.items()}
+        shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
+        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
+                          for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
-        shared_tables: dict[tuple[Any, ...], Any] = {}
-        for cust in self.customers.values():
-            cust.bind(ctx.nodes, shared_tables)
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
                                     [(p.node, p.sku, p.segment.name) for p in self.points])
         self._ran = False
@@ -134,6 +135,7 @@ class Model:
         self._wall_start = time.perf_counter()
         if self.spec.scenario is not None:
             self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
+        self.env.process(periodic_reviews(self.env, [p for p in self.points if not p.continuous]))
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -176,6 +178,7 @@ class Model:
         events = self.env.processed - (2 * stops - 1)
         tables = self.ctx.recorder.tables(release=True)
         tables["stock"] = self.stock_log.table(release=True)
+        tables["unit_balance"] = self.unit_balance()
         tables.update(self.replanning.tables())
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
@@ -197,6 +200,20 @@ class Model:
                 steps += 1
                 bar.update(env.now - before)
         return steps
+
+    def unit_balance(self) -> pd.DataFrame:
+        """Where every finished unit is at the end of the run, per SKU (the ``unit_balance`` table):
+        initial stock + released (made by a line or sold by a supplier) = delivered to customers +
+        written off + on hand in DCs + in transit (on a carrier, at a closed dock, in cross-dock
+        handling, or ``waiting_for_truck_end``: loaded onto a truck that has not left yet)."""
+        led = self.ctx.ledger
+        on_hand: dict[str, float] = defaultdict(float)
+        for p in self.points:
+            on_hand[p.sku] += p.on_hand
+        waiting = self.ctx.carrier.waiting_for_truck()
+        rows = [(sku, led.initial[sku], led.released[sku], led.delivered[sku], led.written_off[sku], on_hand[sku],
+                 led.in_transit[sku], waiting.get(sku, 0.0)) for sku in self.spec.skus]
+        return pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:

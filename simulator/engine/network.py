@@ -31,7 +31,8 @@ class ServiceDecision:
     order); otherwise each line is made to order at ``maker`` (a plant or supplier), which takes
     ``make_and_deliver_days`` (planned production + delivery; inf when no maker reaches the customer).
     ``makers``: the plants and suppliers making the SKU that can deliver to the customer (the
-    drop-ship options of a fulfilment policy).
+    drop-ship options of a fulfilment policy). ``path``: the lanes a line takes to the customer from
+    the first DC (from stock) or from the maker (made to order); None when there is none.
     """
 
     segment: Segment
@@ -40,6 +41,7 @@ class ServiceDecision:
     make_and_deliver_days: float
     dcs: tuple[str, ...]
     makers: tuple[str, ...]
+    path: Route | None
 
 
 def _makers(skus: Mapping[str, Sku], plants: Mapping[str, Plant], suppliers: Mapping[str, Supplier]
@@ -185,9 +187,11 @@ class Network:
             days = mto[1] if mto is not None else math.inf
             stock = bool(seg.policies.production.serve_from_stock(seg.promised_lead_time, days))
             reach = tuple(m for m in makers if self.route_days(m, customer) < math.inf)
+            maker = None if stock or mto is None else mto[0]
+            start = cust.served_from[0] if stock else maker
             found = self._decisions[key] = ServiceDecision(
-                seg, stock, None if stock or mto is None else mto[0], days,
-                cust.served_from if stock else (), reach)
+                seg, stock, maker, days, cust.served_from if stock else (), reach,
+                self.route(start, customer) if start is not None else None)
         return found
 
     def decisions(self) -> Iterator[tuple[str, str, ServiceDecision]]:

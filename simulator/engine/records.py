@@ -24,6 +24,10 @@ PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "relea
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")
 DISRUPTION_COLUMNS = ("disruption", "kind", "target", "start", "end", "level")
 SHORTAGE_COLUMNS = ("time", "supplier", "plant", "material", "open_before", "allocated", "shorted")
+WRITE_OFF_COLUMNS = ("time", "node", "sku", "segment", "qty")  # finished goods destroyed (a DC outage)
+# Where every finished unit ended up, per SKU: what entered (initial + released) equals the rest.
+UNIT_BALANCE_COLUMNS = ("sku", "initial", "released", "delivered", "written_off", "on_hand_end", "in_transit_end",
+                        "waiting_for_truck_end")
 ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
                       "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
 
@@ -48,6 +52,7 @@ class Recorder:
     order_lines: list[OrderLine] = field(default_factory=list)
     disruptions: list[Row] = field(default_factory=list)  # one row per disruption window
     shortages: list[Row] = field(default_factory=list)  # a supplier's order left short on a day
+    write_offs: list[Row] = field(default_factory=list)  # stock destroyed (a DC outage with stock_loss)
 
     def tables(self, release: bool = False) -> dict[str, pd.DataFrame]:
         """The rows as DataFrames. ``release``: empty each row buffer as soon as its table is built,
@@ -55,7 +60,8 @@ class Recorder:
         out = {}
         for name, columns in (("order_lines", ORDER_LINE_COLUMNS), ("shipments", SHIPMENT_COLUMNS),
                               ("production", PRODUCTION_COLUMNS), ("replenishments", REPLENISHMENT_COLUMNS),
-                              ("disruptions", DISRUPTION_COLUMNS), ("shortages", SHORTAGE_COLUMNS)):
+                              ("disruptions", DISRUPTION_COLUMNS), ("shortages", SHORTAGE_COLUMNS),
+                              ("write_offs", WRITE_OFF_COLUMNS)):
             rows = getattr(self, name)
             if name == "order_lines":
                 out[name] = _order_line_table(rows)

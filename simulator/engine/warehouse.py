@@ -129,10 +129,15 @@ class StockPoint:
             req.open -= take
             self.ctx.carrier.ship(self.node, req, take)
         if req.open > 0:
-            self.backlog.append(req)
-            self.backlog_qty += req.open
-            if req.patience < math.inf:
-                self.ctx.env.timeout(req.patience).callbacks.append(lambda _ev: self._give_up(req))
+            if req.patience <= 0:  # lost sales: booked as lost before any review, so never reordered
+                if type(req) is OrderLine:
+                    req.lost += req.open
+                req.open = 0.0
+            else:
+                self.backlog.append(req)
+                self.backlog_qty += req.open
+                if req.patience < math.inf:
+                    self.ctx.env.timeout(req.patience).callbacks.append(lambda _ev: self._give_up(req))
         if self.continuous:
             self.review()
         up = self.upstream
@@ -197,8 +202,52 @@ class StockPoint:
         source.request(Request(self.sku, qty, self.node, self, self.segment, "replenishment", now))
 
 
+def network_depth(point: StockPoint) -> int:
+    """How many DCs stand between this stock point and the outside source (plant or supplier):
+    0 for a DC fed from outside, 1 for a DC fed by such a DC, and so on."""
+    depth = 0
+    while point.upstream is not None:
+        depth += 1
+        point = point.upstream
+    return depth
+
+
+def _review_period(point: StockPoint) -> float:
+    period = point.policy.review_period if point.policy is not None else None
+    if period is None:
+        raise ValueError(f"{point.node}/{point.sku} has no review period: it is not reviewed periodically")
+    return period
+
+
+def periodic_reviews(env: simpy.Environment, points: list[StockPoint]) -> Generator[simpy.Event, None, None]:
+    """The review clock of every periodic (R, S) / (s, S) policy in the network, as one process.
+
+    A point with review period R is reviewed at 0, R, 2R, ... Reviews due at the same instant run
+    downstream first (deepest in the network first; ties in the order the points were built), so an
+    upstream DC reviewing at the same moment already sees the orders its customers' DCs just
+    placed, as in the textbook serial (R, S) system. The rule does not depend on the order in
+    which warehouses are listed in the config.
+    """
+    if not points:
+        return
+    order = {id(p): (-network_depth(p), i) for i, p in enumerate(points)}
+    period_of = {id(p): _review_period(p) for p in points}
+    periods = sorted(set(period_of.values()))
+    groups = [[p for p in points if period_of[id(p)] == r] for r in periods]
+    cycles = [0] * len(periods)  # reviews done per period; the next is due at cycles * period
+    while True:
+        now = env.now
+        due = [p for i, r in enumerate(periods) if cycles[i] * r <= now + 1e-9 for p in groups[i]]
+        for i, r in enumerate(periods):
+            if cycles[i] * r <= now + 1e-9:
+                cycles[i] += 1
+        for point in sorted(due, key=lambda p: order[id(p)]):
+            point.review()
+        yield env.timeout(min(c * r for c, r in zip(cycles, periods, strict=True)) - now)
+
+
 class WarehouseNode:
-    """A DC: a stocking point per SKU it carries; periodic policies are reviewed on their cycle."""
+    """A DC: a stocking point per SKU it carries (periodic policies are reviewed by ``periodic_reviews``)."""
 
     kind = "warehouse"
 
@@ -213,21 +262,12 @@ class WarehouseNode:
         self.stock[point.sku] = point
 
     def start(self) -> None:
-        """Start one review process per distinct review period among this DC's SKUs."""
-        periods = sorted({p.policy.review_period for p in self.stock.values() if p.policy.review_period is not None})
-        for period in periods:
-            points = [p for p in self.stock.values() if p.policy.review_period == period]
-            self.ctx.env.process(self._periodic_review(period, points))
+        """Review continuous policies once at time zero (periodic reviews of every DC run on one
+        network-wide schedule: ``periodic_reviews``)."""
         for point in self.stock.values():  # a policy may want to order at time zero
             if point.continuous:
                 point.review()
 
-    def _periodic_review(self, period: float, points: list[StockPoint]) -> Generator[simpy.Event, None, None]:
-        env = self.ctx.env
-        while True:
-            for point in points:
-                point.review()
-            yield env.timeout(period)
 
     def request(self, req: Request) -> None:
         self.stock[req.sku].request(req)
@@ -248,6 +288,8 @@ class WarehouseNode:
                 lost = float(math.floor(lost))
             point.on_hand -= lost
             ledger.written_off[point.sku] += lost
+            if lost > 0:
+                self.ctx.recorder.write_offs.append((self.ctx.env.now, self.name, point.sku, point.segment.name, lost))
 
     def serve_backlogs(self) -> None:
         """Ship waiting backorders of every SKU from stock, oldest first (nothing while closed)."""

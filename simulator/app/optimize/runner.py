@@ -92,7 +92,9 @@ def search(problem: Problem, verbose: bool = True) -> None:
     if n == 1:
         worker(problem, 0, left, deadline, verbose)
     else:
-        Parallel(n_jobs=n, backend="loky")(delayed(worker)(problem, i, left, deadline, verbose) for i in range(n))
+        shares = [left // n + (1 if i < left % n else 0) for i in range(n)]  # exactly the budget, no overshoot
+        Parallel(n_jobs=n, backend="loky")(delayed(worker)(problem, i, k, deadline, verbose)
+                                           for i, k in enumerate(shares))
 
 
 def trials_table(study: optuna.Study, settings: Settings) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from pydantic import Field, Strict, model_validator
 from analysis.optimization import METRICS, Constraint
 from simulator.config.errors import validate
 from simulator.engine.errors import ConfigError
-from simulator.engine.params import Count, Flag, Invalid, Number, Positive, Section, Text
+from simulator.engine.params import Count, Flag, Invalid, Number, Positive, Section, Text, Whole
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,9 @@ class Settings:
 class RangeCfg(Section):
     """A searched setting: ``{low, high}`` (whole numbers when both are; ``step``, ``log``) or ``{choices}``."""
 
-    low: Number | None = None
-    high: Number | None = None
-    step: Positive | None = None
+    low: Whole | Number | None = None  # a whole number stays one: it makes the setting whole-numbered
+    high: Whole | Number | None = None
+    step: Annotated[int, Strict(), Field(gt=0)] | Positive | None = None
     log: Flag = False
     type: Literal["int", "float"] | None = None
     choices: list[Any] | None = Field(default=None, min_length=2)

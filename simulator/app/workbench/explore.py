@@ -66,7 +66,7 @@ def run_context(path: Path, run: Run | None) -> dict[str, Any]:
     res = rundir.read_csv(path / "resilience_summary.csv")
     if res is not None:
         ctx["res_header"], ctx["res_rows"] = views.interval_rows(
-            res, ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "lost_revenue"])
+            res, ["tts_days", "ttr_days", "service_loss_area", "extra_lost_units", "revenue_change"])
     return ctx
 
 
@@ -145,7 +145,7 @@ def directory_context(path: Path, kind: str, query: dict[str, str]) -> dict[str,
             table = table[table[f].astype(str) == value]
     ctx.update(filters=filters, chosen=chosen, n_rows=len(table))
     shown = [c for c in ("job", *[f for f in factors if f not in ("job",)], "status", "n_replications",
-                         *views.COMPARED, "tts_days", "ttr_days", "lost_revenue") if c in table.columns]
+                         *views.COMPARED, "tts_days", "ttr_days", "revenue_change") if c in table.columns]
     if kind == "optimisation":
         shown = list(table.columns)
     ctx["header"], ctx["rows"] = views.frame_rows(table[shown])

@@ -28,7 +28,7 @@ COMPARED = ("fill_rate", "otif", "avg_lead_time_days", "lost_units", "avg_on_han
             "gross_margin")
 NAMES = dict(KPI_VIEW) | {"order_fill_rate": "Order fill rate", "inventory_turns": "Inventory turns",
                           "revenue": "Revenue", "co2_kg": "CO2 (kg)", "tts_days": "TTS (days)",
-                          "ttr_days": "TTR (days)", "lost_revenue": "Lost revenue",
+                          "ttr_days": "TTR (days)", "revenue_change": "Change in revenue",
                           "service_loss_area": "Service loss (unit-days)", "extra_lost_units": "Extra lost units"}
 
 
