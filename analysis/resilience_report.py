@@ -53,7 +53,8 @@ def resilience_section(results: Results, resilience: pd.DataFrame, baseline: Res
         "Against the paired baseline (same seed, no disruption): <b>TTS</b>, time to survive, days from the "
         "start of the disruption until customers start to go unserved; <b>TTR</b>, time to recover, days from "
         "the start until the daily fill rate is back within reach of the baseline; the service loss, extra "
-        "lost units and change in revenue (negative = lost) over the run. '&gt;=' marks a time not reached before the horizon. "
+        "lost units and change in revenue (negative = lost) over the run. '&gt;=' marks a time not reached "
+        "before the horizon. "
         f"Mean over {n} replication{'s' if n != 1 else ''}; definitions in docs/resilience.md.",
         body=_table(resilience_table(resilience)), figures=figures)
 
