@@ -7,7 +7,7 @@ disruption windows on time axes when the run's results hold a ``disruptions`` ta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.kpis import made_to_order
+from analysis.style import colours, money, segment_colours, styled
 from policies import REGISTRY
 
 if TYPE_CHECKING:
@@ -27,16 +28,9 @@ if TYPE_CHECKING:
     from simulator.engine.spec import Spec
 
 COST_COMPONENTS = ("transport_cost", "handling_cost", "holding_cost", "changeover_cost")
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-            "#bcbd22", "#17becf")
 _MODE_COLOURS = {"ftl": "#1f4e79", "ltl": "#2e86c1", "parcel": "#e67e22", "air": "#c0392b", "rail": "#27ae60",
                  "sea": "#16a085"}
 _DISRUPTION_COLOUR = "#c0392b"
-
-
-def colours(names: Iterable[str]) -> dict[str, str]:
-    """A stable colour per name (segments, channels, modes), in the order given."""
-    return {n: _PALETTE[i % len(_PALETTE)] for i, n in enumerate(names)}
 
 
 @dataclass(frozen=True)
@@ -127,6 +121,7 @@ def _stages(spec: Spec, depth: Mapping[str, int]) -> dict[str, int]:
     return col
 
 
+@styled
 def network(spec: Spec, depth: Mapping[str, int]) -> Figure:
     """The supply network drawn left to right, lanes coloured by transport mode, customers by channel.
 
@@ -189,9 +184,10 @@ def network(spec: Spec, depth: Mapping[str, int]) -> Figure:
 
 
 # ---------------------------------------------------------------------------------------------- stock
+@styled
 def stock_by_segment(results: Results) -> Figure:
     """Units on hand and units on backorder over time, summed over DCs, one line per segment."""
-    seg_colour = colours(sorted(results.spec.segments))
+    seg_colour = segment_colours(results.spec.segments)
     fig, axes = _figure(10, 5.6, rows=2, sharex=True, margins=SUPTITLE)
     for ax, metric, title, ylabel in (
             (axes[0], "on_hand", "Stock on hand (end of day, all DCs)", "units on hand"),
@@ -209,6 +205,7 @@ def stock_by_segment(results: Results) -> Figure:
     return fig
 
 
+@styled
 def stock_of_item(results: Results, sku: str, node: str) -> Figure:
     """One SKU at one DC: on hand, backorders and on order each day, and when replenishments were ordered."""
     fig, (ax,) = _figure(10, 4.0, margins=SUPTITLE)
@@ -257,6 +254,7 @@ def busiest_item(results: Results) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------- production
+@styled
 def line_utilisation(results: Results) -> Figure:
     """Share of the horizon each line spent producing, changing over, or idle (incl. waiting for material)."""
     spec = results.spec
@@ -299,12 +297,13 @@ def _say(ax: Axes, text: str) -> None:
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#566573")
 
 
+@styled
 def production_by_segment(results: Results) -> Figure:
     """Units produced per week, stacked by segment; the legend names each segment's strategy (MTS/MTO)."""
     spec = results.spec
     prod = results.tables["production"]
     segs = sorted(spec.segments)
-    seg_colour = colours(segs)
+    seg_colour = segment_colours(segs)
     weeks = int(np.ceil(spec.horizon_days / 7))
     weekly = (prod.assign(week=(prod["end"] // 7).astype(int)).groupby(["week", "segment"])["qty"].sum()
               .unstack("segment").reindex(index=range(weeks), columns=segs).fillna(0.0))
@@ -333,6 +332,7 @@ def production_by_segment(results: Results) -> Figure:
 
 
 # ---------------------------------------------------------------------------------------------- money and CO2
+@styled
 def cost_to_serve(results: Results) -> Figure:
     """Cost to serve per segment as stacked bars of transport, handling, holding and changeover cost."""
     k = results.kpis
@@ -357,6 +357,7 @@ def cost_to_serve(results: Results) -> Figure:
     return fig
 
 
+@styled
 def co2_by_channel(results: Results) -> Figure:
     """Transport CO2 of deliveries to each sales channel, plus upstream replenishment, stacked by mode."""
     spec = results.spec
@@ -383,11 +384,12 @@ def co2_by_channel(results: Results) -> Figure:
 
 
 # ---------------------------------------------------------------------------------------------- service
+@styled
 def service(results: Results) -> Figure:
     """Fill rate per segment against its SLA target, and the distribution of order-line lead times."""
     spec = results.spec
     segs = sorted(spec.segments)
-    seg_colour = colours(segs)
+    seg_colour = segment_colours(segs)
     k = results.kpis.set_index("segment")
     fig, axes = _figure(11, 4.2, cols=2, margins=SUPTITLE)
     ax = axes[0]
@@ -409,7 +411,7 @@ def service(results: Results) -> Figure:
     ax.set_xlabel("segment")
     ax.set_ylabel("unit fill rate from stock (%)")
     ax.set_title("Fill rate vs SLA target")
-    ax.legend(fontsize=8, loc="upper right", ncols=2)
+    ax.legend(fontsize=8, markerscale=0.4)
     ax = axes[1]
     lines = results.tables["order_lines"]
     lines = lines[(lines["time"] >= spec.warmup_days) & (lines["delivered"] >= lines["qty"])]
@@ -430,6 +432,7 @@ def service(results: Results) -> Figure:
 
 
 # ---------------------------------------------------------------------------------------------- sweeps
+@styled
 def kpi_means(summary: pd.DataFrame, metric: str, *, label: str | None = None) -> Figure:
     """Mean of ``metric`` (dot) with its 95% CI (whiskers) per scenario x policy (rows) and segment (colour).
 
@@ -437,7 +440,7 @@ def kpi_means(summary: pd.DataFrame, metric: str, *, label: str | None = None) -
     """
     groups = list(dict.fromkeys(summary["group"]))
     segs = list(dict.fromkeys(summary["segment"]))
-    seg_colour = colours(segs)
+    seg_colour = segment_colours(segs)
     fig, (ax,) = _figure(10, 0.22 * len(groups) * max(len(segs), 1) + 1.8)
     offset = 0.7 / max(len(segs), 1)
     for j, seg in enumerate(segs):
@@ -455,18 +458,31 @@ def kpi_means(summary: pd.DataFrame, metric: str, *, label: str | None = None) -
     return fig
 
 
+@styled
 def paired_differences(diffs: pd.DataFrame, metric: str) -> Figure:
-    """Mean paired difference (alternative - baseline) with its 95% CI; the zero line marks no effect.
+    """Mean paired difference (alternative - baseline) with its 95% CI; the zero line marks no effect,
+    and a star marks each difference whose interval excludes zero (significant at the 5% level).
 
     ``diffs`` has columns ``group``, ``segment``, ``mean``, ``low``, ``high``.
     """
     fig = kpi_means(diffs, metric, label=f"{metric}: difference vs baseline")
     ax = fig.axes[0]
     ax.axvline(0.0, color="black", lw=1)
-    ax.set_title(f"Paired difference in {metric} vs baseline")
+    groups = list(dict.fromkeys(diffs["group"]))
+    segs = list(dict.fromkeys(diffs["segment"]))
+    offset = 0.7 / max(len(segs), 1)  # the same dodge as kpi_means
+    for j, seg in enumerate(segs):
+        rows = diffs[diffs["segment"] == seg].set_index("group").reindex(groups)
+        y = np.arange(len(groups)) + (j - (len(segs) - 1) / 2) * offset
+        for yi, low, high in zip(y, rows["low"], rows["high"], strict=True):
+            if low > 0 or high < 0:
+                ax.annotate("*", (high, yi), xytext=(4, -4), textcoords="offset points", fontsize=12,
+                            weight="bold", color="#922b21")
+    ax.set_title(f"Paired difference in {metric} vs baseline (* = interval excludes 0)")
     return fig
 
 
+@styled
 def service_curves(curves: pd.DataFrame, baseline: str) -> Figure:
     """Daily fill rate over time per segment: each disrupted run's mean curve against the baseline.
 
@@ -491,17 +507,22 @@ def service_curves(curves: pd.DataFrame, baseline: str) -> Figure:
     return fig
 
 
+@styled
 def heatmap(matrix: pd.DataFrame, title: str, value_label: str) -> Figure:
-    """A node x outage-length (or any row x column) matrix as an annotated heatmap."""
+    """A node x outage-length (or any row x column) matrix as an annotated heatmap: each cell's value
+    in thousands or millions (``money``), in white on dark cells and black on light ones."""
+    values = matrix.to_numpy(dtype=float)
     fig, (ax,) = _figure(1.2 * len(matrix.columns) + 4, 0.45 * len(matrix) + 1.8)
-    image = ax.imshow(matrix.to_numpy(dtype=float), aspect="auto", cmap="Reds")
+    image = ax.imshow(values, aspect="auto", cmap="Reds")
     ax.set_xticks(range(len(matrix.columns)), [str(c) for c in matrix.columns])
     ax.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index])
-    for (i, j), v in np.ndenumerate(matrix.to_numpy(dtype=float)):
+    for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.annotate(f"{v:,.3g}", (j, i), ha="center", va="center", fontsize=7)
+            dark = image.norm(v) > 0.6  # the upper part of the colour scale is dark red
+            ax.annotate(money(v), (j, i), ha="center", va="center", fontsize=7, color="white" if dark else "black")
     ax.set_xlabel(str(matrix.columns.name or "column"))
     ax.set_ylabel(str(matrix.index.name or "row"))
     ax.set_title(title)
     fig.colorbar(image, ax=ax, label=value_label)
     return fig
+

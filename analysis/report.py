@@ -11,7 +11,6 @@ import html
 import io
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 
 from analysis import plots
 from analysis.kpis import made_to_order
+from analysis.report_parts import Section, _fmt, _metric_format, _table
 from analysis.statistics import describe, metric_interval
 
 if TYPE_CHECKING:
@@ -36,23 +36,12 @@ h1{margin:24px 0 4px} h2{margin-top:36px;border-bottom:2px solid #d5dbdb;padding
 .meta{color:#566573;font-size:0.92em} nav a{margin-right:14px;font-size:0.92em}
 figure{margin:12px 0 24px} figure img{max-width:100%;height:auto;border:1px solid #eaeded}
 figcaption{color:#424949;font-size:0.9em;max-width:900px}
-table{border-collapse:collapse;font-size:0.88em;margin:8px 0 16px}
+table{border-collapse:collapse;font-size:0.88em;margin:8px 0 16px;display:block;max-width:100%;overflow-x:auto}
 th,td{border:1px solid #d5dbdb;padding:4px 8px;text-align:right} th{background:#f4f6f6}
 td:first-child,th:first-child{text-align:left}
 td.miss{background:#fadbd8;color:#922b21;font-weight:600} td.met{background:#e9f7ef}
 .note{background:#fef9e7;border-left:4px solid #f4d03f;padding:6px 12px;font-size:0.9em}
 """
-
-
-@dataclass
-class Section:
-    """One part of a report: a heading, an explanation for the reader, tables (HTML) and figures."""
-
-    key: str
-    title: str
-    intro: str
-    body: str = ""
-    figures: tuple[tuple[Figure, str], ...] = ()  # (figure, caption: how to read it)
 
 
 def figure_to_html(fig: Figure, alt: str, dpi: int = 100) -> str:
@@ -77,29 +66,9 @@ def _page(title: str, meta: str, sections: Sequence[Section]) -> str:
         parts.append(f'<section id="{s.key}"><h2>{html.escape(s.title)}</h2><p>{s.intro}</p>{s.body}')
         for fig, caption in s.figures:
             parts.append(f"<figure>{figure_to_html(fig, figure_title(fig))}<figcaption>{caption}</figcaption></figure>")
-        parts.append("</section>")
+        parts.append(f"{s.after}</section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
-
-
-def _table(df: pd.DataFrame, classes: pd.DataFrame | None = None) -> str:
-    """A small HTML table; ``classes`` (same shape) gives a CSS class per cell (e.g. ``miss``)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = []
-    for i in range(len(df)):
-        cells = []
-        for j in range(len(df.columns)):
-            cls = classes.iat[i, j] if classes is not None else ""
-            attr = f' class="{cls}"' if cls else ""
-            cells.append(f"<td{attr}>{html.escape(str(df.iat[i, j]))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _fmt(v: float, kind: str) -> str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return ""
-    return {"pct": f"{100 * v:.1f}%", "days": f"{v:.2f}", "int": f"{v:,.0f}", "num": f"{v:,.3g}"}[kind]
 
 
 # ------------------------------------------------------------------------------------------------- run report
@@ -206,8 +175,11 @@ def run_sections(results: Results, sku: str | None = None, node: str | None = No
 
 
 def write_run_report(results: Results, path: str | Path, *, sku: str | None = None,
-                     node: str | None = None) -> Path:
-    """Write the run report to ``path`` (a file, or a directory to hold ``report.html``)."""
+                     node: str | None = None, extra: Sequence[Section] = ()) -> Path:
+    """Write the run report to ``path`` (a file, or a directory to hold ``report.html``).
+
+    ``extra`` sections follow the KPI table (e.g. a disrupted run's resilience section,
+    ``analysis.resilience_report.resilience_section``)."""
     out = Path(path)
     if out.suffix != ".html":
         out = out / "report.html"
@@ -222,6 +194,8 @@ def write_run_report(results: Results, path: str | Path, *, sku: str | None = No
         + segments_line(spec.segments_meta))
     sections = run_sections(results, sku, node)
     sections[1:1] = map_section(results)
+    after_kpis = next(i for i, s in enumerate(sections) if s.key == "kpis") + 1
+    sections[after_kpis:after_kpis] = list(extra)
     out.write_text(_page("segsim run report", meta, sections), encoding="utf-8")
     for s in sections:
         for fig, _ in s.figures:
@@ -320,11 +294,6 @@ def _summary_table(summaries: Mapping[str, pd.DataFrame]) -> str:
     return _table(merged.rename(columns={"group": "scenario x policy", "n": "runs"}))
 
 
-def _metric_format(metric: str) -> str:
-    return "pct" if metric in ("fill_rate", "order_fill_rate", "otif") else "days" if metric.endswith("_days") \
-        else "int"
-
-
 def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequence[str] | None = None,
                        seed_column: str = "seed", paired: pd.DataFrame | None = None,
                        resilience: pd.DataFrame | None = None, stress_matrix: pd.DataFrame | None = None,
@@ -369,6 +338,9 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
                            "paired differences under common random numbers do "
                            "(<code>python -m analysis.compare &lt;sweep dir&gt; --factor &lt;override&gt;</code>)."),
                         body=_summary_table(summaries), figures=tuple(figures))]
+    from analysis.sweep_summary import summary_section
+
+    sections.insert(0, summary_section(table, groups, summaries, paired, n_jobs))
     if paired is not None and len(paired):
         figs = tuple((plots.paired_differences(part, metric),
                       f"Paired difference in {html.escape(str(metric))}, B minus A (the compared value minus "
@@ -389,7 +361,8 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     if stress_matrix is not None and len(stress_matrix):
         sections.append(Section("stress", "Stress matrix", "Each node taken out for each outage length.",
                                 figures=((plots.heatmap(stress_matrix, "Stress matrix", "revenue lost"),
-                                          "Darker cells hurt more."),)))
+                                          "Darker cells hurt more."),),
+                                after=_table(stress_matrix.map(plots.money).reset_index())))
     if service_curves is not None and len(service_curves) and baseline is not None:
         sections.append(Section("curves", "Service over time",
                                 "Mean daily fill rate of the disrupted runs against the baseline.",

@@ -87,9 +87,10 @@ def gather(sweep_dir: str | Path) -> pd.DataFrame:
     return out
 
 
-def sweep_report(sweep_dir: str | Path) -> Path:
+def sweep_report(sweep_dir: str | Path, stress_matrix: pd.DataFrame | None = None) -> Path:
     """``report.html`` in the sweep directory from the gathered tables (KPI means per scenario x
-    policy with 95% intervals over replications; resilience per segment when there is any)."""
+    policy with 95% intervals over replications; resilience per segment when there is any; the
+    ``stress_matrix`` heatmap, node x outage length, when given)."""
     from analysis.report import write_sweep_report
 
     sweep_dir = Path(sweep_dir)
@@ -108,7 +109,8 @@ def sweep_report(sweep_dir: str | Path) -> Path:
         resilience = summary_cells(summarize(res, by, shown), by, shown)
     curves = _service_curves(sweep_dir, reps)
     return write_sweep_report(reps, sweep_dir, resilience=resilience, paired=_paired_for_report(sweep_dir, reps),
-                              service_curves=curves, baseline="baseline" if curves is not None else None)
+                              service_curves=curves, baseline="baseline" if curves is not None else None,
+                              stress_matrix=stress_matrix)
 
 
 DAILY_FILL_FILE = "daily_fill.csv"  # per job: the daily fill rate per segment (for the sweep's service curves)

@@ -89,7 +89,8 @@ def test_optional_sections_render_when_their_tables_exist(sweep: pd.DataFrame, t
     for key in ("means", "paired", "resilience", "stress", "curves"):
         assert f'<section id="{key}">' in page
     titles = re.findall(r'<img alt="([^"]+)"', page)
-    assert titles == ["fill rate per scenario x policy", "Paired difference in fill_rate vs baseline",
+    assert titles == ["fill rate per scenario x policy",
+                      "Paired difference in fill_rate vs baseline (* = interval excludes 0)",
                       "Stress matrix", "Service over time: disrupted runs against the baseline"]
     assert "<td>supplier_failure</td><td>12.0</td><td>9.0</td>" in page
 

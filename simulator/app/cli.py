@@ -84,7 +84,8 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     with staged(outdir) as stage:
         reps.first.write(stage, plain, tables=detail)
         trace = write_trace(reps.first, stage / "trace.txt") if spec.trace is not None else None
-        page = reps.first.report(stage / "report.html") if report else None
+        page = reps.first.report(stage / "report.html", resilience=reps.resilience,
+                                 baseline=reps.first_baseline) if report else None
         reps.kpis.to_csv(stage / "replications.csv", index=False)
         daily_fill(reps.first.order_lines).to_csv(stage / DAILY_FILL_FILE, index=False)
         summary = summarize(reps.kpis, ["segment"], KPI_METRICS)

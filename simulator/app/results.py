@@ -173,11 +173,15 @@ class Results(RunRecord):
 
         return plots.service(self)
 
-    def report(self, path: str | Path) -> Path:
-        """Write the self-contained HTML run report (figures embedded) to ``path``."""
+    def report(self, path: str | Path, *, resilience: pd.DataFrame | None = None,
+               baseline: Results | None = None) -> Path:
+        """Write the self-contained HTML run report (figures embedded) to ``path``; with the resilience
+        table of a disrupted run (and its paired baseline run) it includes a resilience section."""
         from analysis.report import write_run_report
+        from analysis.resilience_report import resilience_section
 
-        return write_run_report(self, path)
+        extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
+        return write_run_report(self, path, extra=extra)
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
         """The readable event log of ``[start, end)`` (time, node, event, SKU, qty, segment, detail)."""

@@ -105,6 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     table.to_csv(sweep_dir / "stress_matrix.csv", index=False)
     png = heatmap(table, sweep_dir / "stress_matrix.png")
     view = table.pivot_table(index="node", columns="outage_days", values="revenue_lost", aggfunc="sum")
+    from analysis.sweep import sweep_report
+
+    try:  # the sweep's report again, now with the heatmap and its table
+        sweep_report(sweep_dir, stress_matrix=view)
+    except Exception as exc:  # the matrix files matter more than the report
+        print(f"segsim: no sweep report with the matrix: {type(exc).__name__}: {exc}", file=sys.stderr)
     print("\nrevenue lost by node x outage length (all segments):")
     print(view.round(0).to_string())
     exposed = table[table["exposed"]].groupby(["node", "outage_days"])["segment"].apply(", ".join)
