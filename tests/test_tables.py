@@ -144,3 +144,13 @@ def test_sheets_and_config_schema_cover_each_other() -> None:
         keys = schema_keys(sheet)
         assert columns <= keys, (name, columns - keys)
         assert {k for k in keys - columns if (name, k) not in own_sheet} == set(), name
+
+
+def test_command_line_checks_accept_lanes_left_to_the_map(vela_config: dict[str, Any]) -> None:
+    """`python -m simulator network=vela_europe ...` checks its settings before the run; lanes that leave
+    lead time, cost and CO2 to the map must pass there too (they failed with 'lead_time: got None')."""
+    from simulator.app.settings import read_settings
+
+    assert any("lead_time" not in lane for lane in vela_config["network"]["lanes"])  # the case under test
+    replications, _ = read_settings(vela_config)
+    assert replications == 1

@@ -9,6 +9,7 @@ from typing import Any
 
 from analysis.resilience import ResilienceSettings
 from simulator.config.errors import validate
+from simulator.config.geography import derive_lanes
 from simulator.config.reference import REFERENCE_PATH, json_schema, reference_markdown
 from simulator.config.schema_run import RunConfig
 
@@ -22,8 +23,9 @@ class AppConfig(RunConfig):
 
 
 def read_settings(plain: dict[str, Any]) -> tuple[int, ResilienceSettings]:
-    """The number of replications and the resilience settings of a composed config."""
-    cfg = validate(AppConfig, plain)
+    """The number of replications and the resilience settings of a composed config (lanes the
+    config leaves to the map get their lead time, cost and CO2 first, as ``build_spec`` does)."""
+    cfg = validate(AppConfig, derive_lanes(plain))
     return cfg.replications, cfg.resilience
 
 
