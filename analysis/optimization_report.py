@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import plots
+from analysis import sweep_plots
 from analysis.report import Section, _page, _table
+from analysis.style import new_figure
 
 log = logging.getLogger(__name__)
 _GREEN, _GREY, _RED = "#1e8449", "#95a5a6", "#c0392b"
@@ -41,7 +42,7 @@ def best_so_far(table: pd.DataFrame, direction: str) -> pd.Series:
 
 def convergence(table: pd.DataFrame, direction: str) -> Figure:
     """Objective of every trial (green: feasible, grey: not) and the best feasible so far (line)."""
-    fig, (ax,) = plots._figure(9, 4)
+    fig, (ax,) = new_figure(9, 4)
     done = table[table["state"] == "COMPLETE"]
     feas = done["feasible"].astype(bool)
     err = np.vstack([done["objective"] - done["objective_low"], done["objective_high"] - done["objective"]])
@@ -76,7 +77,7 @@ def pareto_front(table: pd.DataFrame, direction: str) -> pd.DataFrame:
 
 def cost_against_service(table: pd.DataFrame, direction: str) -> Figure:
     """Each trial's objective against its worst constraint slack (pessimistic interval end minus target)."""
-    fig, (ax,) = plots._figure(9, 4)
+    fig, (ax,) = new_figure(9, 4)
     done = table[(table["state"] == "COMPLETE") & np.isfinite(table["slack"])]
     feas = done["feasible"].astype(bool)
     ax.scatter(done.loc[feas, "slack"], done.loc[feas, "objective"], s=18, color=_GREEN, label="feasible")
@@ -131,7 +132,7 @@ def paired_table(paired: pd.DataFrame) -> str:
 
 def _paired_figure(paired: pd.DataFrame, metric: str, where: str) -> Figure:
     part = paired[paired["metric"] == metric].rename(columns={"diff": "mean", "ci_low": "low", "ci_high": "high"})
-    fig = plots.paired_differences(part.assign(group=where), metric)
+    fig = sweep_plots.paired_differences(part.assign(group=where), metric)
     return fig
 
 

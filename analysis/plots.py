@@ -8,17 +8,15 @@ disruption windows on time axes when the run's results hold a ``disruptions`` ta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.kpis import made_to_order
-from analysis.style import colours, money, segment_colours, styled
+from analysis.style import SUPTITLE, Margins, colours, new_figure, segment_colours, styled
 from policies import REGISTRY
 
 if TYPE_CHECKING:
@@ -31,45 +29,6 @@ COST_COMPONENTS = ("transport_cost", "handling_cost", "holding_cost", "changeove
 _MODE_COLOURS = {"ftl": "#1f4e79", "ltl": "#2e86c1", "parcel": "#e67e22", "air": "#c0392b", "rail": "#27ae60",
                  "sea": "#16a085"}
 _DISRUPTION_COLOUR = "#c0392b"
-
-
-@dataclass(frozen=True)
-class Margins:
-    """Space around and between the axes, in inches (titles, tick labels, axis labels, outside legends)."""
-
-    left: float = 0.95
-    right: float = 0.3
-    top: float = 0.45      # the axes' title; + 0.35 with a figure suptitle
-    bottom: float = 0.6
-    wgap: float = 0.95     # between columns: the right axes' tick labels and y label
-    hgap: float = 0.85     # between rows: the upper x label and the lower title
-
-
-def _figure(width: float = 9.0, height: float = 4.2, rows: int = 1, cols: int = 1, margins: Margins | None = None,
-            **kw: Any) -> tuple[Figure, np.ndarray]:
-    """An empty figure of ``rows`` x ``cols`` axes.
-
-    The run report's figures pass fixed ``margins``: matplotlib's constrained layout draws a figure twice
-    (once to measure every text, once to render), about a fifth of the report's time; their titles sit
-    at a fixed height (no ticks on top to clear), another tenth. Figures whose
-    labels come from the user's data in unknown lengths (the sweep's) keep the constrained layout.
-    """
-    fig = Figure(figsize=(width, height), layout=None if margins else "constrained")
-    # These figures have no ticks on top: a title at a fixed height spares measuring the axes at every draw.
-    with rc_context({"axes.titley": 1.0} if margins else {}):
-        axes = fig.subplots(rows, cols, squeeze=False, **kw)
-    if margins:
-        inner_w = width - margins.left - margins.right
-        inner_h = height - margins.top - margins.bottom
-        axes_w = (inner_w - margins.wgap * (cols - 1)) / cols
-        axes_h = (inner_h - margins.hgap * (rows - 1)) / rows
-        fig.subplots_adjust(left=margins.left / width, right=1 - margins.right / width,
-                            bottom=margins.bottom / height, top=1 - margins.top / height,
-                            wspace=margins.wgap / axes_w, hspace=margins.hgap / axes_h)
-    return fig, axes.ravel()
-
-
-SUPTITLE = Margins(top=0.8)  # an axes title under a figure title
 
 
 def policy_name(kind: str, policy: object) -> str:
@@ -138,7 +97,7 @@ def network(spec: Spec, depth: Mapping[str, int]) -> Figure:
         top = (tallest - 1) / 2 + gap * (len(names) - 1) / 2
         for i, name in enumerate(names):
             pos[name] = (float(x), top - i * gap)
-    fig, (ax,) = _figure(11, max(4.0, 0.5 * tallest + 1.5), margins=Margins(left=0.6, right=1.75))
+    fig, (ax,) = new_figure(11, max(4.0, 0.5 * tallest + 1.5), margins=Margins(left=0.6, right=1.75))
     modes = sorted({ln.mode for ln in spec.lanes})
     mode_colour = {m: _MODE_COLOURS.get(m, c) for m, c in colours(modes).items()}
     seen: dict[tuple[str, str], int] = {}
@@ -188,7 +147,7 @@ def network(spec: Spec, depth: Mapping[str, int]) -> Figure:
 def stock_by_segment(results: Results) -> Figure:
     """Units on hand and units on backorder over time, summed over DCs, one line per segment."""
     seg_colour = segment_colours(results.spec.segments)
-    fig, axes = _figure(10, 5.6, rows=2, sharex=True, margins=SUPTITLE)
+    fig, axes = new_figure(10, 5.6, rows=2, sharex=True, margins=SUPTITLE)
     for ax, metric, title, ylabel in (
             (axes[0], "on_hand", "Stock on hand (end of day, all DCs)", "units on hand"),
             (axes[1], "backorders", "Customer and DC backorders waiting (end of day)", "units on backorder")):
@@ -208,7 +167,7 @@ def stock_by_segment(results: Results) -> Figure:
 @styled
 def stock_of_item(results: Results, sku: str, node: str) -> Figure:
     """One SKU at one DC: on hand, backorders and on order each day, and when replenishments were ordered."""
-    fig, (ax,) = _figure(10, 4.0, margins=SUPTITLE)
+    fig, (ax,) = new_figure(10, 4.0, margins=SUPTITLE)
     for metric, colour in (("on_hand", "#1f77b4"), ("backorders", "#d62728"), ("on_order", "#7f7f7f")):
         s = results.timeseries(metric, by=None, sku=sku, node=node)["total"] if _has_point(results, sku, node) \
             else pd.Series(dtype=float)
@@ -269,7 +228,7 @@ def line_utilisation(results: Results) -> Figure:
     idle = np.clip(100 - run - change, 0, None)
     counts = prod.groupby(["plant", "line"])["changeover_days"].apply(lambda c: int((c > 0).sum()))
     longest = max((len(n) for n in names), default=0)  # tick labels at 10 pt: ~0.075 inch a character
-    fig, (ax,) = _figure(9, 0.55 * len(names) + 1.8,
+    fig, (ax,) = new_figure(9, 0.55 * len(names) + 1.8,
                          margins=Margins(left=0.075 * longest + 0.55, right=2.3, top=0.85))
     y = np.arange(len(names))
     if not names:
@@ -307,7 +266,7 @@ def production_by_segment(results: Results) -> Figure:
     weeks = int(np.ceil(spec.horizon_days / 7))
     weekly = (prod.assign(week=(prod["end"] // 7).astype(int)).groupby(["week", "segment"])["qty"].sum()
               .unstack("segment").reindex(index=range(weeks), columns=segs).fillna(0.0))
-    fig, axes = _figure(11, 4.0, cols=2, width_ratios=(3, 1), margins=SUPTITLE)
+    fig, axes = new_figure(11, 4.0, cols=2, width_ratios=(3, 1), margins=SUPTITLE)
     bottom = np.zeros(weeks)
     edges = np.arange(weeks + 1) * 7.0
     for seg in segs:  # one filled staircase per segment (a patch per weekly bar cost ~0.1 s to draw)
@@ -338,7 +297,7 @@ def cost_to_serve(results: Results) -> Figure:
     k = results.kpis
     k = k[k["segment"] != "ALL"].set_index("segment")
     comp_colour = colours(COST_COMPONENTS)
-    fig, axes = _figure(11, 4.2, cols=2, margins=SUPTITLE)
+    fig, axes = new_figure(11, 4.2, cols=2, margins=SUPTITLE)
     for ax, per_unit in ((axes[0], False), (axes[1], True)):
         bottom = np.zeros(len(k))
         scale = k["demand_units"].replace(0, np.nan) if per_unit else 1.0
@@ -370,7 +329,7 @@ def co2_by_channel(results: Results) -> Figure:
             [c for c in table.index if c not in spec.channels]
     table = table.reindex(order)
     mode_colour = {m: _MODE_COLOURS.get(m, c) for m, c in colours(table.columns).items()}
-    fig, (ax,) = _figure(8, 4.0, margins=Margins())
+    fig, (ax,) = new_figure(8, 4.0, margins=Margins())
     bottom = np.zeros(len(table))
     for mode in table.columns:
         ax.bar(table.index, table[mode], bottom=bottom, color=mode_colour[mode], label=mode)
@@ -391,7 +350,7 @@ def service(results: Results) -> Figure:
     segs = sorted(spec.segments)
     seg_colour = segment_colours(segs)
     k = results.kpis.set_index("segment")
-    fig, axes = _figure(11, 4.2, cols=2, margins=SUPTITLE)
+    fig, axes = new_figure(11, 4.2, cols=2, margins=SUPTITLE)
     ax = axes[0]
     x = np.arange(len(segs))
     actual = [float(k.loc[s, "fill_rate"]) * 100 for s in segs]
@@ -429,100 +388,3 @@ def service(results: Results) -> Figure:
     ax.legend(title="segment", fontsize=8, loc="lower right")
     fig.suptitle("Service per segment")
     return fig
-
-
-# ---------------------------------------------------------------------------------------------- sweeps
-@styled
-def kpi_means(summary: pd.DataFrame, metric: str, *, label: str | None = None) -> Figure:
-    """Mean of ``metric`` (dot) with its 95% CI (whiskers) per scenario x policy (rows) and segment (colour).
-
-    ``summary`` has columns ``group``, ``segment``, ``mean``, ``low``, ``high``.
-    """
-    groups = list(dict.fromkeys(summary["group"]))
-    segs = list(dict.fromkeys(summary["segment"]))
-    seg_colour = segment_colours(segs)
-    fig, (ax,) = _figure(10, 0.22 * len(groups) * max(len(segs), 1) + 1.8)
-    offset = 0.7 / max(len(segs), 1)
-    for j, seg in enumerate(segs):
-        rows = summary[summary["segment"] == seg].set_index("group").reindex(groups)
-        y = np.arange(len(groups)) + (j - (len(segs) - 1) / 2) * offset
-        err = np.vstack([rows["mean"] - rows["low"], rows["high"] - rows["mean"]])
-        ax.errorbar(rows["mean"], y, xerr=err, fmt="o", ms=5, capsize=3, color=seg_colour[seg], label=seg)
-    ax.set_yticks(np.arange(len(groups)), groups, fontsize=8)
-    ax.set_ylim(len(groups) - 0.5, -0.5)
-    ax.set_xlabel(f"{label or metric} (dot: mean; whiskers: 95% CI over replications)")
-    ax.set_ylabel("scenario x policy")
-    ax.set_title(f"{label or metric} per scenario x policy")
-    ax.legend(title="segment", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.grid(alpha=0.3)
-    return fig
-
-
-@styled
-def paired_differences(diffs: pd.DataFrame, metric: str) -> Figure:
-    """Mean paired difference (alternative - baseline) with its 95% CI; the zero line marks no effect,
-    and a star marks each difference whose interval excludes zero (significant at the 5% level).
-
-    ``diffs`` has columns ``group``, ``segment``, ``mean``, ``low``, ``high``.
-    """
-    fig = kpi_means(diffs, metric, label=f"{metric}: difference vs baseline")
-    ax = fig.axes[0]
-    ax.axvline(0.0, color="black", lw=1)
-    groups = list(dict.fromkeys(diffs["group"]))
-    segs = list(dict.fromkeys(diffs["segment"]))
-    offset = 0.7 / max(len(segs), 1)  # the same dodge as kpi_means
-    for j, seg in enumerate(segs):
-        rows = diffs[diffs["segment"] == seg].set_index("group").reindex(groups)
-        y = np.arange(len(groups)) + (j - (len(segs) - 1) / 2) * offset
-        for yi, low, high in zip(y, rows["low"], rows["high"], strict=True):
-            if low > 0 or high < 0:
-                ax.annotate("*", (high, yi), xytext=(4, -4), textcoords="offset points", fontsize=12,
-                            weight="bold", color="#922b21")
-    ax.set_title(f"Paired difference in {metric} vs baseline (* = interval excludes 0)")
-    return fig
-
-
-@styled
-def service_curves(curves: pd.DataFrame, baseline: str) -> Figure:
-    """Daily fill rate over time per segment: each disrupted run's mean curve against the baseline.
-
-    ``curves``: columns ``group``, ``segment``, ``day``, ``fill_rate`` (mean over replications).
-    """
-    segs = list(dict.fromkeys(curves["segment"]))
-    fig, axes = _figure(10, 2.6 * len(segs) + 0.8, rows=len(segs), sharex=True)
-    group_colour = colours(g for g in dict.fromkeys(curves["group"]) if g != baseline)
-    for ax, seg in zip(axes, segs, strict=True):
-        part = curves[curves["segment"] == seg]
-        for group, rows in part.groupby("group", sort=False):
-            is_base = group == baseline
-            ax.plot(rows["day"], rows["fill_rate"] * 100, color="black" if is_base else group_colour[group],
-                    lw=1.6 if is_base else 1.1, ls="--" if is_base else "-", label=f"{group}" + (
-                        " (baseline)" if is_base else ""))
-        ax.set_title(f"segment {seg}")
-        ax.set_ylabel("daily fill rate (%)")
-        ax.set_xlabel("day")
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7, loc="lower left")
-    fig.suptitle("Service over time: disrupted runs against the baseline")
-    return fig
-
-
-@styled
-def heatmap(matrix: pd.DataFrame, title: str, value_label: str) -> Figure:
-    """A node x outage-length (or any row x column) matrix as an annotated heatmap: each cell's value
-    in thousands or millions (``money``), in white on dark cells and black on light ones."""
-    values = matrix.to_numpy(dtype=float)
-    fig, (ax,) = _figure(1.2 * len(matrix.columns) + 4, 0.45 * len(matrix) + 1.8)
-    image = ax.imshow(values, aspect="auto", cmap="Reds")
-    ax.set_xticks(range(len(matrix.columns)), [str(c) for c in matrix.columns])
-    ax.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index])
-    for (i, j), v in np.ndenumerate(values):
-        if np.isfinite(v):
-            dark = image.norm(v) > 0.6  # the upper part of the colour scale is dark red
-            ax.annotate(money(v), (j, i), ha="center", va="center", fontsize=7, color="white" if dark else "black")
-    ax.set_xlabel(str(matrix.columns.name or "column"))
-    ax.set_ylabel(str(matrix.index.name or "row"))
-    ax.set_title(title)
-    fig.colorbar(image, ax=ax, label=value_label)
-    return fig
-

@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import plots
+from analysis import plots, sweep_plots
 from analysis.kpis import made_to_order
 from analysis.report_parts import Section, _fmt, _metric_format, _table
 from analysis.statistics import describe, metric_interval
+from analysis.style import money
 
 if TYPE_CHECKING:
     from simulator.app.results import Results
@@ -323,7 +324,7 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
     for metric in chosen:
         summaries[metric] = summary = summarise_sweep(table, metric, groups)
         label = SWEEP_METRICS.get(metric, metric)
-        figures.append((plots.kpi_means(summary, metric, label=label),
+        figures.append((sweep_plots.kpi_means(summary, metric, label=label),
                         f"{html.escape(label)}: mean per scenario x policy and segment; the whiskers are the 95% "
                         "confidence interval over replications (logit-t for rates, Student t cut at zero for counts; "
                         "docs/kpis.md, Intervals)."))
@@ -342,7 +343,7 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
 
     sections.insert(0, summary_section(table, groups, summaries, paired, n_jobs))
     if paired is not None and len(paired):
-        figs = tuple((plots.paired_differences(part, metric),
+        figs = tuple((sweep_plots.paired_differences(part, metric),
                       f"Paired difference in {html.escape(str(metric))}, B minus A (the compared value minus "
                       "the first value listed in the sweep, same seeds); "
                       "an interval that excludes zero is a significant difference at the 5% level.")
@@ -360,13 +361,13 @@ def write_sweep_report(table: pd.DataFrame, path: str | Path, *, metrics: Sequen
                                 body=_table(resilience.round(3))))
     if stress_matrix is not None and len(stress_matrix):
         sections.append(Section("stress", "Stress matrix", "Each node taken out for each outage length.",
-                                figures=((plots.heatmap(stress_matrix, "Stress matrix", "revenue lost"),
+                                figures=((sweep_plots.heatmap(stress_matrix, "Stress matrix", "revenue lost"),
                                           "Darker cells hurt more."),),
-                                after=_table(stress_matrix.map(plots.money).reset_index())))
+                                after=_table(stress_matrix.map(money).reset_index())))
     if service_curves is not None and len(service_curves) and baseline is not None:
         sections.append(Section("curves", "Service over time",
                                 "Mean daily fill rate of the disrupted runs against the baseline.",
-                                figures=((plots.service_curves(service_curves, baseline),
+                                figures=((sweep_plots.service_curves(service_curves, baseline),
                                           "Dashed black: baseline. The gap between the curves is the service "
                                           "lost to the disruption."),)))
     meta = html.escape(f"{len(table)} job x segment rows · written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import plots
+from analysis import plots, sweep_plots
 from analysis.report_parts import Section, _fmt, _table
 from analysis.sweep import daily_fill
 
@@ -42,7 +42,7 @@ def resilience_section(results: Results, resilience: pd.DataFrame, baseline: Res
     if baseline is not None:
         curves = pd.concat([daily_fill(results.order_lines).assign(group=results.spec.scenario.name or "disrupted"),
                             daily_fill(baseline.order_lines).assign(group=BASELINE)])
-        fig = plots.service_curves(curves, BASELINE)
+        fig = sweep_plots.service_curves(curves, BASELINE)
         for ax in fig.axes:
             plots.shade_disruptions(ax, plots.disruption_windows(results))
         figures = ((fig, "Daily fill rate from stock (7-day mean) per segment: this run against the same seed "

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.plots import _figure, shade_disruptions
-from analysis.style import segment_colours, styled
+from analysis.plots import shade_disruptions
+from analysis.style import new_figure, segment_colours, styled
 
 PERCENT = ("fill_rate", "order_fill_rate", "otif")
 LABELS = {"fill_rate": "fill rate (%)", "order_fill_rate": "order fill rate (%)", "otif": "OTIF (%)",
@@ -25,7 +25,7 @@ def service_over_time(daily: pd.DataFrame, targets: Mapping[str, float], windows
     """Daily fill rate per segment (7-day rolling mean, ``daily_fill.csv``) with each SLA target dashed."""
     segs = list(segments or sorted(daily["segment"].unique()))
     seg_colour = segment_colours(segs)
-    fig, (ax,) = _figure(10, 3.8)
+    fig, (ax,) = new_figure(10, 3.8)
     for seg in segs:
         rows = daily[daily["segment"] == seg]
         ax.plot(rows["day"], rows["fill_rate"] * 100, color=seg_colour[seg], lw=1.3, label=seg)
@@ -51,7 +51,7 @@ def small_multiples(table: pd.DataFrame, metrics: Sequence[str], runs: Sequence[
     seg_colour = segment_colours(segs)
     cols = 3
     rows = int(np.ceil(len(metrics) / cols))
-    fig, axes = _figure(11, 2.7 * rows + 0.6, rows=rows, cols=cols)
+    fig, axes = new_figure(11, 2.7 * rows + 0.6, rows=rows, cols=cols)
     width = 0.8 / max(len(segs), 1)
     x = np.arange(len(runs))
     for ax, metric in zip(axes, metrics, strict=False):

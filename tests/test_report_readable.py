@@ -14,7 +14,7 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Polygon
 
 import simulator
-from analysis import plots
+from analysis import plots, sweep_plots
 from analysis.report import write_run_report, write_sweep_report
 from analysis.style import money, readable
 from simulator.app.replicate import replicate
@@ -71,7 +71,7 @@ def test_a_segment_has_one_colour_in_every_figure(disrupted: simulator.Replicati
 def test_stress_heatmap_formats_money_and_keeps_text_readable() -> None:
     matrix = pd.DataFrame([[1.2e6, 3.0e4], [0.0, 850.0]], index=pd.Index(["sup_resin", "dc_north"], name="node"),
                           columns=pd.Index([7, 28], name="outage days"))
-    fig = plots.heatmap(matrix, "Stress matrix", "lost revenue")
+    fig = sweep_plots.heatmap(matrix, "Stress matrix", "lost revenue")
     texts = {t.get_text(): to_hex(t.get_color()) for t in fig.axes[0].texts}
     assert texts == {"1.2M": "#ffffff", "30.0k": "#000000", "0": "#000000", "850": "#000000"}
     assert layout_problems(fig) == []

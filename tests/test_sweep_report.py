@@ -11,8 +11,8 @@ import pytest
 from scipy import special, stats
 
 from analysis.kpis import KPI_COLUMNS
-from analysis.plots import kpi_means
 from analysis.report import SWEEP_METRICS, mean_ci, summarise_sweep, sweep_groups, write_sweep_report
+from analysis.sweep_plots import kpi_means
 from tests.figures import readability_problems
 
 POLICY = "segments.tail.policies.production"

@@ -42,12 +42,12 @@ def matrix(sweep: pd.DataFrame) -> pd.DataFrame:
 
 def heatmap(table: pd.DataFrame, path: Path) -> Path:
     """Revenue lost (all segments) per node x outage length; '!' marks exposed nodes."""
-    from analysis import plots
+    from analysis import sweep_plots
 
     lost = table.pivot_table(index="node", columns="outage_days", values="revenue_lost", aggfunc="sum")
     exposed = table.pivot_table(index="node", columns="outage_days", values="exposed", aggfunc="any")
-    fig = plots.heatmap(lost, "Revenue lost vs paired baseline\n(! = exposed: a segment's time to survive < outage)",
-                        "revenue lost")
+    title = "Revenue lost vs paired baseline\n(! = exposed: a segment's time to survive < outage)"
+    fig = sweep_plots.heatmap(lost, title, "revenue lost")
     ax = fig.axes[0]
     for i in range(lost.shape[0]):
         for j in range(lost.shape[1]):

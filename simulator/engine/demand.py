@@ -14,7 +14,8 @@ import numpy as np
 import simpy
 
 from policies.base import SourceOption
-from simulator.engine.flow import Context, OrderLine, Request
+from simulator.engine.context import Context
+from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Customer, Segment
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
-from simulator.engine.flow import Clock, Context
 from simulator.engine.production import PlantNode
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers

@@ -11,7 +11,8 @@ import simpy
 
 from policies.base import JobView
 from simulator.engine.availability import Availability
-from simulator.engine.flow import Context, Request, ServingNode
+from simulator.engine.context import Context, ServingNode
+from simulator.engine.flow import Request
 from simulator.engine.spec import Line, Plant, RawStock
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from policies.base import ItemStats, Replenishment, SafetyStock
+from simulator.engine.context import Context
 from simulator.engine.demand_planning import AlertRules, Override
-from simulator.engine.flow import Context
 from simulator.engine.production import PlantNode, ProductionLine
 from simulator.engine.records import Row
 from simulator.engine.spec import Spec

@@ -10,7 +10,8 @@ import simpy
 
 from policies.base import SupplyClaim
 from simulator.engine.availability import Availability
-from simulator.engine.flow import Context, Request
+from simulator.engine.context import Context
+from simulator.engine.flow import Request
 from simulator.engine.spec import Supplier
 
 _EPS = 1e-9

@@ -11,7 +11,8 @@ import simpy
 
 from policies.base import Replenishment
 from simulator.engine.availability import Availability
-from simulator.engine.flow import Context, OrderLine, Request, ServingNode
+from simulator.engine.context import Context, ServingNode
+from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Segment
 
 log = logging.getLogger(__name__)
