@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from scipy.stats import norm
 
@@ -123,6 +121,3 @@ class TestBuildPolicy:
         with pytest.raises(ConfigError, match="s <= S"):
             build_policy("replenishment", {"type": "s_S", "s": 10, "S": 2}, "k")
 
-
-def test_item_stats_are_plain_values() -> None:
-    assert math.isclose(STATS.mean_daily * STATS.lead_time_mean, 400.0)
