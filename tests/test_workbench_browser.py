@@ -2,14 +2,17 @@
 default company, change a segment's policy (with an inline validation message on the way), run again,
 compare the two runs; the numbers on the pages must be those of each run's kpis.csv.
 
-Screenshots are saved to docs/images/ (the README and docs/workbench.md show them).
+Screenshots are saved to a temporary folder; with SEGSIM_SCREENSHOTS=docs they replace the ones in
+docs/images/ that the README and docs/workbench.md show (so an ordinary test run leaves the tree clean).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +30,8 @@ pytestmark = pytest.mark.skipif(
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
+IMAGES = (Path(__file__).resolve().parents[1] / "docs" / "images" if os.environ.get("SEGSIM_SCREENSHOTS") == "docs"
+          else Path(tempfile.mkdtemp(prefix="segsim-screenshots-")))
 HORIZON = "60"
 RUN_TIMEOUT_MS = 120_000
 
