@@ -20,7 +20,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -51,6 +51,16 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 DONE_FILE = ".jobs_done"  # one byte per job finished (or skipped) in this run of the sweep: the progress line
 SWEEP_HAD_FAILURES = 3  # exit status of a sweep that finished with failed jobs (2: a config error in a single run)
 EXIT_INTERRUPTED = 130  # exit status after Ctrl-C (128 + SIGINT, as shells report it)
+
+
+def exit_interrupted() -> NoReturn:
+    """End the process with status 130 after Ctrl-C, at once. The worker pool's exit hook would wait
+    for a reply from workers that Ctrl-C has already stopped (a hang seen in the interrupted-sweep
+    test), so the logs and streams are flushed here and the exit hooks are skipped."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
 log = logging.getLogger("simulator")
 
 
@@ -192,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _hydra_main()
     except KeyboardInterrupt:
         print("segsim: interrupted", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+        exit_interrupted()
     except Exception as exc:
         message = None if user_full_error else one_line(exc, args)
         if message is None:
@@ -301,7 +311,7 @@ class SweepCallback(Callback):
         except FileNotFoundError:  # interrupted before any job finished
             if launcher.INTERRUPTED:
                 print("segsim: interrupted before any job finished", file=sys.stderr)
-                sys.exit(EXIT_INTERRUPTED)
+                exit_interrupted()
             raise
         try:
             if self.report:
@@ -314,6 +324,6 @@ class SweepCallback(Callback):
               + (f"; {len(failed)} failed: {', '.join(failed['job'])}" if len(failed) else ""))
         if launcher.INTERRUPTED:
             print("segsim: interrupted; the jobs above are those that finished", file=sys.stderr)
-            sys.exit(EXIT_INTERRUPTED)
+            exit_interrupted()
         if len(failed):  # the others are gathered; a script or CI running the sweep still has to notice
             sys.exit(SWEEP_HAD_FAILURES)
