@@ -87,20 +87,22 @@ def verdict(metric: str, low: float, high: float) -> str:
     return "B better" if b_higher == (metric in HIGHER_IS_BETTER) else "B worse"
 
 
-def _signed(metric: str, value: float) -> str:
+def _format(metric: str, value: float, sign: str = "") -> str:
+    """A value as the table shows it: rates in percent (differences in percentage points), days and
+    areas with two decimals, everything else whole with thousands separators; ``sign="+"`` for differences."""
     if metric in RATES:
-        return f"{100 * value:+.2f} pt"
+        return f"{100 * value:{sign}.2f} pt" if sign else f"{100 * value:.1f}%"
     if metric.endswith(("_days", "_area")):
-        return f"{value:+,.2f}"
-    return f"{value:+,.0f}"
+        return f"{value:{sign},.2f}"
+    return f"{value:{sign},.0f}"
+
+
+def _signed(metric: str, value: float) -> str:
+    return _format(metric, value, "+")
 
 
 def _level(metric: str, value: float) -> str:
-    if metric in RATES:
-        return f"{100 * value:.1f}%"
-    if metric.endswith(("_days", "_area")):
-        return f"{value:,.2f}"
-    return f"{value:,.0f}"
+    return _format(metric, value)
 
 
 def readable(result: pd.DataFrame, shown: Sequence[str]) -> pd.DataFrame:
