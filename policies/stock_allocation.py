@@ -9,7 +9,7 @@ below C are kept for segments with a lower level.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -39,9 +39,10 @@ class StockAllocation(Protocol):
     @property
     def by_priority(self) -> bool: ...
 
-    def reserve(self, segment: str, mean_daily: float) -> float:
-        """Units on hand kept back from ``segment``'s lines at a stock point whose planned demand
-        is ``mean_daily`` units a day (0: the segment may take the last unit)."""
+    def reserves(self, ranked: Sequence[str], mean_daily: float) -> dict[str, float]:
+        """Units on hand kept back from each segment's lines (``ranked``: the segments, most
+        important first) at a stock point whose planned demand is ``mean_daily`` units a day
+        (0: the segment may take the last unit)."""
         ...
 
 
@@ -55,8 +56,8 @@ class FirstComeFirstServed:
     turn_away = False
     by_priority = False
 
-    def reserve(self, segment: str, mean_daily: float) -> float:
-        return 0.0
+    def reserves(self, ranked: Sequence[str], mean_daily: float) -> dict[str, float]:
+        return dict.fromkeys(ranked, 0.0)
 
 
 @register("stock_allocation", "critical_levels")
@@ -66,7 +67,8 @@ class CriticalLevels:
     segment's level, that segment's lines get nothing more; the rest is kept for segments with a
     lower level (the more important ones). Nested: list each segment's level so that less important
     segments have equal or higher levels (e.g. {core: 10, tail: 25}: the last 10 units are for fast
-    only, the 15 above them for fast and core). Segments not listed have level 0.
+    only, the 15 above them for fast and core). A segment not listed is held back like the segment
+    ranked just above it (the most important one: level 0), so {core: 10} holds back tail too.
 
     ``basis``: ``units``, or ``days`` of the stock point's planned daily demand (the same level in
     days of cover gives each SKU its own number of units).
@@ -105,6 +107,10 @@ class CriticalLevels:
     def by_priority(self) -> bool:
         return self.backorders == "priority"
 
-    def reserve(self, segment: str, mean_daily: float) -> float:
-        level = float(self.levels.get(segment, 0.0))
-        return level * mean_daily if self.basis == "days" else level
+    def reserves(self, ranked: Sequence[str], mean_daily: float) -> dict[str, float]:
+        scale = mean_daily if self.basis == "days" else 1.0
+        out, level = {}, 0.0
+        for seg in ranked:  # nested: a segment not listed is held back like the one ranked just above it
+            level = max(level, float(self.levels.get(seg, 0.0)))
+            out[seg] = level * scale
+        return out

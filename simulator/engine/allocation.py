@@ -41,7 +41,8 @@ class Rationing:
 
     def __init__(self, policy: StockAllocation, segments: Mapping[str, Segment], mean_daily: float,
                  node: str, sku: str, rows: list[tuple[float, str, str, str, float]]) -> None:
-        self.levels = {name: policy.reserve(name, mean_daily) for name in segments}
+        ranked = sorted(segments, key=lambda name: segments[name].priority)
+        self.levels = policy.reserves(ranked, mean_daily)
         self.turn_away = policy.turn_away
         self.by_priority = policy.by_priority
         self.rows = rows  # the recorder's ``rationing`` rows: (time, node, sku, segment, units held back)
