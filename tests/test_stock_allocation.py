@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import simulator
@@ -214,3 +215,16 @@ def test_a_held_back_backorder_lets_more_important_ones_pass() -> None:
     by_priority = Rationing(CriticalLevels(levels={"tail": 5}, backorders="priority"), SEGS, 1.0, "dc", "X",
                             rows)  # type: ignore[arg-type]
     assert math.isclose(by_priority.take(point, _req("fast", 9, "fast3")), 7.0)  # type: ignore[arg-type]
+
+
+def test_level_zero_is_first_come_first_served() -> None:
+    """Critical levels of 0, backorders oldest first, give exactly the first-come-first-served run."""
+    runs = []
+    for levels in (None, {"silver": 0}):
+        cfg = two_class_config(levels)
+        cfg["network"]["channels"] = {"a": {"patience_days": 1.5}, "b": {"ship_complete": True}}
+        cfg["network"]["customers"]["cb"]["qty"] = {"dist": "poisson", "mean": 2}
+        cfg.update(horizon_days=200, warmup_days=0, seed=5)
+        runs.append(simulator.run(cfg).order_lines)
+    assert runs[0]["lost"].sum() > 0 and (runs[0]["immediate"] < runs[0]["qty"]).sum() > 20
+    pd.testing.assert_frame_equal(runs[0], runs[1])

@@ -34,15 +34,17 @@ class Rationing:
     """Critical levels at one stock point: the units each segment may not take, and the order
     backorders are filled in.
 
-    ``levels``: units held back from each segment's lines (segments not listed: 0).
+    ``levels``: units held back from each segment's lines (segments not listed: 0); ``whole``: the
+    run counts whole units, so levels (e.g. from days of demand) are rounded to whole units.
     """
 
     __slots__ = ("levels", "turn_away", "by_priority", "rows", "node", "sku")
 
     def __init__(self, policy: StockAllocation, segments: Mapping[str, Segment], mean_daily: float,
-                 node: str, sku: str, rows: list[tuple[float, str, str, str, float]]) -> None:
+                 node: str, sku: str, rows: list[tuple[float, str, str, str, float]], whole: bool = False) -> None:
         ranked = sorted(segments, key=lambda name: segments[name].priority)
-        self.levels = policy.reserves(ranked, mean_daily)
+        levels = policy.reserves(ranked, mean_daily)
+        self.levels = {k: float(round(v)) for k, v in levels.items()} if whole else levels
         self.turn_away = policy.turn_away
         self.by_priority = policy.by_priority
         self.rows = rows  # the recorder's ``rationing`` rows: (time, node, sku, segment, units held back)
@@ -124,4 +126,4 @@ def attach_rationing(spec: Spec, points: list[StockPoint], flows: Mapping[tuple[
         policy = allocation_policy(spec, point.node, point.segment)
         if policy is not None:
             mean = flows[(point.node, point.sku)].mean
-            point.alloc = Rationing(policy, spec.segments, mean, point.node, point.sku, rows)
+            point.alloc = Rationing(policy, spec.segments, mean, point.node, point.sku, rows, spec.integer_units)
