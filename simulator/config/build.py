@@ -29,7 +29,7 @@ from simulator.config.errors import validate
 from simulator.config.geography import derive_lanes
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
-from simulator.config.schema import NetworkCfg
+from simulator.config.schema import GoodwillCfg, NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
 from simulator.config.topology import _check_topology
 from simulator.engine.demand_planning import AlertRules
@@ -42,6 +42,7 @@ from simulator.engine.spec import (
     Channel,
     Customer,
     Family,
+    GoodwillRule,
     Lane,
     Line,
     Maintenance,
@@ -78,7 +79,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
                                   w.cross_dock_days, w.stock_allocation)
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
-                              c.ship_complete)
+                              c.ship_complete, goodwill_rule(c.goodwill))
                 for name, c in net.channels.items()}
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
@@ -110,6 +111,13 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     check_overrides(spec, cfg.demand.overrides)
     # scenarios read the network, so they are checked last
     return dataclasses.replace(spec, scenario=build_scenario(cfg.scenario, spec))
+
+
+def goodwill_rule(cfg: GoodwillCfg | None) -> GoodwillRule | None:
+    """A channel's goodwill section as the engine reads it (None: demand never reacts to service)."""
+    if cfg is None:
+        return None
+    return GoodwillRule(cfg.lost_penalty, cfg.late_penalty, cfg.recovery_half_life_days, cfg.floor)
 
 
 def _trace(cfg: RunConfig, skus: Mapping[str, Sku]) -> TraceWindow | None:

@@ -152,6 +152,9 @@ class CustomerStream:
         line.last_delivery = at
         self.ctx.ledger.delivered[line.sku] += qty
 
+    def lost(self, line: OrderLine, qty: float) -> None:
+        """``qty`` units of ``line`` were lost (already booked on the line); a goodwill stream reacts."""
+
     def factor(self, t: float, sku: str) -> float:
         """Combined demand multiplier of every modifier for ``sku`` at time ``t``."""
         f = 1.0

@@ -17,6 +17,7 @@ import pandas as pd
 from simulator.engine.allocation import attach_rationing
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
+from simulator.engine.goodwill import GoodwillStream
 from simulator.engine.production import PlantNode
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
@@ -75,8 +76,8 @@ class Model:
         self.replanning = Replanning(ctx, replanners, line_watchers(spec, self.plants, books), books)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
-        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
-                          for n, c in spec.customers.items()}
+        self.customers = {n: (GoodwillStream if spec.channels[c.channel].goodwill else CustomerStream)(
+                              ctx, c, order_ids, line_ids, shared_tables) for n, c in spec.customers.items()}
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
