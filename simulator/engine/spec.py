@@ -21,6 +21,7 @@ from policies.base import (
     SupplyAllocation,
     TransportChoice,
 )
+from simulator.engine.ageing_rules import InventoryRules
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
 
@@ -237,3 +238,4 @@ class Spec:
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
+    inventory: InventoryRules | None = None  # lots, shelf life, obsolete stock, ownership (None: no lots)
