@@ -124,6 +124,7 @@ class Ageing:
         self.window: dict[tuple[str, str], deque[tuple[float, float]]] = {}  # recent (time, units) asked
         self._seen_lines = 0
         self._seen_orders = 0
+        self._read_days = (0, 0)  # (days read, days to read)
         for p in points:
             shelf = rules.shelf_life.get(p.sku)
             p.lots = PointLots(self, p, LotBook(rules.fefo(p.sku), shelf), skus[p.sku].unit_cost)
@@ -136,6 +137,7 @@ class Ageing:
         days = int(math.floor(self.ctx.spec.horizon_days))
         if days > 0:
             self.ctx.urgent(1.0, lambda: self._read(1, days))
+        self._read_days = (0, days)
         if self.rules.obsolete:
             self.ctx.env.timeout(self.rules.review_days).callbacks.append(lambda _ev: self._review())
 
@@ -159,6 +161,7 @@ class Ageing:
     def _read(self, day: int, days: int) -> None:
         """End-of-day ages (read at the start of the next day, like the stock table)."""
         now = self.ctx.env.now
+        self._read_days = (day, days)
         for p in self.points:
             lots = p.lots
             assert lots is not None
@@ -182,6 +185,9 @@ class Ageing:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``stock_age``, ``lot_events`` and ``ownership``."""
+        done, days = self._read_days
+        if done < days and self.ctx.env.now >= days:  # the run stopped at the horizon before the last reading
+            self._read(done + 1, done + 1)
         stock_age = pd.DataFrame(self.readings, columns=["day", "node", "sku", "segment", "on_hand", "avg_age_days",
                                                          *self.rules.bucket_names()])
         return {"stock_age": stock_age, "lot_events": pd.DataFrame(self.events, columns=list(LOT_EVENT_COLUMNS)),
