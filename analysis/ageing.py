@@ -70,7 +70,8 @@ def add_ageing_kpis(kpis: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, u
         for k, v in row.items():
             out.loc[i, k] = float(v)
         for k in ("holding_cost", "cost_to_serve"):
-            out.loc[i, k] -= consigned
+            left = out.loc[i, k] - consigned
+            out.loc[i, k] = 0.0 if abs(left) <= 1e-9 * abs(consigned) else left  # all consigned: exactly 0
         out.loc[i, "gross_margin"] += consigned
     return out
 

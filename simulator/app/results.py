@@ -191,10 +191,12 @@ class Results(RunRecord):
                baseline: Results | None = None) -> Path:
         """Write the self-contained HTML run report (figures embedded) to ``path``; with the resilience
         table of a disrupted run (and its paired baseline run) it includes a resilience section."""
+        from analysis.ageing_report import ageing_section
         from analysis.report import write_run_report
         from analysis.resilience_report import resilience_section
 
         extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
+        extra += ageing_section(self)
         return write_run_report(self, path, extra=extra)
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
