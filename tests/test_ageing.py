@@ -226,3 +226,16 @@ def test_bad_inventory_config_names_the_key(inventory: dict[str, Any], key: str)
     with pytest.raises(ConfigError) as err:
         build_spec(steady(**inventory))
     assert f"config error at '{key}'" in str(err.value), str(err.value)
+
+
+def test_outage_damage_goes_through_the_lots() -> None:
+    """A DC outage destroying a fifth of the stock (the scenarios' write_off hook) takes it from the
+    lots too: the lots still hold exactly the stock, and the damaged units are the outage's write-offs."""
+    cfg = simulator.compose(["+policy=shelf_life", "scenario=dc_outage", "quiet=true", "horizon_days=70"])
+    r = simulator.run(cfg)
+    offs, events = r.tables["write_offs"], r.tables["lot_events"]
+    damaged = events[events["event"] == "damaged"]
+    assert len(damaged) > 0 and set(damaged["time"]) == {60} and set(damaged["node"]) == {"dc_north"}
+    assert damaged["qty"].sum() == pytest.approx(offs.loc[offs["reason"] == "outage", "qty"].sum())
+    merged = r.stock.merge(r.tables["stock_age"], on=["day", "node", "sku"])
+    np.testing.assert_allclose(merged["on_hand_x"], merged["on_hand_y"], atol=1e-6)
