@@ -239,3 +239,17 @@ def test_outage_damage_goes_through_the_lots() -> None:
     assert damaged["qty"].sum() == pytest.approx(offs.loc[offs["reason"] == "outage", "qty"].sum())
     merged = r.stock.merge(r.tables["stock_age"], on=["day", "node", "sku"])
     np.testing.assert_allclose(merged["on_hand_x"], merged["on_hand_y"], atol=1e-6)
+
+
+def test_cover_rule_disposes_only_the_excess() -> None:
+    """S = 200 kept by a daily order-up-to review, 10 units sold a day, lead time 2. At the review
+    of day 14 (the first with a full 10-day window; its event was scheduled before that instant's
+    receipt) on hand is 200 - 14 picks x 10 + 11 receipts x 10 = 170 and demand ran 10 a day, so
+    5 days of cover is 50 and 120 units are excess. The item still sells: replenishment goes on."""
+    cfg = steady(review_days=7, obsolete={"only": {"max_cover_days": 5, "cover_window_days": 10}})
+    cfg["segments"]["only"]["policies"]["replenishment"]["S"] = 200
+    cfg["network"]["warehouses"]["dc"]["initial_stock"] = 200
+    r = simulator.run(cfg)
+    first = r.tables["lot_events"].iloc[0]
+    assert (first["time"], first["event"], first["qty"]) == (14, "disposed", 120)
+    assert (r.replenishments["time"] > 14).any()

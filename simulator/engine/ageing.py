@@ -39,13 +39,14 @@ class PointLots:
     """The lot hook of one stock point: the stock point calls ``receive`` before it puts a receipt
     away and ``remove`` before it writes stock off; everything else reads the book lazily."""
 
-    __slots__ = ("ageing", "point", "book", "unit_cost")
+    __slots__ = ("ageing", "point", "book", "unit_cost", "due")
 
     def __init__(self, ageing: Ageing, point: StockPoint, book: LotBook, unit_cost: float) -> None:
         self.ageing = ageing
         self.point = point
         self.book = book
         self.unit_cost = unit_cost
+        self.due: float | None = None  # when the expiry check now scheduled is due
 
     def receive(self, request: Request, qty: float) -> None:
         """``qty`` units arrive for ``request`` (the point has not put them away yet)."""
@@ -144,11 +145,16 @@ class Ageing:
     def watch_expiry(self, lots: PointLots) -> None:
         """Write off the point's next lot when its shelf life runs out."""
         due = lots.book.next_expiry()
-        if due is not None:
-            env = self.ctx.env
-            env.timeout(max(due - env.now, 0.0)).callbacks.append(lambda _ev: self._expire(lots))
+        if due is None or (lots.due is not None and lots.due <= due + 1e-9):
+            return  # no shelf life or no stock; or a check at or before it is already scheduled
+        lots.due = due
+        env = self.ctx.env
+        env.timeout(max(due - env.now, 0.0)).callbacks.append(lambda _ev: self._expire(lots, due))
 
-    def _expire(self, lots: PointLots) -> None:
+    def _expire(self, lots: PointLots, due: float) -> None:
+        if lots.due != due:
+            return  # an earlier check replaced this one (and scheduled the next)
+        lots.due = None
         point, now = lots.point, self.ctx.env.now
         lots.book.sync(point.on_hand, now)
         book = lots.book
@@ -218,10 +224,15 @@ class Ageing:
         orders = rec.replenishments
         asked += [(r[0], r[3], r[2], r[4]) for r in orders[self._seen_orders:]]
         self._seen_orders = len(orders)
+        last, window = self.last_demand, self.window
         for t, node, sku, qty in asked:
             key = (node, sku)
-            self.last_demand[key] = max(self.last_demand.get(key, 0.0), t)
-            self.window.setdefault(key, deque()).append((t, qty))
+            if t > last.get(key, 0.0):
+                last[key] = t
+            q = window.get(key)
+            if q is None:
+                q = window[key] = deque()
+            q.append((t, qty))
         for q in self.window.values():
             while q and q[0][0] < horizon:
                 q.popleft()
@@ -239,8 +250,8 @@ class Ageing:
             held = self.held.get(id(p))
             if held is not None and self.last_demand.get(key, 0.0) > held:  # demand is back: restock
                 del self.held[id(p)]
-                assert isinstance(p.policy, _Held)
-                p.replan(p.policy.policy)
+                if isinstance(p.policy, _Held):  # (a re-plan during the run may have replaced it already)
+                    p.replan(p.policy.policy)
             rule = rules.obsolete.get(p.segment.name)
             if rule is None or p.on_hand <= 0 or held is not None:
                 continue
