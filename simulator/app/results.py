@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analysis.ageing import add_ageing_kpis, finance_table
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
 from analysis.sop import sop_table
@@ -55,7 +56,9 @@ class Results(RunRecord):
             handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
-        return add_planning_kpis(kpis, self.tables, spec.warmup_days)
+        kpis = add_planning_kpis(kpis, self.tables, spec.warmup_days)
+        return add_ageing_kpis(kpis, self.tables, unit_cost=self._sku_prices["unit_cost"],
+                               holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days)
 
     @cached_property
     def _sku_prices(self) -> pd.DataFrame:
@@ -70,6 +73,17 @@ class Results(RunRecord):
         return sop_table(self.tables, skus=self._sku_prices,
                          handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
                          holding_rate=spec.holding_rate, horizon=spec.horizon_days)
+
+    @cached_property
+    def finance(self) -> pd.DataFrame | None:
+        """Runs with ``inventory:``: the finance table per month and segment (inventory value owned and
+        consigned, value per age bucket, reserve, write-offs; ``analysis/ageing.py``); else None."""
+        rules = self.spec.inventory
+        if rules is None:
+            return None
+        return finance_table(self.tables, unit_cost=self._sku_prices["unit_cost"], holding_rate=self.spec.holding_rate,
+                             horizon=self.spec.horizon_days, buckets=rules.bucket_names(),
+                             reserve_rates=rules.reserve_rates, period_days=rules.period_days)
 
     @cached_property
     def service_decisions(self) -> pd.DataFrame:
@@ -177,10 +191,12 @@ class Results(RunRecord):
                baseline: Results | None = None) -> Path:
         """Write the self-contained HTML run report (figures embedded) to ``path``; with the resilience
         table of a disrupted run (and its paired baseline run) it includes a resilience section."""
+        from analysis.ageing_report import ageing_section
         from analysis.report import write_run_report
         from analysis.resilience_report import resilience_section
 
         extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
+        extra += ageing_section(self)
         return write_run_report(self, path, extra=extra)
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
@@ -215,6 +231,8 @@ class Results(RunRecord):
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
         self.sop.to_csv(out / "sop.csv", index=False)
+        if self.finance is not None:
+            self.finance.to_csv(out / "finance.csv", index=False)
         detail = self.tables if tables else {}
         for name, table in detail.items():
             table.to_parquet(out / f"{name}.parquet", index=False)

@@ -27,6 +27,7 @@ from simulator.config.checks import (
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
 from simulator.config.geography import derive_lanes
+from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
 from simulator.config.schema import NetworkCfg
@@ -102,6 +103,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         forecast_overrides=overrides(cfg.demand.overrides, "demand.overrides", skus, families, warehouses),
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
+        inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
     )
     network = Network(spec)  # the network's structure, for the checks that read it
     _check_topology(spec, network)

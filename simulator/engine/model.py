@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.engine.ageing import Ageing
 from simulator.engine.allocation import attach_rationing
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
@@ -68,6 +69,8 @@ class Model:
         ctx.nodes.update(self.plants)
         ctx.nodes.update(self.suppliers)
         self.points: list[StockPoint] = self._stock_points(flows)
+        # lots, expiry, obsolete stock and ownership: only when configured (no cost otherwise)
+        self.ageing = Ageing(ctx, spec.inventory, self.points, self.warehouses) if spec.inventory else None
         books = Books()
         overrides = spec.forecast_overrides
         replanners = [Replanner(p, p.history, self.plans[(p.node, p.sku)], overrides, books)
@@ -148,6 +151,8 @@ class Model:
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
         self.replanning.start()
+        if self.ageing is not None:
+            self.ageing.start()
 
     def step_until(self, t: float) -> None:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
@@ -182,6 +187,8 @@ class Model:
         tables["stock"] = self.stock_log.table(release=True)
         tables["unit_balance"] = self.unit_balance()
         tables.update(self.replanning.tables())
+        if self.ageing is not None:
+            tables.update(self.ageing.tables())
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:

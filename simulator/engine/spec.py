@@ -22,6 +22,7 @@ from policies.base import (
     TransportChoice,
 )
 from policies.stock_allocation import StockAllocation
+from simulator.engine.ageing_rules import InventoryRules
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
 
@@ -241,3 +242,4 @@ class Spec:
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
+    inventory: InventoryRules | None = None  # lots, shelf life, obsolete stock, ownership (None: no lots)

@@ -17,6 +17,7 @@ from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Segment
 
 if TYPE_CHECKING:
+    from simulator.engine.ageing import PointLots
     from simulator.engine.allocation import Rationing
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc",
+                 "lots")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -106,6 +108,7 @@ class StockPoint:
             upstream.downstream.append(self)
         self.history = history
         self.alloc: Rationing | None = None  # sharing between segments (allocation.py); None: first come first served
+        self.lots: PointLots | None = None  # the lot ledger, when ageing is configured (engine/ageing.py)
 
     @property
     def position(self) -> float:
@@ -167,9 +170,22 @@ class StockPoint:
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
+        if self.lots is not None:
+            self.lots.receive(req, qty)
         self.on_order -= qty
         self.on_hand += qty
         self.serve_backlog()
+
+    def write_off(self, qty: float, reason: str) -> None:
+        """Take ``qty`` units out of stock for good (``reason``: outage, expired, obsolete); the
+        ledger counts them as written off."""
+        if self.lots is not None:
+            self.lots.remove(qty, reason)
+        ctx = self.ctx
+        self.on_hand -= qty
+        ctx.ledger.written_off[self.sku] += qty
+        if qty > 0:
+            ctx.recorder.write_offs.append((ctx.env.now, self.node, self.sku, self.segment.name, qty, reason))
 
     def serve_backlog(self) -> None:
         """Ship waiting backorders from stock on hand, oldest first."""
@@ -293,15 +309,12 @@ class WarehouseNode:
     def write_off(self, share: float) -> None:
         """Destroy ``share`` of the stock on hand of every SKU here (whole units when units are whole);
         the ledger counts it as written off."""
-        ledger, integer = self.ctx.ledger, self.ctx.integer_units
+        integer = self.ctx.integer_units
         for point in self.stock.values():
             lost = point.on_hand * share
             if integer:
                 lost = float(math.floor(lost))
-            point.on_hand -= lost
-            ledger.written_off[point.sku] += lost
-            if lost > 0:
-                self.ctx.recorder.write_offs.append((self.ctx.env.now, self.name, point.sku, point.segment.name, lost))
+            point.write_off(lost, "outage")
 
     def serve_backlogs(self) -> None:
         """Ship waiting backorders of every SKU from stock, oldest first (nothing while closed)."""
