@@ -26,6 +26,7 @@ from simulator.engine.distributions import Dist
 
 if TYPE_CHECKING:
     from simulator.engine.demand import DemandModifier
+    from simulator.engine.returns import ReturnsCentre
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +238,4 @@ class Spec:
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
+    returns_centres: Mapping[str, ReturnsCentre] = field(default_factory=dict)  # reverse logistics (none: off)
