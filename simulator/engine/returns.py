@@ -60,8 +60,10 @@ class ReturnRule(Section):
     segments: Names | None = Field(None, description="segments it applies to (default: every segment)")
     channels: Names | None = Field(None, description="channels it applies to (default: every channel)")
     rate: Share = Field(description="share of delivered units that come back")
-    delay: DistSpec = Field(0.0, description="days from delivery until the customer hands the units to the carrier")
-    mix: ConditionMix = Field(ConditionMix(), description="condition of the returned units")
+    delay: DistSpec = Field(  # type: ignore[valid-type]
+        0.0, description="days from delivery until the customer hands the units to the carrier")
+    mix: ConditionMix = Field(default_factory=lambda: ConditionMix.model_validate({}),
+                              description="condition of the returned units (default: all resaleable)")
 
     def matches(self, segment: str, channel: str) -> bool:
         return (self.segments is None or segment in self.segments) and \
@@ -72,7 +74,8 @@ class ReturnLane(Section):
     """The lanes a returns centre adds: one transport mode and its lead time."""
 
     mode: Text = Field(description="a transport mode of network.transport_modes (its costs and CO2 apply)")
-    lead_time: DistSpec = Field(description="days on the lane")
+    lead_time: DistSpec = Field(  # type: ignore[valid-type]
+        description="days on the lane")
 
 
 class ReturnsCentre(Section):
@@ -89,10 +92,12 @@ class ReturnsCentre(Section):
     outbound: ReturnLane | None = Field(None, description="lane to each restock DC (else network.lanes must "
                                                           "have one)")
     inspectors: Count = Field(1, description="parcels inspected at the same time")
-    inspection_days: DistSpec = Field(0.0, description="days to inspect one unit")
+    inspection_days: DistSpec = Field(  # type: ignore[valid-type]
+        0.0, description="days to inspect one unit")
     inspection_cost_per_unit: NonNeg = 0.0
     benches: Count = Field(1, description="refurbishing jobs done at the same time")
-    refurbish_days: DistSpec = Field(0.0, description="days to refurbish one unit")
+    refurbish_days: DistSpec = Field(  # type: ignore[valid-type]
+        0.0, description="days to refurbish one unit")
     refurbish_cost_per_unit: NonNeg = 0.0
 
     def rule(self, segment: str, channel: str) -> ReturnRule | None:
@@ -132,6 +137,7 @@ class Lot:
     def __init__(self, line: OrderLine, centre: str, delivered: float, sent: float, qty: float) -> None:
         self.line_id, self.ordered, self.customer = line.line_id, line.created, line.dest_node
         self.channel = line.channel
+        assert line.segment is not None  # a customer line always has its segment
         self.sku, self.segment, self.centre = line.sku, line.segment.name, centre
         self.delivered, self.sent, self.qty = delivered, sent, qty
         self.received = self.inspect_start = self.inspected = self.refurbish_start = self.refurbished = math.nan
@@ -144,6 +150,7 @@ class _Return(Request):
     """A lot on its way (to the returns centre, or back to a DC)."""
 
     __slots__ = ("lot",)
+    lot: Lot
 
 
 class _Restock:
@@ -189,6 +196,7 @@ class ReturnsCentreNode:
 
     def delivered(self, line: OrderLine, qty: float, at: float) -> None:
         """``qty`` units of ``line`` reached its customer at ``at``: draw how many come back, and when."""
+        assert line.segment is not None
         key = (line.segment.name, line.channel)
         i = self._rule_of.get(key, -1)
         if i == -1:
@@ -210,7 +218,7 @@ class ReturnsCentreNode:
         self.returned[lot.sku] += lot.qty
         self.ctx.carrier.ship(lot.customer, self._request(lot, self.name, self, line.segment, "return"), lot.qty)
 
-    def _request(self, lot: Lot, dest: str, target: Any, segment: Segment, path: str) -> _Return:
+    def _request(self, lot: Lot, dest: str, target: Any, segment: Segment | None, path: str) -> _Return:
         req = _Return(lot.sku, lot.qty, dest, target, segment, "return", self.env.now)
         req.lot, req.path = lot, path
         return req
