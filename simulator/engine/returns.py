@@ -62,7 +62,7 @@ class ReturnRule(Section):
     rate: Share = Field(description="share of delivered units that come back")
     delay: DistSpec = Field(  # type: ignore[valid-type]
         0.0, description="days from delivery until the customer hands the units to the carrier")
-    mix: ConditionMix = Field(default_factory=lambda: ConditionMix.model_validate({}),
+    mix: ConditionMix = Field(ConditionMix.model_validate({}),
                               description="condition of the returned units (default: all resaleable)")
 
     def matches(self, segment: str, channel: str) -> bool:
@@ -94,11 +94,11 @@ class ReturnsCentre(Section):
     inspectors: Count = Field(1, description="parcels inspected at the same time")
     inspection_days: DistSpec = Field(  # type: ignore[valid-type]
         0.0, description="days to inspect one unit")
-    inspection_cost_per_unit: NonNeg = 0.0
+    inspection_cost_per_unit: NonNeg = Field(0.0, description="money per unit inspected (part of returns cost)")
     benches: Count = Field(1, description="refurbishing jobs done at the same time")
     refurbish_days: DistSpec = Field(  # type: ignore[valid-type]
         0.0, description="days to refurbish one unit")
-    refurbish_cost_per_unit: NonNeg = 0.0
+    refurbish_cost_per_unit: NonNeg = Field(0.0, description="money per unit refurbished (part of returns cost)")
 
     def rule(self, segment: str, channel: str) -> ReturnRule | None:
         """The rule that applies to a line of ``segment`` sold through ``channel`` (None: nothing comes back)."""
