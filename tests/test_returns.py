@@ -248,3 +248,20 @@ def test_restock_dc_must_stock_what_comes_back() -> None:
     net["returns_centres"]["rc"]["restock_to"] = "dc_spare"
     with pytest.raises(ConfigError, match="none of these DCs stocks W-01"):
         build_spec(cfg)
+
+
+@pytest.mark.parametrize(("override", "fragments"), [
+    ("network.returns_centres.rc_central.restock_to=dc_nowhere",
+     ["network.returns_centres.rc_central.restock_to", "dc_nowhere", "dc_central"]),
+    ("network.returns_centres.rc_central.returns[0].mix.scrap=0.3",
+     ["network.returns_centres.rc_central.returns[0].mix", "add up to 1; they add up to 1.2"]),
+])
+def test_the_command_line_refuses_bad_returns_with_exit_2(override: str, fragments: list[str], tmp_path: Any,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.app.cli import main
+    from tests.test_bad_files import refused
+
+    run = tmp_path / "run"
+    err = refused(capsys, main, ["+policy=returns", override, f"hydra.run.dir={run}"])
+    assert all(f in err for f in fragments), err
+    assert not run.exists()
