@@ -21,6 +21,7 @@ from simulator.engine.params import (
     Text,
     to_dist,
 )
+from simulator.engine.returns import ReturnsCentre
 
 
 class TransportModeCfg(Section):
@@ -224,5 +225,7 @@ class NetworkCfg(Section):
     lanes: list[LaneCfg] = []
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
+    returns_centres: dict[Text, ReturnsCentre] = Field({}, description="reverse logistics: what customers send "
+                                                       "back and where it is inspected (none: no returns)")
     locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")
     inputs: list[Text] = Field([], description="files the network was made from (hashed into run.json)")

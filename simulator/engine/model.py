@@ -21,6 +21,7 @@ from simulator.engine.demand import CustomerStream, DemandModifier
 from simulator.engine.production import PlantNode
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
+from simulator.engine.returns import Returns
 from simulator.engine.spec import Spec
 from simulator.engine.stocking import Flow, made_to_stock, plan_inputs, planned_flows, raw_material_shares
 from simulator.engine.streams import Streams
@@ -80,6 +81,10 @@ class Model:
         shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
                           for n, c in spec.customers.items()}
+        # reverse logistics, when configured: returns centres, told of every delivery to the customers they serve
+        self.returns = Returns(ctx, {(p.node, p.sku): p for p in self.points}) if spec.returns_centres else None
+        for name, hook in (self.returns.hooks() if self.returns is not None else {}).items():
+            self.customers[name].on_delivery = hook
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
@@ -189,6 +194,8 @@ class Model:
         tables.update(self.replanning.tables())
         if self.ageing is not None:
             tables.update(self.ageing.tables())
+        if self.returns is not None:
+            tables["returns"] = self.returns.table()
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:
@@ -222,7 +229,10 @@ class Model:
         waiting = self.ctx.carrier.waiting_for_truck()
         rows = [(sku, led.initial[sku], led.released[sku], led.delivered[sku], led.written_off[sku], on_hand[sku],
                  led.in_transit[sku], waiting.get(sku, 0.0)) for sku in self.spec.skus]
-        return pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
+        table = pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
+        if self.returns is not None:  # + returned = ... + scrapped + at_returns_centre_end
+            table = table.assign(**self.returns.balance(list(self.spec.skus)))
+        return table
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
@@ -234,8 +244,11 @@ class Model:
         on_hand: dict[str, float] = defaultdict(float)
         for p in self.points:
             on_hand[p.sku] += p.on_hand
+        back = self.returns.balance(list(self.spec.skus)) if self.returns is not None else {}
         out = {}
-        for sku in self.spec.skus:
+        for i, sku in enumerate(self.spec.skus):
             entered = led.initial[sku] + led.released[sku]
             out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
+            if back:  # returned units came back in; scrapped ones and those still at a centre are accounted for
+                out[sku] += back["returned"][i] - back["scrapped"][i] - back["at_returns_centre_end"][i]
         return out

@@ -28,6 +28,7 @@ from simulator.engine.distributions import Dist
 
 if TYPE_CHECKING:
     from simulator.engine.demand import DemandModifier
+    from simulator.engine.returns import ReturnsCentre
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,3 +244,4 @@ class Spec:
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
     inventory: InventoryRules | None = None  # lots, shelf life, obsolete stock, ownership (None: no lots)
+    returns_centres: Mapping[str, ReturnsCentre] = field(default_factory=dict)  # reverse logistics (none: off)
