@@ -118,6 +118,8 @@ class ProductionLine:
         self.queued_units = 0.0
         self.family: str | None = None
         self.running: Job | None = None
+        self.running_since = 0.0  # when the running job's current stretch of work began
+        self.current: Job | None = None  # the job taken off the queue (changing over, waiting or running)
         self._wake: simpy.Event | None = None
         self._interrupt: simpy.Event | None = None
         self._rng = ctx.streams.rng("line", plant.name, spec.name)
@@ -174,6 +176,7 @@ class ProductionLine:
             pick = spec.allocation.next_job([j.view for j in self.queue], self.family) if len(self.queue) > 1 else 0
             job = self.queue.pop(pick)
             self.queued_units -= job.qty
+            self.current = job
             op = job.op
             if math.isnan(job.started):
                 needs = {m: per * job.qty for m, per in bom[job.family].bom.items()} if op is None or op.first else {}
@@ -192,7 +195,7 @@ class ProductionLine:
                     job.changeovers += 1
                     yield env.timeout(changeover)
             self.family = job.family
-            self.running, self._interrupt = job, env.event()
+            self.running, self._interrupt, self.running_since = job, env.event(), env.now
             yield from self._work(job, self._interrupt)
             self.running, interrupted = None, self._interrupt.triggered
             self._interrupt = None
@@ -200,9 +203,11 @@ class ProductionLine:
             if self.gate is not None:
                 self.gate.release(job, start)
             if interrupted and job.remaining > 1e-9:
+                self.current = None
                 self.queue.insert(0, job)  # back to the front, to resume with its remaining work
                 self.queued_units += job.qty
                 continue
+            self.current = None
             self._finish(job)
 
     def _work(self, job: Job, interrupt: simpy.Event) -> Generator[simpy.Event, Any, None]:
@@ -216,10 +221,12 @@ class ProductionLine:
                 job.remaining -= env.now - start
             elif not av.up:
                 yield av.changed() | interrupt
+                self.running_since = env.now
             else:
                 start, rate = env.now, av.factor
                 yield env.timeout(job.remaining / rate) | av.changed() | interrupt
                 job.remaining -= (env.now - start) * rate
+                self.running_since = env.now  # what is left is counted from here (promising.py reads it)
 
     def maintenance(self) -> Generator[simpy.Event, Any, None]:
         """Planned maintenance: the line is down for each window; a job on the line pauses and

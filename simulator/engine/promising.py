@@ -67,9 +67,15 @@ def _line_days(line: ProductionLine, qty: float, unit_days: float | None) -> flo
     work = (line.queued_units + qty) * unit_days
     if spec.batch_time is not None and spec.unit_time is None:
         work = (len(line.queue) + 1) * spec.batch_time.mean
-    running = line.running
-    if running is not None:
-        work += running.remaining
+    current = line.current
+    if current is not None:  # the order on the line now: what is left of it
+        if current is line.running:
+            av = line.availability
+            work += max(0.0, current.remaining - (line.ctx.env.now - line.running_since) * av.factor)
+        elif current.remaining == current.remaining:  # changing over or waiting, already started
+            work += current.remaining
+        else:
+            work += current.qty * unit_days
     gate = line.gate
     share = 1.0
     calendar = gate.shop.spec.calendars.get((line.plant.name, line.name)) if gate is not None else None
