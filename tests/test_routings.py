@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import simulator
@@ -117,3 +118,20 @@ def test_routing_config_errors(change, key: str) -> None:  # noqa: ANN001
     with pytest.raises(ConfigError) as err:
         simulator.build_spec(cfg)
     assert key in err.value.key
+
+
+@pytest.mark.parametrize("name", ["shifts", "refill_postponement"])
+def test_shopfloor_examples_run_on_the_default_company(name: str) -> None:
+    """The examples in conf/shopfloor compose, build and run; the routing example makes refills through
+    its two operations, the shifts example staffs plant_north's lines 16 hours on weekdays."""
+    r = simulator.run(simulator.compose([f"+shopfloor={name}", "horizon_days=40", "quiet=true"]))
+    if name == "refill_postponement":
+        ops = r.tables["operations"]
+        assert set(ops.loc[ops["step"] == 0, "line"]) == {"N2"} and set(ops.loc[ops["step"] == 1, "line"]) == {"S2"}
+        refills = r.production[r.production["family"] == "refills"]
+        assert len(refills) and set(refills["line"]) == {"S2"}
+    else:
+        shifts = r.tables["shifts"]
+        north = shifts[(shifts["plant"] == "plant_north") & (shifts["kind"] == "shift")]
+        assert np.allclose((north["end"] - north["start"]) * 24, 16) and (north["start"] % 7 < 5).all()
+        assert "promises" in r.tables
