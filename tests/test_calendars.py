@@ -177,3 +177,22 @@ def test_shop_config_errors(key: str, value: Any, where: str) -> None:
     with pytest.raises(ConfigError) as err:
         simulator.build_spec(load_config("shift_line", **{key: value}))
     assert err.value.key.startswith(where)
+
+
+def test_labour_table_from_hand_made_windows() -> None:
+    """Pure function of the tables: an 8-hour shift [0, 1/3) with overtime to half past noon (4 h at 30
+    an hour); segment a works from 04:48 to 10:48 (3.2 h on shift, 2.8 h overtime), segment b from
+    00:00 to 02:24 (2.4 h on shift)."""
+    shifts = pd.DataFrame([("p", "L", "shift", 0.0, 1 / 3, 0.0), ("p", "L", "overtime", 1 / 3, 0.5, 120.0)],
+                          columns=["plant", "line", "kind", "start", "end", "cost"])
+    work = pd.DataFrame([("p", "L", "a", 0.2, 0.45), ("p", "L", "b", 0.0, 0.1)],
+                        columns=["plant", "line", "segment", "start", "end"])
+    t = labour_table(shifts, work, 0.0, 1.0).set_index("segment")
+    assert t.loc["a", "worked_hours"] == pytest.approx(3.2) and t.loc["a", "overtime_hours"] == pytest.approx(2.8)
+    assert t.loc["a", "overtime_cost"] == pytest.approx(2.8 * 30)
+    assert t.loc["b", "worked_hours"] == pytest.approx(2.4) and t.loc["b", "overtime_hours"] == 0
+    assert t.loc["all", "worked_hours"] == pytest.approx(5.6) and t.loc["all", "shift_hours"] == pytest.approx(8)
+    assert t.loc["all", "overtime_hours"] == pytest.approx(4) and t.loc["all", "overtime_cost"] == pytest.approx(120)
+    # from day 0.25 on (a warm-up): only what lies after it counts
+    late = labour_table(shifts, work, 0.25, 1.0).set_index("segment")
+    assert late.loc["a", "worked_hours"] == pytest.approx(2.0) and late.loc["all", "shift_hours"] == pytest.approx(2)

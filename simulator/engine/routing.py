@@ -112,6 +112,8 @@ class SemiStock:
         self.on_hand = float(rule.initial)
         self.on_order = 0.0
         self.reserved = 0.0
+        self.received = 0.0  # units the stage before it delivered
+        self.taken = 0.0  # units orders of the stage after it took
         self._arrival = flow.ctx.env.event()
         self.first_step = self._stage_start()
 
@@ -130,6 +132,7 @@ class SemiStock:
             yield self._arrival
         self.on_hand -= qty
         self.reserved -= qty
+        self.taken += qty
         self.review()
 
     def review(self) -> None:
@@ -148,6 +151,7 @@ class SemiStock:
     def receive(self, request: Request, qty: float) -> None:
         self.on_order -= qty
         self.on_hand += qty
+        self.received += qty
         arrived, self._arrival = self._arrival, self.flow.ctx.env.event()
         arrived.succeed()
 
