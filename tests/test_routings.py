@@ -155,3 +155,24 @@ def test_semi_finished_units_are_conserved_and_runs_repeat() -> None:
     assert all(abs(v) < 1e-9 for v in model.flow_balance().values())
     again = simulator.Model(simulator.build_spec(cfg)).run().tables["operations"]
     assert again.equals(ops)
+
+
+def test_two_semi_finished_stocks_in_series() -> None:
+    """Three operations with a stock after the first and the second: the middle stage is made to
+    stock from the first stock (what it took = what it made + what waits or runs on its line)."""
+    cfg = load_config("tandem_line", quiet=True, horizon_days=300, warmup_days=0)
+    cfg["network"]["plants"]["fill"]["lines"]["F2"] = {"families": [], "unit_time": 0.5}
+    ops = cfg["network"]["routings"]["widgets"]
+    ops[0]["stock_after"] = {"s": 4, "S": 10, "initial": 0}
+    ops[1]["stock_after"] = {"s": 3, "S": 8, "initial": 0}
+    ops.append({"plant": "fill", "line": "F2"})
+    model = simulator.Model(simulator.build_spec(cfg))
+    table = model.run().tables["operations"]
+    first, second = model.routings.flows[0].buffers[0], model.routings.flows[0].buffers[1]
+    made = table.groupby("step")["qty"].sum()
+    assert first.received == made[0] and second.received == made[1] and made[2] > 0
+    f1 = model.plants["fill"].lines[0]
+    in_work = f1.queued_units + (f1.current.qty if f1.current is not None else 0.0)
+    assert first.taken == made[1] + in_work
+    assert first.received - first.taken == first.on_hand and second.received - second.taken == second.on_hand
+    assert set(table.loc[table["step"] < 2, "segment"]) == {""} and set(table.loc[table["step"] == 2, "segment"]) == {"only"}

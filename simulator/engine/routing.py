@@ -146,7 +146,7 @@ class SemiStock:
             family = self.flow.routing.family
             req = Request(f"{family}@{self.after}", qty, self.flow.routing.operations[self.after].plant, self, None,
                           "semi", ctx.env.now)
-            self.flow.steps[self.first_step].start(req, qty)
+            self.flow.enter(self.first_step, req, qty)
 
     def receive(self, request: Request, qty: float) -> None:
         self.on_order -= qty
@@ -169,7 +169,6 @@ class RoutedFlow:
                         for i, op in enumerate(routing.operations) if op.stock_after is not None}
         last_buffer = max(self.buffers, default=None)
         self.entry = 0 if last_buffer is None else last_buffer + 1  # where a production order starts
-        self.source = self.buffers.get(last_buffer) if last_buffer is not None else None
 
     def start(self) -> None:
         for buffer in self.buffers.values():
@@ -178,14 +177,21 @@ class RoutedFlow:
     def release(self, request: Request, qty: float) -> None:
         """A production order for the finished item: taken from the last buffer (if any), then made
         through the remaining operations."""
-        if self.source is None:
-            self.steps[self.entry].start(request, qty)
-        else:
-            self.ctx.env.process(self._from_stock(self.source, request, qty))
+        self.enter(self.entry, request, qty)
 
-    def _from_stock(self, buffer: SemiStock, request: Request, qty: float) -> Generator[simpy.Event, Any, None]:
+    def enter(self, step: int, request: Request, qty: float) -> None:
+        """Start a production order at operation ``step``: at once, or once the semi-finished stock
+        just before it (if any) has the units."""
+        buffer = self.buffers.get(step - 1)
+        if buffer is None:
+            self.steps[step].start(request, qty)
+        else:
+            self.ctx.env.process(self._from_stock(buffer, step, request, qty))
+
+    def _from_stock(self, buffer: SemiStock, step: int, request: Request, qty: float
+                    ) -> Generator[simpy.Event, Any, None]:
         yield from buffer.take(qty)
-        self.steps[self.entry].start(request, qty)
+        self.steps[step].start(request, qty)
 
 
 class Routings:
