@@ -175,4 +175,5 @@ def test_two_semi_finished_stocks_in_series() -> None:
     in_work = f1.queued_units + (f1.current.qty if f1.current is not None else 0.0)
     assert first.taken == made[1] + in_work
     assert first.received - first.taken == first.on_hand and second.received - second.taken == second.on_hand
-    assert set(table.loc[table["step"] < 2, "segment"]) == {""} and set(table.loc[table["step"] == 2, "segment"]) == {"only"}
+    assert set(table.loc[table["step"] < 2, "segment"]) == {""}
+    assert set(table.loc[table["step"] == 2, "segment"]) == {"only"}
