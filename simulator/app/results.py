@@ -68,6 +68,17 @@ class Results(RunRecord):
                             columns=["sku", "price", "unit_cost"]).set_index("sku")
 
     @cached_property
+    def labour(self) -> pd.DataFrame:
+        """Hours worked and overtime per line and segment after the warm-up, what labour planning is
+        given (runs with shift calendars, crews or tools; empty otherwise; docs/shopfloor.md)."""
+        from analysis.shopfloor import LABOUR_COLUMNS, labour_table
+
+        if "line_work" not in self.tables:
+            return pd.DataFrame(columns=list(LABOUR_COLUMNS))
+        return labour_table(self.tables["shifts"], self.tables["line_work"], self.spec.warmup_days,
+                            self.spec.horizon_days)
+
+    @cached_property
     def sop(self) -> pd.DataFrame:
         """The S&OP table: per 30-day month and segment, demand, shipped, lost, production, ending
         inventory (units and value), revenue, cost to serve and margin (``analysis/sop.py``)."""
@@ -240,6 +251,8 @@ class Results(RunRecord):
         for name, table in detail.items():
             table.to_parquet(out / f"{name}.parquet", index=False)
         planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
+        if "line_work" in self.tables:
+            self.labour.to_csv(out / "labour.csv", index=False)
         if config is not None:
             (out / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
         (out / "run.json").write_text(json.dumps(self.run_info(config), indent=2) + "\n")

@@ -32,6 +32,7 @@ from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
 from simulator.config.schema import NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
+from simulator.config.shop import build_routings, build_shop
 from simulator.config.topology import _check_topology
 from simulator.engine.demand_planning import AlertRules
 from simulator.engine.distributions import Dist, constant
@@ -76,6 +77,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     skus, families = _catalogue(net, raw_materials)
     suppliers = _suppliers(net, raw_materials, skus)
     plants = _plants(net, families, raw_materials)
+    routings = build_routings(net, families, plants)  # gives each routed family's last line the family
     warehouses = {name: Warehouse(name, tuple(w.sources), w.handling_cost_per_unit, w.replenishment, w.initial_stock,
                                   w.cross_dock_days, w.stock_allocation)
                   for name, w in net.warehouses.items()}
@@ -106,6 +108,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         segments_meta=segments_meta(cfg.segments_meta),
         inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
         returns_centres=dict(net.returns_centres),
+        routings=routings, shop=build_shop(net, families),
     )
     network = Network(spec)  # the network's structure, for the checks that read it
     _check_topology(spec, network)
@@ -290,7 +293,7 @@ def _segments(raw: Mapping[str, SegmentCfg]) -> dict[str, Segment]:
         alerts = AlertRules(a.stockout_within_days, a.forecast_deviation_pct, a.deviation_window, a.line_load_pct,
                             a.load_window) if a is not None else None
         out[name] = Segment(name, s.description, s.sla.fill_rate, s.sla.lead_time_days,
-                            s.priority if s.priority is not None else i + 1, policies, alerts)
+                            s.priority if s.priority is not None else i + 1, policies, alerts, s.planning)
     return out
 
 

@@ -73,6 +73,9 @@ class SegmentCfg(Section):
         None, description="smaller = more important (default: the order listed)")
     policies: PoliciesCfg = {}  # type: ignore[assignment]
     alerts: AlertsCfg | None = None
+    planning: Literal["planned_lead_time", "finite_capacity"] | None = Field(
+        None, description="how made-to-order lines are promised: the plant's planned lead time, or the line's "
+        "queue (finite capacity); writes the promises table; null = not quoted")
 
 
 class RuleCfg(Section):

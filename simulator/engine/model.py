@@ -16,12 +16,15 @@ import pandas as pd
 
 from simulator.engine.ageing import Ageing
 from simulator.engine.allocation import attach_rationing
+from simulator.engine.calendar import ShopRuntime
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
 from simulator.engine.production import PlantNode
+from simulator.engine.promising import Promiser
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
 from simulator.engine.returns import Returns
+from simulator.engine.routing import Routings
 from simulator.engine.spec import Spec
 from simulator.engine.stocking import Flow, made_to_stock, plan_inputs, planned_flows, raw_material_shares
 from simulator.engine.streams import Streams
@@ -65,6 +68,11 @@ class Model:
         self.suppliers = {n: SupplierNode(ctx, s, shares) for n, s in spec.suppliers.items()}
         self.plants = {n: PlantNode(ctx, p, {m: self.suppliers[network.raw_source(n, m)] for m in p.raw_stock},
                                     made.get(n, {})) for n, p in spec.plants.items()}
+        self.routings = Routings(ctx, spec.routings, self.plants)  # operations of routed families
+        self.shop = ShopRuntime(ctx, spec.shop, self.plants) if spec.shop is not None else None
+        self.promiser = Promiser(ctx) if any(s.planning for s in spec.segments.values()) else None
+        for plant in self.plants.values():
+            plant.promiser = self.promiser
         self.warehouses = {n: WarehouseNode(ctx, n, w.handling_cost_per_unit) for n, w in spec.warehouses.items()}
         ctx.nodes.update(self.warehouses)
         ctx.nodes.update(self.plants)
@@ -150,6 +158,9 @@ class Model:
             wh.start()
         for plant in self.plants.values():
             plant.start()
+        self.routings.start()
+        if self.shop is not None:
+            self.shop.start()
         for cust in self.customers.values():
             for proc in cust.processes(list(self.demand_modifiers)):
                 self.env.process(proc)
@@ -196,6 +207,11 @@ class Model:
             tables.update(self.ageing.tables())
         if self.returns is not None:
             tables["returns"] = self.returns.table()
+        tables.update(self.routings.tables())
+        if self.shop is not None:
+            tables.update(self.shop.tables())
+        if self.promiser is not None:
+            tables.update(self.promiser.tables())
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:

@@ -25,6 +25,7 @@ from policies.stock_allocation import StockAllocation
 from simulator.engine.ageing_rules import InventoryRules
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
+from simulator.engine.shop import Routing, ShopFloor
 
 if TYPE_CHECKING:
     from simulator.engine.demand import DemandModifier
@@ -201,6 +202,9 @@ class Segment:
     priority: int  # smaller = more important; decides which segment's policy governs shared stock
     policies: SegmentPolicies
     alerts: AlertRules | None = None  # warnings the segment asks for during the run
+    # how made-to-order lines are promised: "planned_lead_time" (the plant's constant) or "finite_capacity"
+    # (the line's queue when the order arrives); None: not recorded (the promises table is not written)
+    planning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +249,5 @@ class Spec:
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
     inventory: InventoryRules | None = None  # lots, shelf life, obsolete stock, ownership (None: no lots)
     returns_centres: Mapping[str, ReturnsCentre] = field(default_factory=dict)  # reverse logistics (none: off)
+    routings: Mapping[str, Routing] = field(default_factory=dict)  # family -> its operations (routing.py)
+    shop: ShopFloor | None = None  # calendars, crews and tools of lines (calendar.py); None: lines always run
