@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, Strict, model_validator
 
+from simulator.config.facilities import CapacityCfg, CostPoolCfg, Driver, OperatorCfg
 from simulator.config.policy import policy_field
 from simulator.engine.params import (
     Count,
@@ -150,6 +151,10 @@ class WarehouseCfg(Section):
     replenishment: policy_field("replenishment") | None = None  # type: ignore[valid-type]
     initial_stock: NonNeg | None = Field(None, description="units of each SKU at the start; null = the policy's")
     cross_dock_days: NonNeg = 0.0
+    fixed_cost_per_day: NonNeg = Field(0.0, description="rent, staff and equipment a day, whatever goes through")
+    fixed_cost_driver: Driver = Field("units_handled", description="how the fixed cost is spread over segments")
+    capacity: CapacityCfg | None = Field(None, description="storage and throughput limits; null = none")
+    operator: OperatorCfg | None = Field(None, description="a 3PL runs the picking here; null = in-house")
 
 
 class LaneCfg(Section):
@@ -223,4 +228,5 @@ class NetworkCfg(Section):
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
     locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")
+    cost_pools: dict[Text, CostPoolCfg] = Field({}, description="shared costs spread over segments by a driver")
     inputs: list[Text] = Field([], description="files the network was made from (hashed into run.json)")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
+from simulator.engine.facility import Facilities
 from simulator.engine.production import PlantNode
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
@@ -67,6 +68,7 @@ class Model:
         ctx.nodes.update(self.plants)
         ctx.nodes.update(self.suppliers)
         self.points: list[StockPoint] = self._stock_points(flows)
+        self.facilities = Facilities(ctx, self.warehouses)  # DCs with capacity, fixed cost or a 3PL
         books = Books()
         overrides = spec.forecast_overrides
         replanners = [Replanner(p, p.history, self.plans[(p.node, p.sku)], overrides, books)
@@ -136,6 +138,7 @@ class Model:
         if self.spec.scenario is not None:
             self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         self.env.process(periodic_reviews(self.env, [p for p in self.points if not p.continuous]))
+        self.facilities.start(self.warehouses)
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -180,6 +183,7 @@ class Model:
         tables["stock"] = self.stock_log.table(release=True)
         tables["unit_balance"] = self.unit_balance()
         tables.update(self.replanning.tables())
+        tables.update(self.facilities.tables(self.env.now))
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:

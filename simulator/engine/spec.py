@@ -23,6 +23,7 @@ from policies.base import (
 )
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
+from simulator.engine.facility_spec import CostPool, FacilityTerms
 
 if TYPE_CHECKING:
     from simulator.engine.demand import DemandModifier
@@ -119,6 +120,7 @@ class Warehouse:
     replenishment: Replenishment | None = None
     initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
     cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
+    facility: FacilityTerms | None = None  # capacity, fixed cost, 3PL operator (None: none of them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +239,4 @@ class Spec:
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
+    cost_pools: tuple[CostPool, ...] = ()  # shared costs spread over segments by activity drivers

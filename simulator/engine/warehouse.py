@@ -6,6 +6,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -14,6 +15,9 @@ from simulator.engine.availability import Availability
 from simulator.engine.context import Context, ServingNode
 from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Segment
+
+if TYPE_CHECKING:
+    from simulator.engine.facility import Facility
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "facility")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -101,6 +105,7 @@ class StockPoint:
         if upstream is not None:
             upstream.downstream.append(self)
         self.history = history
+        self.facility: Facility | None = None  # the DC's space and pick limits, when it has any
 
     @property
     def position(self) -> float:
@@ -128,7 +133,10 @@ class StockPoint:
         if take > 0:
             self.on_hand -= take
             req.open -= take
-            self.ctx.carrier.ship(self.node, req, take)
+            if self.facility is None:
+                self.ctx.carrier.ship(self.node, req, take)
+            else:
+                self.facility.pick(self, req, take)
         if req.open > 0:
             if req.patience <= 0:  # lost sales: booked as lost before any review, so never reordered
                 if type(req) is OrderLine:
@@ -159,8 +167,14 @@ class StockPoint:
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
+        if self.facility is not None:
+            qty = self.facility.receiving(self, req, qty)  # what does not fit waits at the dock
+            if qty <= 0:
+                return
         self.on_order -= qty
         self.on_hand += qty
+        if self.facility is not None:
+            self.facility.sync(self)
         self.serve_backlog()
 
     def serve_backlog(self) -> None:
@@ -177,7 +191,10 @@ class StockPoint:
             self.on_hand -= take
             head.open -= take
             self.backlog_qty -= take
-            self.ctx.carrier.ship(self.node, head, take)
+            if self.facility is None:
+                self.ctx.carrier.ship(self.node, head, take)
+            else:
+                self.facility.pick(self, head, take)
             if head.open <= 0:
                 backlog.popleft()
 
@@ -257,6 +274,7 @@ class WarehouseNode:
         self.name = name
         self.handling_cost_per_unit = handling_cost_per_unit
         self.stock: dict[str, StockPoint] = {}
+        self.facility: Facility | None = None  # space and pick limits, fixed cost, 3PL (facility.py)
         self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
@@ -291,6 +309,8 @@ class WarehouseNode:
             ledger.written_off[point.sku] += lost
             if lost > 0:
                 self.ctx.recorder.write_offs.append((self.ctx.env.now, self.name, point.sku, point.segment.name, lost))
+                if self.facility is not None:
+                    self.facility.sync(point)
 
     def serve_backlogs(self) -> None:
         """Ship waiting backorders of every SKU from stock, oldest first (nothing while closed)."""
