@@ -9,7 +9,7 @@ Everything here is a pure function of a run's tables and the facility terms hand
   one per instant, origin, destination and mode carrying the segment's goods) and ``storage_days``
   (end-of-day units on hand, summed over days);
 - **variable facility charges** (added to the KPI table): a 3PL's fees (per unit and per order it
-  picked, in ``handling_cost``) and overflow storage (units or pallets above capacity at the end of a
+  picked, in ``handling_cost``, in place of the DC's own handling cost for those units) and overflow storage (units or pallets above capacity at the end of a
   day times the cost per unit-day, spread by the segments' stock there that day, in ``holding_cost``);
 - **allocation**: each pool (``per_day`` x days after the warm-up) and each DC's fixed cost goes to
   segments in proportion to their driver; a pool whose driver is zero everywhere stays unallocated.
@@ -107,9 +107,11 @@ def allocation_table(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[s
 
 def facility_charges(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[str],
                      terms: Mapping[str, Mapping[str, Any]], warmup: float) -> pd.DataFrame:
-    """Per segment (index): ``fees_3pl`` (a 3PL's per-unit and per-order fees) and ``overflow_cost``
-    (overflow storage above capacity, billed on end-of-day stock)."""
+    """Per segment (index): ``fees_3pl`` (a 3PL's per-unit and per-order fees), ``handling_replaced``
+    (the DC's own handling cost of the units the 3PL picked, which it no longer pays) and
+    ``overflow_cost`` (overflow storage above capacity, billed on end-of-day stock)."""
     fees = pd.Series(0.0, index=list(segments))
+    replaced = pd.Series(0.0, index=list(segments))
     overflow = pd.Series(0.0, index=list(segments))
     ship = tables["shipments"]
     ship = ship[(ship["time"] >= warmup) & (ship["kind"] != "raw")]
@@ -117,9 +119,10 @@ def facility_charges(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[s
     stock = tables["stock"]
     for dc, t in terms.items():
         served = list(segments) if t.get("operator_segments") is None else list(t["operator_segments"])
-        if t.get("fee_per_unit", 0.0) > 0:
-            at = ship[(ship["origin"] == dc) & ship["segment"].isin(served)]
-            fees = fees.add(at.groupby("segment")["qty"].sum() * t["fee_per_unit"], fill_value=0.0)
+        if t.get("operated", False):
+            units = ship[(ship["origin"] == dc) & ship["segment"].isin(served)].groupby("segment")["qty"].sum()
+            fees = fees.add(units * t.get("fee_per_unit", 0.0), fill_value=0.0)
+            replaced = replaced.add(units * t.get("handling_cost_per_unit", 0.0), fill_value=0.0)
         if t.get("fee_per_order", 0.0) > 0:
             orders = orders_served(tables, [dc], warmup)
             fees = fees.add(orders[orders.index.isin(served)] * t["fee_per_order"], fill_value=0.0)
@@ -132,13 +135,16 @@ def facility_charges(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[s
                 share = units.div(units.sum(axis=1), axis=0)
                 bill = pd.Series(over["overflow_end"].to_numpy() * cost, index=over["day"].to_numpy() + 1)
                 overflow = overflow.add(share.mul(bill, axis=0).sum(), fill_value=0.0)
-    return pd.DataFrame({"fees_3pl": fees, "overflow_cost": overflow}).reindex(list(segments)).fillna(0.0)
+    return pd.DataFrame({"fees_3pl": fees, "handling_replaced": replaced, "overflow_cost": overflow}
+                        ).reindex(list(segments)).fillna(0.0)
 
 
 def add_facility_costs(kpis: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
-    """The KPI table with a 3PL's fees in ``handling_cost`` and overflow storage in ``holding_cost``
-    (and both in ``cost_to_serve`` and ``gross_margin``); the ALL row gets the totals."""
+    """The KPI table with a 3PL's fees in ``handling_cost`` (replacing the DC's own handling cost of
+    the units it picked) and overflow storage in ``holding_cost`` (and both in ``cost_to_serve`` and
+    ``gross_margin``); the ALL row gets the totals."""
     out = kpis.copy()
+    charges = charges.assign(fees_3pl=charges["fees_3pl"] - charges["handling_replaced"])
     fees = charges["fees_3pl"].reindex(out["segment"]).to_numpy(dtype=float, copy=True)
     over = charges["overflow_cost"].reindex(out["segment"]).to_numpy(dtype=float, copy=True)
     is_all = (out["segment"] == "ALL").to_numpy()

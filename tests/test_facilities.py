@@ -159,15 +159,17 @@ def test_allocation_against_a_hand_calculation() -> None:
 
 
 def test_3pl_fees_pick_delay_and_throughput() -> None:
-    """A 3PL picks the big segment's lines at the DC: 0.1 a unit and 2 an order, a quarter day per pick,
-    at most 20 units a day against 30 ordered: fees by hand, the delay in the lead time, the cap held."""
+    """A 3PL picks the big segment's lines at the DC: 0.1 a unit and 2 an order (instead of the DC's
+    own 0.05 a unit), a quarter day per pick, at most 20 units a day against 30 ordered: fees by hand,
+    the delay in the lead time, the cap held."""
     cfg = load_config("two_segment_dc")
+    set_key(cfg, "network.warehouses.dc.handling_cost_per_unit", 0.05)
     set_key(cfg, "network.warehouses.dc.operator", {"name": "logico", "fee_per_unit": 0.1, "fee_per_order": 2,
                                                     "pick_delay": 0.25, "segments": ["big"]})
     results = simulator.run(cfg)
     kpis = results.kpis.set_index("segment")
     assert kpis.at["big", "handling_cost"] == pytest.approx(0.1 * 600 + 2 * 20)
-    assert kpis.at["small", "handling_cost"] == 0
+    assert kpis.at["small", "handling_cost"] == pytest.approx(0.05 * 200)
     assert kpis.at["big", "avg_lead_time_days"] == pytest.approx(1.25)  # 1-day lane + the 3PL's quarter day
     assert kpis.at["small", "avg_lead_time_days"] == pytest.approx(1.0)
 

@@ -57,8 +57,7 @@ class Results(RunRecord):
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
         kpis = add_planning_kpis(kpis, self.tables, spec.warmup_days)
-        if any(t.get("fee_per_unit") or t.get("fee_per_order") or t.get("overflow_cost_per_unit_day")
-               for t in self._facility_terms.values()):
+        if any(t["operated"] or t["overflow_cost_per_unit_day"] for t in self._facility_terms.values()):
             kpis = add_facility_costs(kpis, facility_charges(self.tables, segments=list(spec.segments),
                                                              terms=self._facility_terms, warmup=spec.warmup_days))
         return kpis
@@ -74,6 +73,7 @@ class Results(RunRecord):
             op = t.operator
             out[name] = {"fixed_cost_per_day": t.fixed_cost_per_day, "fixed_cost_driver": t.fixed_cost_driver,
                          "overflow_cost_per_unit_day": t.overflow_cost_per_unit_day,
+                         "handling_cost_per_unit": w.handling_cost_per_unit, "operated": op is not None,
                          "fee_per_unit": op.fee_per_unit if op else 0.0,
                          "fee_per_order": op.fee_per_order if op else 0.0,
                          "operator_segments": op.segments if op else None}
