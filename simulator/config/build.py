@@ -26,6 +26,7 @@ from simulator.config.checks import (
 )
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
+from simulator.config.facilities import check_facilities, facility_terms
 from simulator.config.geography import derive_lanes
 from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
@@ -79,7 +80,10 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     plants = _plants(net, families, raw_materials)
     routings = build_routings(net, families, plants)  # gives each routed family's last line the family
     warehouses = {name: Warehouse(name, tuple(w.sources), w.handling_cost_per_unit, w.replenishment, w.initial_stock,
-                                  w.cross_dock_days, w.stock_allocation)
+                                  w.cross_dock_days, w.stock_allocation,
+                                  facility_terms(f"network.warehouses.{name}", w.fixed_cost_per_day,
+                                                 w.fixed_cost_driver, w.capacity, w.operator, families,
+                                                 net.integer_units))
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
                               c.ship_complete)
@@ -90,6 +94,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers, *net.returns_centres])
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)
+    cost_pools = check_facilities(warehouses, segments, net.cost_pools)
     segment_of = _assignment(cfg, segments, skus, channels)
     sporadic, sporadic_lanes = intermittent(cfg.demand.intermittent, "demand.intermittent", customers, skus, lanes)
     customers.update(sporadic)
@@ -109,6 +114,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
         returns_centres=dict(net.returns_centres),
         routings=routings, shop=build_shop(net, families),
+        cost_pools=cost_pools,
     )
     network = Network(spec)  # the network's structure, for the checks that read it
     _check_topology(spec, network)

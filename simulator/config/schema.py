@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, Strict, model_validator
 
+from simulator.config.facilities import CapacityCfg, CostPoolCfg, Driver, OperatorCfg
 from simulator.config.policy import policy_field
 from simulator.config.schema_shop import CalendarCfg, OperationCfg, ToolCfg
 from simulator.engine.params import (
@@ -158,6 +159,10 @@ class WarehouseCfg(Section):
     cross_dock_days: NonNeg = 0.0
     stock_allocation: policy_field("stock_allocation") | None = Field(  # type: ignore[valid-type]
         None, description="how scarce stock is shared between segments here; null = the governing segment's")
+    fixed_cost_per_day: NonNeg = Field(0.0, description="rent, staff and equipment a day, whatever goes through")
+    fixed_cost_driver: Driver = Field("units_handled", description="how the fixed cost is spread over segments")
+    capacity: CapacityCfg | None = Field(None, description="storage and throughput limits; null = none")
+    operator: OperatorCfg | None = Field(None, description="a 3PL runs the picking here; null = in-house")
 
 
 class LaneCfg(Section):
@@ -236,4 +241,5 @@ class NetworkCfg(Section):
     routings: dict[Text, list[OperationCfg]] = Field(
         {}, description="family -> its operations in order (the last one finishes it); none: one line makes it")
     tools: dict[Text, ToolCfg] = Field({}, description="tool or mould -> the families that need it")
+    cost_pools: dict[Text, CostPoolCfg] = Field({}, description="shared costs spread over segments by a driver")
     inputs: list[Text] = Field([], description="files the network was made from (hashed into run.json)")

@@ -19,6 +19,7 @@ from simulator.engine.allocation import attach_rationing
 from simulator.engine.calendar import ShopRuntime
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
+from simulator.engine.facility import Facilities
 from simulator.engine.production import PlantNode
 from simulator.engine.promising import Promiser
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
@@ -80,6 +81,7 @@ class Model:
         self.points: list[StockPoint] = self._stock_points(flows)
         # lots, expiry, obsolete stock and ownership: only when configured (no cost otherwise)
         self.ageing = Ageing(ctx, spec.inventory, self.points, self.warehouses) if spec.inventory else None
+        self.facilities = Facilities(ctx, self.warehouses)  # DCs with capacity, fixed cost or a 3PL
         books = Books()
         overrides = spec.forecast_overrides
         replanners = [Replanner(p, p.history, self.plans[(p.node, p.sku)], overrides, books)
@@ -154,6 +156,7 @@ class Model:
         if self.spec.scenario is not None:
             self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         self.env.process(periodic_reviews(self.env, [p for p in self.points if not p.continuous]))
+        self.facilities.start(self.warehouses)
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -212,6 +215,7 @@ class Model:
             tables.update(self.shop.tables())
         if self.promiser is not None:
             tables.update(self.promiser.tables())
+        tables.update(self.facilities.tables(self.env.now))
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:

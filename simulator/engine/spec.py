@@ -25,6 +25,7 @@ from policies.stock_allocation import StockAllocation
 from simulator.engine.ageing_rules import InventoryRules
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
+from simulator.engine.facility_spec import CostPool, FacilityTerms
 from simulator.engine.shop import Routing, ShopFloor
 
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ class Warehouse:
     cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
     # how scarce stock is shared between segments here (None: the governing segment's, else first come first served)
     stock_allocation: StockAllocation | None = None
+    facility: FacilityTerms | None = None  # capacity, fixed cost, 3PL operator (None: none of them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,3 +253,4 @@ class Spec:
     returns_centres: Mapping[str, ReturnsCentre] = field(default_factory=dict)  # reverse logistics (none: off)
     routings: Mapping[str, Routing] = field(default_factory=dict)  # family -> its operations (routing.py)
     shop: ShopFloor | None = None  # calendars, crews and tools of lines (calendar.py); None: lines always run
+    cost_pools: tuple[CostPool, ...] = ()  # shared costs spread over segments by activity drivers
