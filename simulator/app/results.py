@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.ageing import add_ageing_kpis, finance_table
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
+from analysis.returns import add_returns_kpis, add_returns_sop
 from analysis.sop import sop_table
 from simulator.config import build_spec
 from simulator.engine.model import Model
@@ -56,6 +57,7 @@ class Results(RunRecord):
             handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
+        kpis = add_returns_kpis(kpis, self.tables, skus=self._sku_prices, warmup=spec.warmup_days)
         kpis = add_planning_kpis(kpis, self.tables, spec.warmup_days)
         return add_ageing_kpis(kpis, self.tables, unit_cost=self._sku_prices["unit_cost"],
                                holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days)
@@ -66,13 +68,25 @@ class Results(RunRecord):
                             columns=["sku", "price", "unit_cost"]).set_index("sku")
 
     @cached_property
+    def labour(self) -> pd.DataFrame:
+        """Hours worked and overtime per line and segment after the warm-up, what labour planning is
+        given (runs with shift calendars, crews or tools; empty otherwise; docs/shopfloor.md)."""
+        from analysis.shopfloor import LABOUR_COLUMNS, labour_table
+
+        if "line_work" not in self.tables:
+            return pd.DataFrame(columns=list(LABOUR_COLUMNS))
+        return labour_table(self.tables["shifts"], self.tables["line_work"], self.spec.warmup_days,
+                            self.spec.horizon_days)
+
+    @cached_property
     def sop(self) -> pd.DataFrame:
         """The S&OP table: per 30-day month and segment, demand, shipped, lost, production, ending
         inventory (units and value), revenue, cost to serve and margin (``analysis/sop.py``)."""
         spec = self.spec
-        return sop_table(self.tables, skus=self._sku_prices,
-                         handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
-                         holding_rate=spec.holding_rate, horizon=spec.horizon_days)
+        sop = sop_table(self.tables, skus=self._sku_prices,
+                        handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
+                        holding_rate=spec.holding_rate, horizon=spec.horizon_days)
+        return add_returns_sop(sop, self.tables, skus=self._sku_prices, horizon=spec.horizon_days)
 
     @cached_property
     def finance(self) -> pd.DataFrame | None:
@@ -237,6 +251,8 @@ class Results(RunRecord):
         for name, table in detail.items():
             table.to_parquet(out / f"{name}.parquet", index=False)
         planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
+        if "line_work" in self.tables:
+            self.labour.to_csv(out / "labour.csv", index=False)
         if config is not None:
             (out / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
         (out / "run.json").write_text(json.dumps(self.run_info(config), indent=2) + "\n")

@@ -44,6 +44,7 @@ class PoliciesCfg(Section):
     fulfilment: policy_field("fulfilment") = "dc_pick"  # type: ignore[valid-type]
     transport: policy_field("transport") = "first_listed"  # type: ignore[valid-type]
     forecast: policy_field("forecast") | None = None  # type: ignore[valid-type]
+    stock_allocation: policy_field("stock_allocation") | None = None  # type: ignore[valid-type]
 
 
 class AlertsCfg(Section):
@@ -72,6 +73,9 @@ class SegmentCfg(Section):
         None, description="smaller = more important (default: the order listed)")
     policies: PoliciesCfg = {}  # type: ignore[assignment]
     alerts: AlertsCfg | None = None
+    planning: Literal["planned_lead_time", "finite_capacity"] | None = Field(
+        None, description="how made-to-order lines are promised: the plant's planned lead time, or the line's "
+        "queue (finite capacity); writes the promises table; null = not quoted")
 
 
 class RuleCfg(Section):

@@ -18,6 +18,7 @@ from simulator.engine.spec import Segment
 
 if TYPE_CHECKING:
     from simulator.engine.ageing import PointLots
+    from simulator.engine.allocation import Rationing
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "lots")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc",
+                 "lots")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -105,6 +107,7 @@ class StockPoint:
         if upstream is not None:
             upstream.downstream.append(self)
         self.history = history
+        self.alloc: Rationing | None = None  # sharing between segments (allocation.py); None: first come first served
         self.lots: PointLots | None = None  # the lot ledger, when ageing is configured (engine/ageing.py)
 
     @property
@@ -124,8 +127,11 @@ class StockPoint:
         """
         if self.history is not None:
             self.history.demand(self.ctx.env.now, req.qty)
-        # First come, first served: nothing ships past a waiting backorder.
-        take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
+        alloc = self.alloc
+        if alloc is None:  # first come, first served: nothing ships past a waiting backorder
+            take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
+        else:
+            take = alloc.take(self, req)
         if req.complete_only and take < req.qty:
             take = 0.0
         if type(req) is OrderLine:
@@ -183,6 +189,9 @@ class StockPoint:
 
     def serve_backlog(self) -> None:
         """Ship waiting backorders from stock on hand, oldest first."""
+        if self.alloc is not None:
+            self.alloc.serve_backlog(self)
+            return
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
