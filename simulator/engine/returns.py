@@ -162,6 +162,8 @@ class _Restock:
 
     def receive(self, request: Request, qty: float) -> None:
         point = self.point
+        if point.lots is not None:  # ageing: recovered units go back as a new lot
+            point.lots.receive(request, qty)
         point.on_hand += qty
         if point.dc.up:
             point.serve_backlog()
