@@ -184,6 +184,10 @@ def test_kpis_of_a_run_count_the_returns_table(run: simulator.Results) -> None:
     assert k["scrapped_units"] == lots.loc[lots["inspected"].notna(), "scrap"].sum()
     assert run.sop["returns_cost"].sum() == pytest.approx(k["returns_cost"])  # warm-up 0: the months add up
     assert run.sop["gross_margin"].sum() == pytest.approx(k["gross_margin"])
+    # the console table says it in a line of its own
+    from analysis.kpis import format_table
+
+    assert f"came back ({k['returned_units']:,.0f})" in format_table(run.kpis)
 
 
 # ------------------------------------------------------------------------------------------ pure decisions
