@@ -26,11 +26,14 @@ from simulator.config.checks import (
 )
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
+from simulator.config.facilities import check_facilities, facility_terms
 from simulator.config.geography import derive_lanes
+from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
 from simulator.config.schema import NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
+from simulator.config.shop import build_routings, build_shop
 from simulator.config.topology import _check_topology
 from simulator.engine.demand_planning import AlertRules
 from simulator.engine.distributions import Dist, constant
@@ -76,8 +79,12 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     skus, families = _catalogue(net, raw_materials)
     suppliers = _suppliers(net, raw_materials, skus)
     plants = _plants(net, families, raw_materials)
+    routings = build_routings(net, families, plants)  # gives each routed family's last line the family
     warehouses = {name: Warehouse(name, tuple(w.sources), w.handling_cost_per_unit, w.replenishment, w.initial_stock,
-                                  w.cross_dock_days)
+                                  w.cross_dock_days, w.stock_allocation,
+                                  facility_terms(f"network.warehouses.{name}", w.fixed_cost_per_day,
+                                                 w.fixed_cost_driver, w.capacity, w.operator, families,
+                                                 net.integer_units))
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
                               c.ship_complete)
@@ -88,6 +95,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers, *net.returns_centres])
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)
+    cost_pools = check_facilities(warehouses, segments, net.cost_pools)
     segment_of = _assignment(cfg, segments, skus, channels)
     sporadic, sporadic_lanes = intermittent(cfg.demand.intermittent, "demand.intermittent", customers, skus, lanes)
     customers.update(sporadic)
@@ -106,7 +114,10 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         forecast_overrides=overrides(cfg.demand.overrides, "demand.overrides", skus, families, warehouses),
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
+        inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
         returns_centres=returns_centres,
+        routings=routings, shop=build_shop(net, families),
+        cost_pools=cost_pools,
     )
     network = Network(spec)  # the network's structure, for the checks that read it
     _check_topology(spec, network)
@@ -296,12 +307,12 @@ def _segments(raw: Mapping[str, SegmentCfg]) -> dict[str, Segment]:
     for i, (name, s) in enumerate(raw.items()):
         pol = s.policies
         policies = SegmentPolicies(pol.production, pol.replenishment, pol.safety_stock, pol.fulfilment,
-                                   pol.transport, pol.forecast)
+                                   pol.transport, pol.forecast, pol.stock_allocation)
         a = s.alerts
         alerts = AlertRules(a.stockout_within_days, a.forecast_deviation_pct, a.deviation_window, a.line_load_pct,
                             a.load_window) if a is not None else None
         out[name] = Segment(name, s.description, s.sla.fill_rate, s.sla.lead_time_days,
-                            s.priority if s.priority is not None else i + 1, policies, alerts)
+                            s.priority if s.priority is not None else i + 1, policies, alerts, s.planning)
     return out
 
 
