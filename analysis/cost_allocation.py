@@ -176,9 +176,10 @@ def full_cost_table(kpis: pd.DataFrame, allocation: pd.DataFrame, delivered: pd.
         revenue = float(k.at[seg, "revenue"]) if seg in k.index else 0.0
         units = float(delivered.sum() if seg == "ALL" else delivered.get(seg, 0.0))
         full = variable + fixed + shared
-        rows.append((seg, revenue, variable, fixed, shared, full, revenue - float(k.at[seg, "cogs"] if seg in k.index
-                                                                                  else 0.0) - full,
-                     units, full / units if units else float("nan")))
+        # the margin after variable cost to serve (with its refunds, recovered stock...), less the fixed costs
+        margin = (float(k.at[seg, "gross_margin"]) if seg in k.index else 0.0) - fixed - shared
+        per_unit = full / units if units else float("nan")
+        rows.append((seg, revenue, variable, fixed, shared, full, margin, units, per_unit))
     return pd.DataFrame(rows, columns=list(FULL_COST_COLUMNS))
 
 
