@@ -9,9 +9,9 @@ Everything here is a pure function of a run's tables and the facility terms hand
   one per instant, origin, destination and mode carrying the segment's goods) and ``storage_days``
   (end-of-day units on hand, summed over days);
 - **variable facility charges** (added to the KPI table): a 3PL's fees (per unit and per order it
-  picked, in ``handling_cost``, in place of the DC's own handling cost for those units) and overflow
-  storage (units or pallets above capacity at the end of a day times the cost per unit-day, spread
-  by the segments' stock there that day, in ``holding_cost``);
+  picked, in ``handling_cost``, in place of the DC's own handling cost for those units) and
+  overflow storage (units or pallets above capacity at the end of a day times the cost per
+  unit-day, spread by the segments' stock there that day, in ``holding_cost``);
 - **allocation**: each pool (``per_day`` x days after the warm-up) and each DC's fixed cost goes to
   segments in proportion to their driver; a pool whose driver is zero everywhere stays unallocated.
   The allocations of a pool sum to the pool exactly (the last segment takes the rounding remainder).

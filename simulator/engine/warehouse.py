@@ -17,6 +17,8 @@ from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Segment
 
 if TYPE_CHECKING:
+    from simulator.engine.ageing import PointLots
+    from simulator.engine.allocation import Rationing
     from simulator.engine.facility import Facility
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,8 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "facility")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc",
+                 "lots", "facility")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -105,6 +108,8 @@ class StockPoint:
         if upstream is not None:
             upstream.downstream.append(self)
         self.history = history
+        self.alloc: Rationing | None = None  # sharing between segments (allocation.py); None: first come first served
+        self.lots: PointLots | None = None  # the lot ledger, when ageing is configured (engine/ageing.py)
         self.facility: Facility | None = None  # the DC's space and pick limits, when it has any
 
     @property
@@ -124,8 +129,11 @@ class StockPoint:
         """
         if self.history is not None:
             self.history.demand(self.ctx.env.now, req.qty)
-        # First come, first served: nothing ships past a waiting backorder.
-        take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
+        alloc = self.alloc
+        if alloc is None:  # first come, first served: nothing ships past a waiting backorder
+            take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
+        else:
+            take = alloc.take(self, req)
         if req.complete_only and take < req.qty:
             take = 0.0
         if type(req) is OrderLine:
@@ -133,10 +141,7 @@ class StockPoint:
         if take > 0:
             self.on_hand -= take
             req.open -= take
-            if self.facility is None:
-                self.ctx.carrier.ship(self.node, req, take)
-            else:
-                self.facility.pick(self, req, take)
+            self.dispatch(req, take)
         if req.open > 0:
             if req.patience <= 0:  # lost sales: booked as lost before any review, so never reordered
                 if type(req) is OrderLine:
@@ -155,6 +160,14 @@ class StockPoint:
             up = up.upstream
         return take
 
+    def dispatch(self, req: Request, take: float) -> None:
+        """Send ``take`` units just picked for ``req`` on their way: straight to the carrier, or
+        through the DC's pick limits and 3PL when it has any (facility.py)."""
+        if self.facility is None:
+            self.ctx.carrier.ship(self.node, req, take)
+        else:
+            self.facility.pick(self, req, take)
+
     def _give_up(self, req: Request) -> None:
         """The customer's patience ran out: what is still open on the request is lost."""
         if req.open > 0:
@@ -171,14 +184,32 @@ class StockPoint:
             qty = self.facility.receiving(self, req, qty)  # what does not fit waits at the dock
             if qty <= 0:
                 return
+        if self.lots is not None:
+            self.lots.receive(req, qty)
         self.on_order -= qty
         self.on_hand += qty
         if self.facility is not None:
             self.facility.sync(self)
         self.serve_backlog()
 
+    def write_off(self, qty: float, reason: str) -> None:
+        """Take ``qty`` units out of stock for good (``reason``: outage, expired, obsolete); the
+        ledger counts them as written off."""
+        if self.lots is not None:
+            self.lots.remove(qty, reason)
+        ctx = self.ctx
+        self.on_hand -= qty
+        ctx.ledger.written_off[self.sku] += qty
+        if qty > 0:
+            ctx.recorder.write_offs.append((ctx.env.now, self.node, self.sku, self.segment.name, qty, reason))
+            if self.facility is not None:
+                self.facility.sync(self)
+
     def serve_backlog(self) -> None:
         """Ship waiting backorders from stock on hand, oldest first."""
+        if self.alloc is not None:
+            self.alloc.serve_backlog(self)
+            return
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
@@ -191,10 +222,7 @@ class StockPoint:
             self.on_hand -= take
             head.open -= take
             self.backlog_qty -= take
-            if self.facility is None:
-                self.ctx.carrier.ship(self.node, head, take)
-            else:
-                self.facility.pick(self, head, take)
+            self.dispatch(head, take)
             if head.open <= 0:
                 backlog.popleft()
 
@@ -300,17 +328,12 @@ class WarehouseNode:
     def write_off(self, share: float) -> None:
         """Destroy ``share`` of the stock on hand of every SKU here (whole units when units are whole);
         the ledger counts it as written off."""
-        ledger, integer = self.ctx.ledger, self.ctx.integer_units
+        integer = self.ctx.integer_units
         for point in self.stock.values():
             lost = point.on_hand * share
             if integer:
                 lost = float(math.floor(lost))
-            point.on_hand -= lost
-            ledger.written_off[point.sku] += lost
-            if lost > 0:
-                self.ctx.recorder.write_offs.append((self.ctx.env.now, self.name, point.sku, point.segment.name, lost))
-                if self.facility is not None:
-                    self.facility.sync(point)
+            point.write_off(lost, "outage")
 
     def serve_backlogs(self) -> None:
         """Ship waiting backorders of every SKU from stock, oldest first (nothing while closed)."""
