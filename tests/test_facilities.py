@@ -223,3 +223,28 @@ def test_starting_stock_above_storage_is_refused() -> None:
     cfg = set_key(load_config("two_segment_dc"), "network.warehouses.dc.capacity", {"storage": 1500})
     with pytest.raises(ConfigError, match=r"capacity.storage.*starting stock takes 2000 units"):
         simulator.run(cfg)
+
+
+def test_overflow_by_hand_and_sop_months_add_up() -> None:
+    """Two segments at one DC, 2,000 units at the start, 40 sold a day, 1,500 of storage with
+    overflow at 0.1 a unit-day: the end-of-day readings k = 1..20 hold 2,000 - 40k units, above
+    capacity for k <= 12, each segment paying in proportion to its own stock (1,000 - 10k and
+    1,000 - 30k). With a 3PL picking the big segment too, the S&OP months add up to the KPI table."""
+    cfg = load_config("two_segment_dc")
+    set_key(cfg, "network.warehouses.dc.capacity", {"storage": 1500, "when_full": "overflow",
+                                                   "overflow_cost_per_unit_day": 0.1})
+    set_key(cfg, "network.warehouses.dc.operator", {"name": "logico", "fee_per_unit": 0.1, "fee_per_order": 2,
+                                                    "segments": ["big"]})
+    results = simulator.run(cfg)
+    k = np.arange(1, 13)
+    excess = 2000 - 40 * k - 1500
+    small = 0.1 * (excess * (1000 - 10 * k) / (2000 - 40 * k)).sum()
+    big = 0.1 * (excess * (1000 - 30 * k) / (2000 - 40 * k)).sum()
+    kpis = results.kpis.set_index("segment")
+    assert kpis.at["small", "holding_cost"] == pytest.approx(small)
+    assert kpis.at["big", "holding_cost"] == pytest.approx(big)
+    assert small + big == pytest.approx(0.1 * (500 * 12 - 40 * 78))
+    sop = results.sop.groupby("segment")[["handling_cost", "holding_cost", "cost_to_serve", "gross_margin"]].sum()
+    for seg in ("small", "big"):
+        for col in sop.columns:
+            assert sop.at[seg, col] == pytest.approx(kpis.at[seg, col]), (seg, col)
