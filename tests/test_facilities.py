@@ -248,3 +248,12 @@ def test_overflow_by_hand_and_sop_months_add_up() -> None:
     for seg in ("small", "big"):
         for col in sop.columns:
             assert sop.at[seg, col] == pytest.approx(kpis.at[seg, col]), (seg, col)
+
+
+def test_same_seed_same_facility_days() -> None:
+    cfg = load_config("two_segment_dc", seed=3)
+    set_key(cfg, "network.warehouses.dc.operator", {"name": "logico", "throughput_per_day": 25,
+                                                    "pick_delay": {"dist": "exponential", "mean": 0.3}})
+    a, b = simulator.run(copy.deepcopy(cfg)), simulator.run(copy.deepcopy(cfg))
+    pd.testing.assert_frame_equal(a.tables["facility_days"], b.tables["facility_days"])
+    pd.testing.assert_frame_equal(a.shipments, b.shipments)
