@@ -257,3 +257,19 @@ def test_same_seed_same_facility_days() -> None:
     a, b = simulator.run(copy.deepcopy(cfg)), simulator.run(copy.deepcopy(cfg))
     pd.testing.assert_frame_equal(a.tables["facility_days"], b.tables["facility_days"])
     pd.testing.assert_frame_equal(a.shipments, b.shipments)
+
+
+def test_nothing_leaves_a_closed_dc_and_space_follows_the_write_off() -> None:
+    """dc_north closed days 60-67 with a fifth of its stock destroyed, picking at most 2,500 units a
+    day: no shipment leaves it while closed (day 60's budget goes to the picks waiting from day 59 at
+    the very start of the day, before the flood), and the
+    space it reports at each day's end is its stock on hand, the write-off included."""
+    cfg = simulator.compose(["scenario=dc_outage", "horizon_days=80", "quiet=true"])
+    set_key(cfg, "network.warehouses.dc_north.capacity", {"throughput_per_day": 2500})
+    results = simulator.run(cfg)
+    ship = results.shipments.query("origin == 'dc_north'")
+    assert not ((ship["time"] > 60) & (ship["time"] < 67)).any()  # day 60's budget is released as it opens
+    north = results.tables["facility_days"].query("node == 'dc_north'").set_index("day")
+    units = _daily_units(results, "dc_north")
+    assert north["storage_end"].to_numpy() == pytest.approx(units.reindex(north.index + 1).to_numpy())
+    assert (north["picked"] <= 2500).all()
