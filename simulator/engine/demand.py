@@ -125,19 +125,22 @@ class CustomerStream:
             cum = shared[("mix", spec.sku_weights)] = list(accumulate(spec.sku_weights))
             cum[-1] = 1.0
         self._cum = cum
-        keys = []
-        network = self.ctx.network
-        for sku in spec.skus:
-            decision = network.decision(self.name, sku)
-            seg, mto, dcs, makers = decision.segment, decision.maker, decision.dcs, decision.makers
-            key = ("route", seg.name, dcs, sku, makers, mto)
-            if key not in shared:
-                options = self._options(nodes, dcs, sku, makers, shared)
-                shared[key] = (seg, options, _fixed_source(seg, options, mto), _labels(options, dcs, mto))
-            keys.append(key)
-        table_key = ("routes", spec.skus, tuple(keys))
+        # Items served alike (same segment, DCs and makers) share one decision: the table's key is one
+        # entry per group, so a stream costs its groups here, and only a new table costs its items.
+        groups = self.ctx.network.customer_groups(self.name)
+        table_key = ("routes", spec.skus, tuple((d.segment.name, d.dcs, d.makers, d.maker) for d, _ in groups))
         if table_key not in shared:
-            shared[table_key] = {sku: shared[key] for sku, key in zip(spec.skus, keys, strict=True)}
+            entries: list[Any] = [None] * len(spec.skus)
+            for decision, idx in groups:
+                seg, mto, dcs, makers = decision.segment, decision.maker, decision.dcs, decision.makers
+                for i in idx:
+                    sku = spec.skus[i]
+                    key = ("route", seg.name, dcs, sku, makers, mto)
+                    if key not in shared:
+                        options = self._options(nodes, dcs, sku, makers, shared)
+                        shared[key] = (seg, options, _fixed_source(seg, options, mto), _labels(options, dcs, mto))
+                    entries[i] = shared[key]
+            shared[table_key] = dict(zip(spec.skus, entries, strict=True))
         self._route = shared[table_key]
 
     def _options(self, nodes: Mapping[str, Any], dcs: tuple[str, ...], sku: str, makers: tuple[str, ...],
