@@ -296,6 +296,7 @@ def _or(value: float | None, default: float) -> float:
 def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Mapping[str, Warehouse],
                skus: Mapping[str, Sku], families: Mapping[str, Family]) -> dict[str, Customer]:
     out = {}
+    catalogue: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[float, ...]]] = {}  # streams buying alike share
     for name, c in net.customers.items():
         key = f"network.customers.{name}"
         known(f"{key}.channel", [c.channel], channels)
@@ -303,10 +304,13 @@ def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Map
         inter = to_dist(c.interarrival) if c.interarrival is not None else \
             Dist("exponential", (("mean", 1.0 / c.orders_per_day),))  # type: ignore[operator]
         fams = known(f"{key}.families", c.families, families) if c.families is not None else tuple(families)
-        chosen = [s for f in fams for s in families[f].skus]
-        total = sum(skus[s].weight for s in chosen)
+        if fams not in catalogue:
+            chosen = [s for f in fams for s in families[f].skus]
+            total = sum(skus[s].weight for s in chosen)
+            catalogue[fams] = (tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+        items, weights = catalogue[fams]
         out[name] = Customer(name, c.channel, served, inter, c.first_order, to_dist(c.lines_per_order),
-                             to_dist(c.qty), tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+                             to_dist(c.qty), items, weights)
     return out
 
 
