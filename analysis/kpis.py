@@ -220,6 +220,11 @@ def format_table(kpis: pd.DataFrame, targets: Mapping[str, SlaTarget] | None = N
         rate = (stocked["fill_rate"] * stocked["demand_units"]).sum() / stocked["demand_units"].sum()
         notes.append(f"ALL fill rate counts {', '.join(mto)} (made to order, 0% from stock by design); "
                      f"stocked segments only: {_pct(rate)}")
+    if "return_rate" in kpis.columns:  # runs with a returns centre (analysis/returns.py)
+        a = kpis.set_index("segment").loc["ALL"]
+        notes.append(f"returns: {_pct(a.return_rate)} of delivered units came back ({a.returned_units:,.0f}); "
+                     f"{a.recovered_units:,.0f} recovered (value {a.recovered_value:,.0f}), {a.scrapped_units:,.0f} "
+                     f"scrapped; returns cost {a.returns_cost:,.0f} is in cost to serve")
     return view.to_string(index=False) + "".join(f"\n{n}" for n in notes)
 
 

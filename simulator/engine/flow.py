@@ -280,9 +280,9 @@ class Carrier:
         now = self.env.now
         transit = state.draw_transit()
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
-        key = (origin, stop)
         depart = now
         if self._transit_factor or self._lane_capacity:
+            key = (origin, stop)
             transit *= max(self._transit_factor.get(key, {}).values(), default=1.0)
             caps = self._lane_capacity.get(key)
             if caps:  # fewer trucks: the lane moves at most min(caps) units a day, first come first served

@@ -128,6 +128,7 @@ class Model:
     # ---------------------------------------------------------------- running
     def _snapshot(self) -> None:
         self.ctx.carrier.deliver_due(self.env.now)  # keeps the booked customer deliveries few
+        self.ctx.recorder.compact()  # keeps the rows held as Python objects few
         self._record_stock()
         if self.stock_log.days < self.stock_log.on_hand.shape[0]:
             self._schedule_snapshot()
