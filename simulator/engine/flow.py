@@ -35,6 +35,8 @@ class Receiver(Protocol):
 class CustomerReceiver(Receiver, Protocol):
     def deliver(self, line: OrderLine, qty: float, at: float) -> None: ...
 
+    def lost(self, line: OrderLine, qty: float) -> None: ...
+
 
 class Request:
     """An order for ``qty`` units of ``sku`` to be delivered to node ``dest_node``.

@@ -24,11 +24,14 @@ PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "relea
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")
 DISRUPTION_COLUMNS = ("disruption", "kind", "target", "start", "end", "level")
 SHORTAGE_COLUMNS = ("time", "supplier", "plant", "material", "open_before", "allocated", "shorted")
-WRITE_OFF_COLUMNS = ("time", "node", "sku", "segment", "qty")  # finished goods destroyed (a DC outage)
+# finished goods taken out of stock for good; reason: outage (damaged), expired, obsolete (disposed of)
+WRITE_OFF_COLUMNS = ("time", "node", "sku", "segment", "qty", "reason")
 # Where every finished unit ended up, per SKU: what entered (initial + released) equals the rest.
 UNIT_BALANCE_COLUMNS = ("sku", "initial", "released", "delivered", "written_off", "on_hand_end", "in_transit_end",
                         "waiting_for_truck_end")
 RATIONING_COLUMNS = ("time", "node", "sku", "segment", "qty")  # stock on hand a line was denied by a level
+# demand a customer did not place on a day because service failures cost goodwill (goodwill.py)
+GOODWILL_COLUMNS = ("day", "customer", "channel", "segment", "goodwill", "forgone_units", "forgone_revenue")
 ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
                       "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
 
@@ -50,7 +53,8 @@ FLUSH_ROWS = 100_000
 
 _TABLES = (("order_lines", ORDER_LINE_COLUMNS), ("shipments", SHIPMENT_COLUMNS), ("production", PRODUCTION_COLUMNS),
            ("replenishments", REPLENISHMENT_COLUMNS), ("disruptions", DISRUPTION_COLUMNS),
-           ("shortages", SHORTAGE_COLUMNS), ("write_offs", WRITE_OFF_COLUMNS), ("rationing", RATIONING_COLUMNS))
+           ("shortages", SHORTAGE_COLUMNS), ("write_offs", WRITE_OFF_COLUMNS), ("rationing", RATIONING_COLUMNS),
+           ("goodwill", GOODWILL_COLUMNS))
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Recorder:
     shortages: list[Row] = field(default_factory=list)  # a supplier's order left short on a day
     write_offs: list[Row] = field(default_factory=list)  # stock destroyed (a DC outage with stock_loss)
     rationing: list[Row] = field(default_factory=list)  # units held back from a line by a stock-allocation level
+    goodwill: list[Row] = field(default_factory=list)  # per customer, segment and day: goodwill and demand forgone
 
     chunks: dict[str, list[pd.DataFrame]] = field(default_factory=dict)  # rows moved out of the buffers
     _next_compact: dict[str, int] = field(default_factory=dict)  # buffer length that triggers the next move
