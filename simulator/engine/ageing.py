@@ -165,6 +165,7 @@ class Ageing:
         self.window: dict[tuple[str, str], deque[tuple[float, float]]] = {}  # recent (time, units) asked
         self._seen_lines = 0
         self._seen_orders = 0
+        ctx.recorder.keep_rows("order_lines", "replenishments")  # read by position in ``_note_demand``
         self._read_days = (0, 0)  # (days read, days to read)
         for p in points:
             shelf = rules.shelf_life.get(p.sku)
