@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
+from hydra.plugins.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,19 @@ def _shape(override: Override, is_group: Callable[[str], bool]) -> str:
 
 class SweepChecker(BasicSweeper):
     """Hydra's basic sweeper (same overrides, batches and order of jobs), checking one config per job shape."""
+
+    def __init__(self, max_batch_size: int | None, params: dict[str, str] | None = None) -> None:
+        # BasicSweeper.__init__'s own state, set here: Hydra's plugin scan re-executes its core plugin
+        # modules, after which the name BasicSweeper in that __init__ (its super() call) can be a newer
+        # class than this class's base.
+        Sweeper.__init__(self)
+        self.overrides: Any = None
+        self.batch_index = 0
+        self.max_batch_size = max_batch_size
+        self.params = params or {}
+        self.hydra_context: Any = None
+        self.config: Any = None
+        self.launcher: Any = None
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         assert self.hydra_context is not None and self.config is not None
