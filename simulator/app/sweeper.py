@@ -20,6 +20,7 @@ from typing import Any
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
+from hydra.plugins.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,19 @@ class ShapeCheck:
 
     hydra_context: Any
     config: Any
+
+    def __init__(self, max_batch_size: int | None, params: dict[str, str] | None = None) -> None:
+        # BasicSweeper.__init__'s own state, set here: Hydra's plugin scan re-executes its core plugin
+        # modules, after which the name BasicSweeper in that __init__ (its super() call) can be a newer
+        # class than this class's base.
+        Sweeper.__init__(self)
+        self.overrides: Any = None
+        self.batch_index = 0
+        self.max_batch_size = max_batch_size
+        self.params = params or {}
+        self.hydra_context: Any = None
+        self.config: Any = None
+        self.launcher: Any = None
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         assert self.hydra_context is not None and self.config is not None
