@@ -26,11 +26,12 @@ from simulator.config.checks import (
 )
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
+from simulator.config.facilities import check_facilities, facility_terms
 from simulator.config.geography import derive_lanes
 from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
-from simulator.config.schema import NetworkCfg
+from simulator.config.schema import GoodwillCfg, NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
 from simulator.config.shop import build_routings, build_shop
 from simulator.config.topology import _check_topology
@@ -39,11 +40,13 @@ from simulator.engine.distributions import Dist, constant
 from simulator.engine.errors import ConfigError
 from simulator.engine.network import Network
 from simulator.engine.params import to_dist
+from simulator.engine.returns import ReturnsCentre
 from simulator.engine.spec import (
     TRACE_DEFAULT_DAYS,
     Channel,
     Customer,
     Family,
+    GoodwillRule,
     Lane,
     Line,
     Maintenance,
@@ -79,10 +82,13 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     plants = _plants(net, families, raw_materials)
     routings = build_routings(net, families, plants)  # gives each routed family's last line the family
     warehouses = {name: Warehouse(name, tuple(w.sources), w.handling_cost_per_unit, w.replenishment, w.initial_stock,
-                                  w.cross_dock_days, w.stock_allocation)
+                                  w.cross_dock_days, w.stock_allocation,
+                                  facility_terms(f"network.warehouses.{name}", w.fixed_cost_per_day,
+                                                 w.fixed_cost_driver, w.capacity, w.operator, families,
+                                                 net.integer_units))
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
-                              c.ship_complete)
+                              c.ship_complete, goodwill_rule(c.goodwill))
                 for name, c in net.channels.items()}
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
@@ -90,10 +96,13 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers, *net.returns_centres])
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)
+    cost_pools = check_facilities(warehouses, segments, net.cost_pools)
     segment_of = _assignment(cfg, segments, skus, channels)
     sporadic, sporadic_lanes = intermittent(cfg.demand.intermittent, "demand.intermittent", customers, skus, lanes)
     customers.update(sporadic)
-    lanes += sporadic_lanes + _returns_lanes(net, modes, segments, lanes)
+    lanes += sporadic_lanes
+    returns_centres, returns_lanes = _returns(net, modes, segments, customers, lanes)
+    lanes += returns_lanes
     spec = Spec(
         seed=cfg.seed, horizon_days=cfg.horizon_days, warmup_days=cfg.warmup_days,
         integer_units=net.integer_units, holding_rate=net.holding_rate,
@@ -107,8 +116,9 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
         inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
-        returns_centres=dict(net.returns_centres),
+        returns_centres=returns_centres,
         routings=routings, shop=build_shop(net, families),
+        cost_pools=cost_pools,
     )
     network = Network(spec)  # the network's structure, for the checks that read it
     _check_topology(spec, network)
@@ -120,20 +130,31 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     return dataclasses.replace(spec, scenario=build_scenario(cfg.scenario, spec))
 
 
-def _returns_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], segments: Mapping[str, Segment],
-                   lanes: tuple[Lane, ...]) -> tuple[Lane, ...]:
+def goodwill_rule(cfg: GoodwillCfg | None) -> GoodwillRule | None:
+    """A channel's goodwill section as the engine reads it (None: demand never reacts to service)."""
+    if cfg is None:
+        return None
+    return GoodwillRule(cfg.lost_penalty, cfg.late_penalty, cfg.recovery_half_life_days, cfg.floor)
+
+
+def _returns(net: NetworkCfg, modes: Mapping[str, TransportMode], segments: Mapping[str, Segment],
+             customers: Mapping[str, Customer], lanes: tuple[Lane, ...]
+             ) -> tuple[dict[str, ReturnsCentre], tuple[Lane, ...]]:
     """Check each returns centre's names and give it its lanes: from each customer it collects from
-    (``inbound``) and to each restock DC (``outbound``), unless ``network.lanes`` already has them."""
+    (``inbound``) and to each restock DC (``outbound``), unless ``network.lanes`` already has them.
+    A customer's sporadic streams (``demand.intermittent``) send their returns where it sends its own."""
+    centres: dict[str, ReturnsCentre] = {}
     out: list[Lane] = []
     taken: dict[str, str] = {}  # customer -> its centre
-    nodes = {*net.suppliers, *net.plants, *net.warehouses, *net.customers}
+    nodes = {*net.suppliers, *net.plants, *net.warehouses, *customers}
     for name, rc in net.returns_centres.items():
         key = f"network.returns_centres.{name}"
         if name in nodes:
             raise ConfigError(key, name, "a returns centre needs a name no supplier, plant, DC or customer has")
         known(f"{key}.restock_to", rc.restock_to, net.warehouses)
-        collected = known(f"{key}.collects_from", rc.collects_from, net.customers) \
+        named = known(f"{key}.collects_from", rc.collects_from, net.customers) \
             if rc.collects_from is not None else tuple(net.customers)
+        collected = [c for c in customers if c.split("/")[0] in named]  # with their sporadic streams
         for customer in collected:
             if customer in taken:
                 raise ConfigError(f"{key}.collects_from", customer,
@@ -142,7 +163,12 @@ def _returns_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], segments
         for i, rule in enumerate(rc.returns):
             known(f"{key}.returns[{i}].segments", rule.segments or (), segments)
             known(f"{key}.returns[{i}].channels", rule.channels or (), net.channels)
-        have = {(ln.origin, ln.dest) for ln in lanes}
+        have = {(ln.origin, ln.dest): ln for ln in lanes}
+        for c in collected:  # a sporadic stream uses its customer's lane to the centre
+            base = have.get((c.split("/")[0], name))
+            if (c, name) not in have and base is not None:
+                out.append(dataclasses.replace(base, origin=c))
+                have[(c, name)] = base
         sides = (("inbound", [(c, name) for c in collected]), ("outbound", [(name, d) for d in rc.restock_to]))
         for side, ends in sides:
             spec_lane = getattr(rc, side)
@@ -156,7 +182,8 @@ def _returns_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], segments
             mode = modes[spec_lane.mode]
             out += [Lane(a, b, mode.name, to_dist(spec_lane.lead_time), mode.cost_per_unit, mode.cost_per_shipment,
                          mode.co2_per_unit) for a, b in ends if (a, b) not in have]
-    return tuple(out)
+        centres[name] = rc.model_copy(update={"collects_from": collected})
+    return centres, tuple(out)
 
 
 def _check_restock(spec: Spec, network: Network) -> None:
@@ -269,6 +296,7 @@ def _or(value: float | None, default: float) -> float:
 def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Mapping[str, Warehouse],
                skus: Mapping[str, Sku], families: Mapping[str, Family]) -> dict[str, Customer]:
     out = {}
+    catalogue: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[float, ...]]] = {}  # streams buying alike share
     for name, c in net.customers.items():
         key = f"network.customers.{name}"
         known(f"{key}.channel", [c.channel], channels)
@@ -276,10 +304,13 @@ def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Map
         inter = to_dist(c.interarrival) if c.interarrival is not None else \
             Dist("exponential", (("mean", 1.0 / c.orders_per_day),))  # type: ignore[operator]
         fams = known(f"{key}.families", c.families, families) if c.families is not None else tuple(families)
-        chosen = [s for f in fams for s in families[f].skus]
-        total = sum(skus[s].weight for s in chosen)
+        if fams not in catalogue:
+            chosen = [s for f in fams for s in families[f].skus]
+            total = sum(skus[s].weight for s in chosen)
+            catalogue[fams] = (tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+        items, weights = catalogue[fams]
         out[name] = Customer(name, c.channel, served, inter, c.first_order, to_dist(c.lines_per_order),
-                             to_dist(c.qty), tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+                             to_dist(c.qty), items, weights)
     return out
 
 

@@ -355,4 +355,4 @@ class Ageing:
         self.carried[request] = pieces
         dest.on_order += qty
         self.event(lots, "repositioned", pieces, dest=dest.node)
-        self.ctx.carrier.ship(p.node, request, qty)
+        p.dispatch(request, qty)  # through the DC's pick limits, when it has any

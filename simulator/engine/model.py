@@ -19,6 +19,8 @@ from simulator.engine.allocation import attach_rationing
 from simulator.engine.calendar import ShopRuntime
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
+from simulator.engine.facility import Facilities
+from simulator.engine.goodwill import GoodwillStream
 from simulator.engine.production import PlantNode
 from simulator.engine.promising import Promiser
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
@@ -80,6 +82,7 @@ class Model:
         self.points: list[StockPoint] = self._stock_points(flows)
         # lots, expiry, obsolete stock and ownership: only when configured (no cost otherwise)
         self.ageing = Ageing(ctx, spec.inventory, self.points, self.warehouses) if spec.inventory else None
+        self.facilities = Facilities(ctx, self.warehouses)  # DCs with capacity, fixed cost or a 3PL
         books = Books()
         overrides = spec.forecast_overrides
         replanners = [Replanner(p, p.history, self.plans[(p.node, p.sku)], overrides, books)
@@ -87,8 +90,8 @@ class Model:
         self.replanning = Replanning(ctx, replanners, line_watchers(spec, self.plants, books), books)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
-        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
-                          for n, c in spec.customers.items()}
+        self.customers = {n: (GoodwillStream if spec.channels[c.channel].goodwill else CustomerStream)(
+                              ctx, c, order_ids, line_ids, shared_tables) for n, c in spec.customers.items()}
         # reverse logistics, when configured: returns centres, told of every delivery to the customers they serve
         self.returns = Returns(ctx, {(p.node, p.sku): p for p in self.points}) if spec.returns_centres else None
         for name, hook in (self.returns.hooks() if self.returns is not None else {}).items():
@@ -125,6 +128,7 @@ class Model:
     # ---------------------------------------------------------------- running
     def _snapshot(self) -> None:
         self.ctx.carrier.deliver_due(self.env.now)  # keeps the booked customer deliveries few
+        self.ctx.recorder.compact()  # keeps the rows held as Python objects few
         self._record_stock()
         if self.stock_log.days < self.stock_log.on_hand.shape[0]:
             self._schedule_snapshot()
@@ -154,6 +158,7 @@ class Model:
         if self.spec.scenario is not None:
             self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         self.env.process(periodic_reviews(self.env, [p for p in self.points if not p.continuous]))
+        self.facilities.start(self.warehouses)
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -212,6 +217,7 @@ class Model:
             tables.update(self.shop.tables())
         if self.promiser is not None:
             tables.update(self.promiser.tables())
+        tables.update(self.facilities.tables(self.env.now))
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:
