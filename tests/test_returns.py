@@ -283,3 +283,12 @@ def test_sporadic_streams_return_with_their_customer() -> None:
     assert set(lots["customer"]) == {"shop", "shop/W-01/intermittent"}
     got = lots.dropna(subset=["received"])
     np.testing.assert_allclose(got["received"] - got["sent"], INBOUND)
+
+
+def test_report_section_shows_the_returns(run: simulator.Results) -> None:
+    from analysis.returns import returns_section
+
+    (section,) = returns_section(run.kpis)
+    k = run.kpis.set_index("segment").loc["ALL"]
+    assert section.title == "Returns" and f"{k['returned_units']:,.0f}" in section.body
+    assert returns_section(run.kpis.drop(columns=["return_rate"])) == []

@@ -17,7 +17,7 @@ from analysis.ageing import add_ageing_kpis, finance_table
 from analysis.cost_allocation import add_facility_costs, allocation_table, facility_charges, full_cost_table
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
-from analysis.returns import add_returns_kpis, add_returns_sop
+from analysis.returns import add_returns_kpis, add_returns_sop, returns_section
 from analysis.sop import sop_table
 from simulator.config import build_spec
 from simulator.engine.model import Model
@@ -257,6 +257,7 @@ class Results(RunRecord):
 
         extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
         extra += ageing_section(self)
+        extra += returns_section(self.kpis)
         return write_run_report(self, path, extra=extra)
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
