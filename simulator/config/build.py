@@ -31,7 +31,7 @@ from simulator.config.geography import derive_lanes
 from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
-from simulator.config.schema import NetworkCfg
+from simulator.config.schema import GoodwillCfg, NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
 from simulator.config.shop import build_routings, build_shop
 from simulator.config.topology import _check_topology
@@ -46,6 +46,7 @@ from simulator.engine.spec import (
     Channel,
     Customer,
     Family,
+    GoodwillRule,
     Lane,
     Line,
     Maintenance,
@@ -87,7 +88,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
                                                  net.integer_units))
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
-                              c.ship_complete)
+                              c.ship_complete, goodwill_rule(c.goodwill))
                 for name, c in net.channels.items()}
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
@@ -127,6 +128,13 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     _check_restock(spec, network)
     # scenarios read the network, so they are checked last
     return dataclasses.replace(spec, scenario=build_scenario(cfg.scenario, spec))
+
+
+def goodwill_rule(cfg: GoodwillCfg | None) -> GoodwillRule | None:
+    """A channel's goodwill section as the engine reads it (None: demand never reacts to service)."""
+    if cfg is None:
+        return None
+    return GoodwillRule(cfg.lost_penalty, cfg.late_penalty, cfg.recovery_half_life_days, cfg.floor)
 
 
 def _returns(net: NetworkCfg, modes: Mapping[str, TransportMode], segments: Mapping[str, Segment],
@@ -288,6 +296,7 @@ def _or(value: float | None, default: float) -> float:
 def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Mapping[str, Warehouse],
                skus: Mapping[str, Sku], families: Mapping[str, Family]) -> dict[str, Customer]:
     out = {}
+    catalogue: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[float, ...]]] = {}  # streams buying alike share
     for name, c in net.customers.items():
         key = f"network.customers.{name}"
         known(f"{key}.channel", [c.channel], channels)
@@ -295,10 +304,13 @@ def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Map
         inter = to_dist(c.interarrival) if c.interarrival is not None else \
             Dist("exponential", (("mean", 1.0 / c.orders_per_day),))  # type: ignore[operator]
         fams = known(f"{key}.families", c.families, families) if c.families is not None else tuple(families)
-        chosen = [s for f in fams for s in families[f].skus]
-        total = sum(skus[s].weight for s in chosen)
+        if fams not in catalogue:
+            chosen = [s for f in fams for s in families[f].skus]
+            total = sum(skus[s].weight for s in chosen)
+            catalogue[fams] = (tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+        items, weights = catalogue[fams]
         out[name] = Customer(name, c.channel, served, inter, c.first_order, to_dist(c.lines_per_order),
-                             to_dist(c.qty), tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+                             to_dist(c.qty), items, weights)
     return out
 
 
