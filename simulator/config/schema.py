@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, Strict, model_validator
 
+from simulator.config.facilities import CapacityCfg, CostPoolCfg, Driver, OperatorCfg
 from simulator.config.policy import policy_field
 from simulator.config.schema_shop import CalendarCfg, OperationCfg, ToolCfg
 from simulator.engine.params import (
@@ -22,6 +23,7 @@ from simulator.engine.params import (
     Text,
     to_dist,
 )
+from simulator.engine.returns import ReturnsCentre
 
 
 class TransportModeCfg(Section):
@@ -157,6 +159,10 @@ class WarehouseCfg(Section):
     cross_dock_days: NonNeg = 0.0
     stock_allocation: policy_field("stock_allocation") | None = Field(  # type: ignore[valid-type]
         None, description="how scarce stock is shared between segments here; null = the governing segment's")
+    fixed_cost_per_day: NonNeg = Field(0.0, description="rent, staff and equipment a day, whatever goes through")
+    fixed_cost_driver: Driver = Field("units_handled", description="how the fixed cost is spread over segments")
+    capacity: CapacityCfg | None = Field(None, description="storage and throughput limits; null = none")
+    operator: OperatorCfg | None = Field(None, description="a 3PL runs the picking here; null = in-house")
 
 
 class LaneCfg(Section):
@@ -171,11 +177,25 @@ class LaneCfg(Section):
     co2_per_unit: NonNeg | None = Field(None, description="default: the mode's")
 
 
+class GoodwillCfg(Section):
+    """Customers who lose service order less for a while (off unless given). A penalty is per day of
+    the customer's planned demand: lost_penalty 0.1 = losing one day's worth of its orders cuts its
+    demand rate by 10% of normal."""
+
+    lost_penalty: NonNeg = Field(description="demand-rate cut per day of the customer's demand lost")
+    late_penalty: NonNeg = Field(0.0, description="demand-rate cut per day of its demand delivered after the "
+                                                  "promised lead time")
+    recovery_half_life_days: Positive = Field(description="days for half of the lost demand rate to come back")
+    floor: Share = Field(0.0, description="demand never falls below this share of normal")
+
+
 class ChannelCfg(Section):
     """A sales channel: how long its customers wait for backorders."""
 
     patience_days: NonNeg | None = Field(None, description="backorders older than this are lost; null = never")
     ship_complete: Flag = False
+    goodwill: GoodwillCfg | None = Field(None, description="lost and late units lower future demand; "
+                                                           "null = demand never reacts to service")
 
 
 class CustomerCfg(Section):
@@ -229,8 +249,11 @@ class NetworkCfg(Section):
     lanes: list[LaneCfg] = []
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
+    returns_centres: dict[Text, ReturnsCentre] = Field({}, description="reverse logistics: what customers send "
+                                                       "back and where it is inspected (none: no returns)")
     locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")
     routings: dict[Text, list[OperationCfg]] = Field(
         {}, description="family -> its operations in order (the last one finishes it); none: one line makes it")
     tools: dict[Text, ToolCfg] = Field({}, description="tool or mould -> the families that need it")
+    cost_pools: dict[Text, CostPoolCfg] = Field({}, description="shared costs spread over segments by a driver")
     inputs: list[Text] = Field([], description="files the network was made from (hashed into run.json)")

@@ -14,14 +14,18 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.engine.ageing import Ageing
 from simulator.engine.allocation import attach_rationing
 from simulator.engine.calendar import ShopRuntime
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
+from simulator.engine.facility import Facilities
+from simulator.engine.goodwill import GoodwillStream
 from simulator.engine.production import PlantNode
 from simulator.engine.promising import Promiser
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
+from simulator.engine.returns import Returns
 from simulator.engine.routing import Routings
 from simulator.engine.spec import Spec
 from simulator.engine.stocking import Flow, made_to_stock, plan_inputs, planned_flows, raw_material_shares
@@ -76,6 +80,9 @@ class Model:
         ctx.nodes.update(self.plants)
         ctx.nodes.update(self.suppliers)
         self.points: list[StockPoint] = self._stock_points(flows)
+        # lots, expiry, obsolete stock and ownership: only when configured (no cost otherwise)
+        self.ageing = Ageing(ctx, spec.inventory, self.points, self.warehouses) if spec.inventory else None
+        self.facilities = Facilities(ctx, self.warehouses)  # DCs with capacity, fixed cost or a 3PL
         books = Books()
         overrides = spec.forecast_overrides
         replanners = [Replanner(p, p.history, self.plans[(p.node, p.sku)], overrides, books)
@@ -83,8 +90,12 @@ class Model:
         self.replanning = Replanning(ctx, replanners, line_watchers(spec, self.plants, books), books)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
-        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
-                          for n, c in spec.customers.items()}
+        self.customers = {n: (GoodwillStream if spec.channels[c.channel].goodwill else CustomerStream)(
+                              ctx, c, order_ids, line_ids, shared_tables) for n, c in spec.customers.items()}
+        # reverse logistics, when configured: returns centres, told of every delivery to the customers they serve
+        self.returns = Returns(ctx, {(p.node, p.sku): p for p in self.points}) if spec.returns_centres else None
+        for name, hook in (self.returns.hooks() if self.returns is not None else {}).items():
+            self.customers[name].on_delivery = hook
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
@@ -117,6 +128,7 @@ class Model:
     # ---------------------------------------------------------------- running
     def _snapshot(self) -> None:
         self.ctx.carrier.deliver_due(self.env.now)  # keeps the booked customer deliveries few
+        self.ctx.recorder.compact()  # keeps the rows held as Python objects few
         self._record_stock()
         if self.stock_log.days < self.stock_log.on_hand.shape[0]:
             self._schedule_snapshot()
@@ -146,6 +158,7 @@ class Model:
         if self.spec.scenario is not None:
             self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         self.env.process(periodic_reviews(self.env, [p for p in self.points if not p.continuous]))
+        self.facilities.start(self.warehouses)
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
@@ -159,6 +172,8 @@ class Model:
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
         self.replanning.start()
+        if self.ageing is not None:
+            self.ageing.start()
 
     def step_until(self, t: float) -> None:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
@@ -193,11 +208,16 @@ class Model:
         tables["stock"] = self.stock_log.table(release=True)
         tables["unit_balance"] = self.unit_balance()
         tables.update(self.replanning.tables())
+        if self.ageing is not None:
+            tables.update(self.ageing.tables())
+        if self.returns is not None:
+            tables["returns"] = self.returns.table()
         tables.update(self.routings.tables())
         if self.shop is not None:
             tables.update(self.shop.tables())
         if self.promiser is not None:
             tables.update(self.promiser.tables())
+        tables.update(self.facilities.tables(self.env.now))
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:
@@ -231,7 +251,10 @@ class Model:
         waiting = self.ctx.carrier.waiting_for_truck()
         rows = [(sku, led.initial[sku], led.released[sku], led.delivered[sku], led.written_off[sku], on_hand[sku],
                  led.in_transit[sku], waiting.get(sku, 0.0)) for sku in self.spec.skus]
-        return pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
+        table = pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
+        if self.returns is not None:  # + returned = ... + scrapped + at_returns_centre_end
+            table = table.assign(**self.returns.balance(list(self.spec.skus)))
+        return table
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
@@ -243,8 +266,11 @@ class Model:
         on_hand: dict[str, float] = defaultdict(float)
         for p in self.points:
             on_hand[p.sku] += p.on_hand
+        back = self.returns.balance(list(self.spec.skus)) if self.returns is not None else {}
         out = {}
-        for sku in self.spec.skus:
+        for i, sku in enumerate(self.spec.skus):
             entered = led.initial[sku] + led.released[sku]
             out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
+            if back:  # returned units came back in; scrapped ones and those still at a centre are accounted for
+                out[sku] += back["returned"][i] - back["scrapped"][i] - back["at_returns_centre_end"][i]
         return out

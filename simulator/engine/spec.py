@@ -22,12 +22,15 @@ from policies.base import (
     TransportChoice,
 )
 from policies.stock_allocation import StockAllocation
+from simulator.engine.ageing_rules import InventoryRules
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
+from simulator.engine.facility_spec import CostPool, FacilityTerms
 from simulator.engine.shop import Routing, ShopFloor
 
 if TYPE_CHECKING:
     from simulator.engine.demand import DemandModifier
+    from simulator.engine.returns import ReturnsCentre
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ class Warehouse:
     cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
     # how scarce stock is shared between segments here (None: the governing segment's, else first come first served)
     stock_allocation: StockAllocation | None = None
+    facility: FacilityTerms | None = None  # capacity, fixed cost, 3PL operator (None: none of them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +157,26 @@ class Lane:
 
 
 @dataclass(frozen=True, slots=True)
+class GoodwillRule:
+    """How a channel's customers react to service failures (``goodwill.py``): each lost unit, and each
+    unit delivered after the promised lead time, lowers the customer's demand rate by ``lost_penalty``
+    (``late_penalty``) per day of its planned demand; the rate recovers, halving the gap to normal every
+    ``recovery_half_life_days``, and never falls below ``floor`` x normal."""
+
+    lost_penalty: float
+    late_penalty: float
+    recovery_half_life_days: float
+    floor: float
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     """A sales channel (retail, e-commerce, B2B): how long its customers wait for backorders."""
 
     name: str
     patience_days: float  # backordered units not shipped within this many days are lost
     ship_complete: bool = False  # a line ships only when the DC can fill all of it (no partial shipments)
+    goodwill: GoodwillRule | None = None  # lost and late units lower future demand (None: demand never reacts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,5 +263,8 @@ class Spec:
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
+    inventory: InventoryRules | None = None  # lots, shelf life, obsolete stock, ownership (None: no lots)
+    returns_centres: Mapping[str, ReturnsCentre] = field(default_factory=dict)  # reverse logistics (none: off)
     routings: Mapping[str, Routing] = field(default_factory=dict)  # family -> its operations (routing.py)
     shop: ShopFloor | None = None  # calendars, crews and tools of lines (calendar.py); None: lines always run
+    cost_pools: tuple[CostPool, ...] = ()  # shared costs spread over segments by activity drivers
