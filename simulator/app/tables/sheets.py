@@ -176,7 +176,13 @@ SHEETS: tuple[Sheet, ...] = (
            _c("handling_cost_per_unit", NUMBER, "cost of handling one unit", min=0),
            _c("replenishment", VALUE, "a policy for every SKU here, replacing the segment's"),
            _c("initial_stock", NUMBER, "units of each SKU at the start (blank: the policy's level)", min=0),
-           _c("cross_dock_days", NUMBER, "days to cross-dock goods flowing through", min=0)),
+           _c("cross_dock_days", NUMBER, "days to cross-dock goods flowing through", min=0),
+           _c("fixed_cost_per_day", NUMBER, "rent, staff and equipment a day (blank: none)", min=0),
+           _c("fixed_cost_driver", TEXT, "units_handled, orders, shipments or storage_days (blank: units_handled)"),
+           _c("capacity", VALUE, "{storage, units_per_pallet, throughput_per_day, when_full, "
+              "overflow_cost_per_unit_day} (blank: no limit)"),
+           _c("operator", VALUE, "a 3PL: {name, fee_per_unit, fee_per_order, throughput_per_day, pick_delay, "
+              "segments} (blank: in-house)")),
           (("warehouse", "network.warehouses"),)),
     Sheet("lanes", "Carrier lanes: from, to (one or more), mode; a blank lead time, cost or CO2 comes from "
           "the distance between the sites and the mode's rates.", "network.lanes[{index}]",
