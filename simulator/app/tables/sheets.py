@@ -177,6 +177,8 @@ SHEETS: tuple[Sheet, ...] = (
            _c("replenishment", VALUE, "a policy for every SKU here, replacing the segment's"),
            _c("initial_stock", NUMBER, "units of each SKU at the start (blank: the policy's level)", min=0),
            _c("cross_dock_days", NUMBER, "days to cross-dock goods flowing through", min=0),
+           _c("stock_allocation", VALUE, "how scarce stock is shared between segments here (a policy; blank: "
+              "the segment's, else first come, first served)"),
            _c("fixed_cost_per_day", NUMBER, "rent, staff and equipment a day (blank: none)", min=0),
            _c("fixed_cost_driver", TEXT, "units_handled, orders, shipments or storage_days (blank: units_handled)"),
            _c("capacity", VALUE, "{storage, units_per_pallet, throughput_per_day, when_full, "
@@ -198,7 +200,9 @@ SHEETS: tuple[Sheet, ...] = (
           (_id("channel", "name of the channel"),
            _c("patience_days", NUMBER, "days customers wait for a backorder before cancelling (blank: forever)",
               min=0),
-           _c("ship_complete", BOOL, "TRUE: a line ships only when it can be filled completely")),
+           _c("ship_complete", BOOL, "TRUE: a line ships only when it can be filled completely"),
+           _c("goodwill", VALUE, "{lost_penalty, late_penalty, recovery_half_life_days, floor}: lost and late "
+              "units lower its customers' future demand (blank: demand never reacts to service)")),
           (("channel", "network.channels"),)),
     Sheet("customers", "Customer order streams (demand): one per channel and region.",
           "network.customers.{customer}",
@@ -220,7 +224,8 @@ SHEETS: tuple[Sheet, ...] = (
            _c("lead_time_days", NUMBER, "promised days from order to delivery", "sla.lead_time_days",
               required=True, min=0),
            *(_c(kind, VALUE, f"{kind} policy: a name or {{type: name, parameter: value}}", f"policies.{kind}")
-             for kind in ("production", "replenishment", "safety_stock", "fulfilment", "transport", "forecast")),
+             for kind in ("production", "replenishment", "safety_stock", "fulfilment", "transport", "forecast",
+                         "stock_allocation")),
            _c("alerts", VALUE, "warnings the segment asks for during the run"),
            _c("planning", TEXT, "how made-to-order lines are promised: planned_lead_time or finite_capacity "
               "(blank: not quoted)")),
