@@ -42,6 +42,7 @@ from simulator.engine.spec import (
     Channel,
     Customer,
     Family,
+    Freight,
     Lane,
     Line,
     Maintenance,
@@ -102,6 +103,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         forecast_overrides=overrides(cfg.demand.overrides, "demand.overrides", skus, families, warehouses),
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
+        freight=Freight(consolidate_orders=net.freight.consolidate_orders),
     )
     network = Network(spec)  # the network's structure, for the checks that read it
     _check_topology(spec, network)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, Strict, model_validator
 
 from simulator.config.policy import policy_field
+from simulator.config.schema_freight import FreightCfg
 from simulator.engine.params import (
     Count,
     DistSpec,
@@ -220,6 +221,7 @@ class NetworkCfg(Section):
     plants: dict[Text, PlantCfg] = {}
     warehouses: dict[Text, WarehouseCfg] = {}
     lanes: list[LaneCfg] = []
+    freight: FreightCfg = Field(FreightCfg(), description="order consolidation and carriers")
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
     locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")

@@ -136,6 +136,13 @@ class TransportMode:
 
 
 @dataclass(frozen=True, slots=True)
+class Freight:
+    """How carriers bill and group what the network ships."""
+
+    consolidate_orders: bool = True  # lines of one order leaving a node together are one shipment
+
+
+@dataclass(frozen=True, slots=True)
 class Lane:
     """A carrier lane between two nodes with one transport mode."""
 
@@ -236,4 +243,5 @@ class Spec:
     demand_models: tuple[DemandModifier, ...] = ()  # from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
+    freight: Freight = field(default_factory=Freight)  # order consolidation, carriers
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
