@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 KPI_COLUMNS = (
     "segment", "demand_units", "fill_rate", "order_fill_rate", "otif", "backorder_units", "lost_units",
-    "open_backorder_units", "avg_lead_time_days", "avg_on_hand_units", "inventory_turns", "revenue", "cogs",
-    "transport_cost", "handling_cost", "holding_cost", "changeover_cost", "cost_to_serve", "gross_margin",
-    "co2_kg",
+    "rationed_units", "open_backorder_units", "avg_lead_time_days", "avg_on_hand_units", "inventory_turns",
+    "revenue", "cogs", "transport_cost", "handling_cost", "holding_cost", "changeover_cost", "cost_to_serve",
+    "gross_margin", "co2_kg",
 )
 KPI_METRICS = [c for c in KPI_COLUMNS if c != "segment"]  # the numeric KPIs (all but the segment name)
 
@@ -57,6 +57,9 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     prod = tables["production"]
     prod = prod[prod["end"] >= warmup]
     years = (horizon - warmup) / 365.0
+    rationing = tables.get("rationing")
+    rationed = rationing[rationing["time"] >= warmup].groupby("segment")["qty"].sum() \
+        if rationing is not None and len(rationing) else pd.Series(dtype=float)
 
     # Orders are judged per segment: the lines of one order that belong to one segment.
     per_order = lines.assign(
@@ -68,10 +71,12 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
 
     segments = sorted(set(promised))
     rows = [_row(seg, lines[lines["segment"] == seg], per_order[order_segment == seg], ship[ship["segment"] == seg],
-                 stock_totals.get(seg, (0.0, 0.0)), prod[prod["segment"] == seg], years, holding_rate, horizon)
+                 stock_totals.get(seg, (0.0, 0.0)), prod[prod["segment"] == seg], years, holding_rate, horizon,
+                 float(rationed.get(seg, 0.0)))
             for seg in segments]
     everything = tuple(sum(t[i] for t in stock_totals.values()) for i in (0, 1))
-    rows.append(_row("ALL", lines, per_order, ship, everything, prod, years, holding_rate, horizon))
+    rows.append(_row("ALL", lines, per_order, ship, everything, prod, years, holding_rate, horizon,
+                     float(rationed.sum())))
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
 
 
@@ -93,7 +98,8 @@ def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> d
 
 
 def _row(name: str, lines: pd.DataFrame, per_order: pd.DataFrame, ship: pd.DataFrame, stock: tuple[float, float],
-         prod: pd.DataFrame, years: float, holding_rate: float, horizon: float) -> dict[str, float | str]:
+         prod: pd.DataFrame, years: float, holding_rate: float, horizon: float,
+         rationed: float = 0.0) -> dict[str, float | str]:
     demand = lines["qty"].sum()
     judged = per_order[per_order["due"] <= horizon]  # OTIF judges orders whose promise date has passed
     done = lines[lines["delivered"] >= lines["qty"]]
@@ -113,6 +119,7 @@ def _row(name: str, lines: pd.DataFrame, per_order: pd.DataFrame, ship: pd.DataF
         "otif": float(judged["on_time"].mean()) if len(judged) else float("nan"),
         "backorder_units": demand - lines["immediate"].sum(),
         "lost_units": lines["lost"].sum(),
+        "rationed_units": rationed,
         "open_backorder_units": (lines["qty"] - lines["shipped"] - lines["lost"]).sum(),
         "avg_lead_time_days": float((done["last_delivery"] - done["time"]).mean()) if len(done) else float("nan"),
         "avg_on_hand_units": avg_on_hand,

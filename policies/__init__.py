@@ -8,10 +8,11 @@ from policies import (
                       production,
                       replenishment,
                       safety_stock,
+                      stock_allocation,
                       supply,
                       transport,
 )
 from policies.registry import KINDS, REGISTRY, register
 
 __all__ = ["KINDS", "REGISTRY", "register", "allocation", "batching", "forecast", "fulfilment", "production",
-           "replenishment", "safety_stock", "supply", "transport"]
+           "replenishment", "safety_stock", "stock_allocation", "supply", "transport"]

@@ -13,7 +13,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 KINDS = ("production", "replenishment", "safety_stock", "fulfilment", "transport", "allocation", "batching",
-         "forecast", "supply_allocation")
+         "forecast", "supply_allocation", "stock_allocation")
 
 REGISTRY: dict[str, dict[str, type]] = {kind: {} for kind in KINDS}
 

@@ -76,7 +76,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     suppliers = _suppliers(net, raw_materials, skus)
     plants = _plants(net, families, raw_materials)
     warehouses = {name: Warehouse(name, tuple(w.sources), w.handling_cost_per_unit, w.replenishment, w.initial_stock,
-                                  w.cross_dock_days)
+                                  w.cross_dock_days, w.stock_allocation)
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
                               c.ship_complete)
@@ -225,7 +225,7 @@ def _segments(raw: Mapping[str, SegmentCfg]) -> dict[str, Segment]:
     for i, (name, s) in enumerate(raw.items()):
         pol = s.policies
         policies = SegmentPolicies(pol.production, pol.replenishment, pol.safety_stock, pol.fulfilment,
-                                   pol.transport, pol.forecast)
+                                   pol.transport, pol.forecast, pol.stock_allocation)
         a = s.alerts
         alerts = AlertRules(a.stockout_within_days, a.forecast_deviation_pct, a.deviation_window, a.line_load_pct,
                             a.load_window) if a is not None else None

@@ -94,6 +94,11 @@ def check_policy_segments(spec: Spec) -> None:
                 if seg not in spec.segments:
                     raise ConfigError(f"network.plants.{plant.name}.lines.{line.name}.allocation.weights", seg,
                                       f"unknown segment; known: {', '.join(sorted(spec.segments))}")
+    for key, policy in [*((f"network.warehouses.{w.name}.stock_allocation", w.stock_allocation)
+                          for w in spec.warehouses.values()),
+                        *((f"segments.{s.name}.policies.stock_allocation", s.policies.stock_allocation)
+                          for s in spec.segments.values())]:
+        _check_levels(f"{key}.levels", getattr(policy, "levels", None) or {}, spec)
     for sup in spec.suppliers.values():
         for seg, row in (getattr(sup.allocation, "matrix", None) or {}).items():
             key = f"network.suppliers.{sup.name}.allocation.matrix"
@@ -103,6 +108,20 @@ def check_policy_segments(spec: Spec) -> None:
                 if material not in sup.supplies:
                     raise ConfigError(f"{key}.{seg}.{material}", material,
                                       f"{sup.name} supplies only: {', '.join(sup.supplies)}")
+
+
+def _check_levels(key: str, levels: Mapping[str, float], spec: Spec) -> None:
+    """Stock-allocation levels name known segments and are nested: a less important segment is
+    held back at least as early as a more important one."""
+    for seg in levels:
+        if seg not in spec.segments:
+            raise ConfigError(f"{key}.{seg}", seg, f"unknown segment; known: {', '.join(sorted(spec.segments))}")
+    listed = sorted((spec.segments[name].priority, name, level) for name, level in levels.items())
+    for (p_hi, hi, l_hi), (p_lo, lo, l_lo) in zip(listed, listed[1:], strict=False):
+        if p_hi < p_lo and l_hi > l_lo:
+            raise ConfigError(f"{key}.{lo}", l_lo, f"levels are nested: {lo} (priority {p_lo}) must be held back "
+                              f"at least as early as the more important {hi} (level {l_hi}); give it >= {l_hi}")
+
 
 
 def check_fill_targets(spec: Spec, network: Network) -> None:

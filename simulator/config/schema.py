@@ -151,6 +151,8 @@ class WarehouseCfg(Section):
     replenishment: policy_field("replenishment") | None = None  # type: ignore[valid-type]
     initial_stock: NonNeg | None = Field(None, description="units of each SKU at the start; null = the policy's")
     cross_dock_days: NonNeg = 0.0
+    stock_allocation: policy_field("stock_allocation") | None = Field(  # type: ignore[valid-type]
+        None, description="how scarce stock is shared between segments here; null = the governing segment's")
 
 
 class LaneCfg(Section):

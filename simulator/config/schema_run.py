@@ -43,6 +43,7 @@ class PoliciesCfg(Section):
     fulfilment: policy_field("fulfilment") = "dc_pick"  # type: ignore[valid-type]
     transport: policy_field("transport") = "first_listed"  # type: ignore[valid-type]
     forecast: policy_field("forecast") | None = None  # type: ignore[valid-type]
+    stock_allocation: policy_field("stock_allocation") | None = None  # type: ignore[valid-type]
 
 
 class AlertsCfg(Section):

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.engine.allocation import attach_rationing
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
 from simulator.engine.production import PlantNode
@@ -99,6 +100,7 @@ class Model:
                                           ctx.nodes[source], built.get((source, sku)), history,
                                           self.warehouses[wh].availability)
         points = [built[key] for key in sorted(built)]
+        attach_rationing(spec, points, flows, ctx.recorder.rationing)
         for point in points:
             self.warehouses[point.node].add(point)
             ctx.ledger.initial[point.sku] += point.on_hand

@@ -31,6 +31,7 @@ WRITE_OFF_COLUMNS = ("time", "node", "sku", "segment", "qty")  # finished goods 
 # Where every finished unit ended up, per SKU: what entered (initial + released) equals the rest.
 UNIT_BALANCE_COLUMNS = ("sku", "initial", "released", "delivered", "written_off", "on_hand_end", "in_transit_end",
                         "waiting_for_truck_end")
+RATIONING_COLUMNS = ("time", "node", "sku", "segment", "qty")  # stock on hand a line was denied by a level
 ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
                       "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
 
@@ -56,6 +57,7 @@ class Recorder:
     disruptions: list[Row] = field(default_factory=list)  # one row per disruption window
     shortages: list[Row] = field(default_factory=list)  # a supplier's order left short on a day
     write_offs: list[Row] = field(default_factory=list)  # stock destroyed (a DC outage with stock_loss)
+    rationing: list[Row] = field(default_factory=list)  # units held back from a line by a stock-allocation level
 
     def tables(self, release: bool = False) -> dict[str, pd.DataFrame]:
         """The rows as DataFrames. ``release``: empty each row buffer as soon as its table is built,
@@ -64,7 +66,7 @@ class Recorder:
         for name, columns in (("order_lines", ORDER_LINE_COLUMNS), ("shipments", SHIPMENT_COLUMNS),
                               ("production", PRODUCTION_COLUMNS), ("replenishments", REPLENISHMENT_COLUMNS),
                               ("disruptions", DISRUPTION_COLUMNS), ("shortages", SHORTAGE_COLUMNS),
-                              ("write_offs", WRITE_OFF_COLUMNS)):
+                              ("write_offs", WRITE_OFF_COLUMNS), ("rationing", RATIONING_COLUMNS)):
             rows = getattr(self, name)
             if name == "order_lines":
                 out[name] = _order_line_table(rows)

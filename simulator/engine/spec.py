@@ -21,6 +21,7 @@ from policies.base import (
     SupplyAllocation,
     TransportChoice,
 )
+from policies.stock_allocation import StockAllocation
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
 
@@ -119,6 +120,8 @@ class Warehouse:
     replenishment: Replenishment | None = None
     initial_stock: float | None = None  # units of each SKU on hand at the start; None = the policy's level
     cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
+    # how scarce stock is shared between segments here (None: the governing segment's, else first come first served)
+    stock_allocation: StockAllocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,7 @@ class SegmentPolicies:
     fulfilment: FulfilmentPath
     transport: TransportChoice
     forecast: Forecaster | None = None  # None: plan from the configured demand, no forecasting
+    stock_allocation: StockAllocation | None = None  # sharing scarce stock it governs (None: first come first served)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -14,6 +15,9 @@ from simulator.engine.availability import Availability
 from simulator.engine.context import Context, ServingNode
 from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Segment
+
+if TYPE_CHECKING:
+    from simulator.engine.allocation import Rationing
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -101,6 +105,7 @@ class StockPoint:
         if upstream is not None:
             upstream.downstream.append(self)
         self.history = history
+        self.alloc: Rationing | None = None  # sharing between segments (allocation.py); None: first come first served
 
     @property
     def position(self) -> float:
@@ -119,8 +124,11 @@ class StockPoint:
         """
         if self.history is not None:
             self.history.demand(self.ctx.env.now, req.qty)
-        # First come, first served: nothing ships past a waiting backorder.
-        take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
+        alloc = self.alloc
+        if alloc is None:  # first come, first served: nothing ships past a waiting backorder
+            take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
+        else:
+            take = alloc.take(self, req)
         if req.complete_only and take < req.qty:
             take = 0.0
         if type(req) is OrderLine:
@@ -165,6 +173,9 @@ class StockPoint:
 
     def serve_backlog(self) -> None:
         """Ship waiting backorders from stock on hand, oldest first."""
+        if self.alloc is not None:
+            self.alloc.serve_backlog(self)
+            return
         backlog = self.backlog
         while backlog and self.on_hand > 0:
             head = backlog[0]
