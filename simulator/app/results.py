@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analysis.freight import carrier_scorecard
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
 from analysis.sop import sop_table
@@ -61,6 +62,12 @@ class Results(RunRecord):
     def _sku_prices(self) -> pd.DataFrame:
         return pd.DataFrame([(s.name, s.price, s.unit_cost) for s in self.spec.skus.values()],
                             columns=["sku", "price", "unit_cost"]).set_index("sku")
+
+    @cached_property
+    def carrier_scorecard(self) -> pd.DataFrame:
+        """Per carrier and segment: shipments, on-time share, mean delay, cost per unit
+        (``analysis/freight.py``; after the warm-up)."""
+        return carrier_scorecard(self.tables["shipments"], self.spec.warmup_days)
 
     @cached_property
     def sop(self) -> pd.DataFrame:
@@ -177,11 +184,12 @@ class Results(RunRecord):
                baseline: Results | None = None) -> Path:
         """Write the self-contained HTML run report (figures embedded) to ``path``; with the resilience
         table of a disrupted run (and its paired baseline run) it includes a resilience section."""
+        from analysis.freight import scorecard_section
         from analysis.report import write_run_report
         from analysis.resilience_report import resilience_section
 
         extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
-        return write_run_report(self, path, extra=extra)
+        return write_run_report(self, path, extra=[*extra, scorecard_section(self.carrier_scorecard)])
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
         """The readable event log of ``[start, end)`` (time, node, event, SKU, qty, segment, detail)."""
@@ -215,6 +223,7 @@ class Results(RunRecord):
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
         self.sop.to_csv(out / "sop.csv", index=False)
+        self.carrier_scorecard.to_csv(out / "carrier_scorecard.csv", index=False)
         detail = self.tables if tables else {}
         for name, table in detail.items():
             table.to_parquet(out / f"{name}.parquet", index=False)

@@ -26,6 +26,7 @@ from simulator.config.checks import (
 )
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
+from simulator.config.freight import with_carriers
 from simulator.config.geography import derive_lanes
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
@@ -83,7 +84,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
                 for name, c in net.channels.items()}
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
-    lanes = _lanes(net, modes)
+    lanes = with_carriers(net, _lanes(net, modes), modes)
     check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers])
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)

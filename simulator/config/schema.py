@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, Strict, model_validator
 
 from simulator.config.policy import policy_field
-from simulator.config.schema_freight import FreightCfg
+from simulator.config.schema_freight import CarrierCfg, FreightCfg
 from simulator.engine.params import (
     Count,
     DistSpec,
@@ -165,6 +165,7 @@ class LaneCfg(Section):
     cost_per_unit: NonNeg | None = Field(None, description="default: the mode's")
     cost_per_shipment: NonNeg | None = Field(None, description="default: the mode's")
     co2_per_unit: NonNeg | None = Field(None, description="default: the mode's")
+    carrier: Text | None = Field(None, description="the carrier running it (network.carriers); default: the mode")
 
 
 class ChannelCfg(Section):
@@ -223,7 +224,8 @@ class NetworkCfg(Section):
     plants: dict[Text, PlantCfg] = {}
     warehouses: dict[Text, WarehouseCfg] = {}
     lanes: list[LaneCfg] = []
-    freight: FreightCfg = Field(FreightCfg(), description="order consolidation and carriers")
+    freight: FreightCfg = Field(FreightCfg(), description="order consolidation")
+    carriers: dict[Text, CarrierCfg] = Field({}, description="carriers by name: their on-time record per lane")
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
     locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")

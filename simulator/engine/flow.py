@@ -122,30 +122,35 @@ class _LaneState:
     """One lane of one mode: its figures, its random transit (and lateness) draws, and the loads
     waiting for a consolidated truck."""
 
-    __slots__ = ("lane", "option", "transit", "late", "delay", "on_time", "capacity", "max_wait", "waiting",
-                 "waiting_qty", "truck")
+    __slots__ = ("lane", "carrier", "option", "transit", "late", "delay", "on_time", "capacity", "max_wait",
+                 "waiting", "waiting_qty", "truck")
 
     def __init__(self, lane: Lane, mode: TransportMode, streams: Streams) -> None:
         self.lane = lane
+        self.carrier = lane.carrier or lane.mode
         self.option = LaneOption(lane.mode, lane.lead_time.mean, lane.cost_per_unit, lane.cost_per_shipment,
                                  lane.co2_per_unit, mode.truck_capacity)
         self.transit = lane.lead_time.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode))
-        self.on_time = mode.on_time
-        self.late = streams.rng("lane", lane.origin, lane.dest, lane.mode, "late") if mode.on_time < 1 else None
-        self.delay = mode.delay.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode, "delay")) \
-            if mode.delay is not None else None
+        # The carrier's record on this lane (or, without one, the mode's): on-time probability, delay if late.
+        on_time = lane.on_time if lane.on_time is not None else mode.on_time
+        delay = lane.delay if lane.delay is not None else mode.delay
+        self.on_time = on_time
+        self.late = streams.rng("lane", lane.origin, lane.dest, lane.mode, "late") if on_time < 1 else None
+        self.delay = delay.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode, "delay")) \
+            if delay is not None else None
         self.capacity = mode.truck_capacity
         self.max_wait = mode.max_wait_days
         self.waiting: list[Load] = []  # loads waiting for the next truck
         self.waiting_qty = 0.0
         self.truck = 0  # number of the truck now loading (so a stale max-wait timer does nothing)
 
-    def draw_transit(self) -> float:
-        """Transit days of one shipment or truck: the lane's lead time, plus a delay if late."""
+    def draw_transit(self) -> tuple[float, float]:
+        """Transit days of one shipment or truck: the lane's lead time (what the carrier promises at
+        pickup: the shipment's due date), and the delay when it is late (0 when on time)."""
         days = self.transit()
         if self.late is not None and self.late.random() >= self.on_time:
-            days += self.delay()  # type: ignore[misc]
-        return days
+            return days, self.delay()  # type: ignore[misc]
+        return days, 0.0
 
 
 class Carrier:
@@ -321,7 +326,8 @@ class Carrier:
         """One shipment (or truck) leaves now: one transit draw, its fixed cost shared by units."""
         lane = state.lane
         now = self.env.now
-        transit = state.draw_transit()
+        promised, late_by = state.draw_transit()
+        transit = promised + late_by
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
         key = (origin, stop)
         depart = now
@@ -342,6 +348,7 @@ class Carrier:
                 segment.name if segment is not None else "",
                 lane.cost_per_shipment * qty / total + lane.cost_per_unit * qty, lane.co2_per_unit * qty,
                 depart + transit, request.path, shipment, request.order_id if type(request) is OrderLine else 0,
+                state.carrier, depart + promised,
             ))
             if delay > 0 and type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
                 heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))

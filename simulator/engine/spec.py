@@ -147,7 +147,7 @@ class Freight:
 
 @dataclass(frozen=True, slots=True)
 class Lane:
-    """A carrier lane between two nodes with one transport mode."""
+    """A carrier lane between two nodes with one transport mode, run by one carrier."""
 
     origin: str
     dest: str
@@ -156,6 +156,9 @@ class Lane:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    carrier: str = ""  # the carrier running the lane ("": the mode's name stands for it)
+    on_time: float | None = None  # this carrier's on-time probability on this lane (None: the mode's)
+    delay: Dist | None = None  # ... and the extra days of its late shipments (None: the mode's)
 
 
 @dataclass(frozen=True, slots=True)
