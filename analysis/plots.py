@@ -102,6 +102,8 @@ def network(spec: Spec, depth: Mapping[str, int]) -> Figure:
     mode_colour = {m: _MODE_COLOURS.get(m, c) for m, c in colours(modes).items()}
     seen: dict[tuple[str, str], int] = {}
     for lane in spec.lanes:
+        if lane.origin not in pos or lane.dest not in pos:  # the reverse flow (returns centres) is not drawn
+            continue
         (x0, y0), (x1, y1) = pos[lane.origin], pos[lane.dest]
         k = seen[(lane.origin, lane.dest)] = seen.get((lane.origin, lane.dest), -1) + 1  # parallel modes bend apart
         ax.annotate("", xy=(x1 - 0.12, y1), xytext=(x0 + 0.12, y0),

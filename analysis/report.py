@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from analysis import plots, sweep_plots
 from analysis.kpis import made_to_order
 from analysis.report_parts import Section, _fmt, _metric_format, _table
+from analysis.shopfloor import shopfloor_sections
 from analysis.statistics import describe, metric_interval
 from analysis.style import money
 
@@ -172,6 +173,7 @@ def run_sections(results: Results, sku: str | None = None, node: str | None = No
                 figures=((plots.service(results), "Left: fill rate against the SLA target (black bar). Right: "
                           "share of delivered order lines that arrived within x days; dotted lines mark each "
                           "segment's promised lead time."),)),
+        *shopfloor_sections(results.tables, spec.warmup_days, spec.horizon_days),
     ]
 
 

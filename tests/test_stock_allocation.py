@@ -167,9 +167,11 @@ class _Point:
         self.backlog_qty = 0.0
         self.shipped: list[tuple[str, float]] = []
         self.dc = SimpleNamespace(up=True)
-        carrier = SimpleNamespace(ship=lambda node, req, qty: self.shipped.append((req.dest_node, qty)))
-        self.ctx = SimpleNamespace(env=SimpleNamespace(now=0.0), carrier=carrier)
+        self.ctx = SimpleNamespace(env=SimpleNamespace(now=0.0))
         self.node = "dc"
+
+    def dispatch(self, req: Request, qty: float) -> None:
+        self.shipped.append((req.dest_node, qty))
 
     def wait(self, req: Request) -> None:
         self.backlog.append(req)

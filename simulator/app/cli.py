@@ -28,6 +28,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from analysis.cost_allocation import format_full_cost
 from analysis.kpis import format_table, sla_targets
 from analysis.statistics import summarize, summary_cells
 from analysis.sweep import (
@@ -111,6 +112,9 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     if n == 1:
         info = reps.first.run_info()
         print(format_table(reps.first.kpis, sla_targets(spec, reps.first.service_decisions)))
+        if reps.first.has_cost_allocation:
+            print("\nfull cost to serve: variable + fixed DC cost + shared pools by activity driver (full_cost.csv)")
+            print(format_full_cost(reps.first.full_cost))
         print(_window(spec))
         print(f"\n{spec.horizon_days:g} simulated days in {info['wall_seconds']:.2f} s "
               f"({info['events_processed']:,} events, {info['events_per_second']:,} events/s)")

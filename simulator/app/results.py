@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analysis.ageing import add_ageing_kpis, finance_table
+from analysis.cost_allocation import add_facility_costs, allocation_table, facility_charges, full_cost_table
 from analysis.freight import carrier_scorecard
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
+from analysis.returns import add_returns_kpis, add_returns_sop
 from analysis.sop import sop_table
 from simulator.config import build_spec
 from simulator.engine.model import Model
@@ -56,7 +59,55 @@ class Results(RunRecord):
             handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
             holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days,
         )
-        return add_planning_kpis(kpis, self.tables, spec.warmup_days)
+        kpis = add_returns_kpis(kpis, self.tables, skus=self._sku_prices, warmup=spec.warmup_days)
+        kpis = add_planning_kpis(kpis, self.tables, spec.warmup_days)
+        kpis = add_ageing_kpis(kpis, self.tables, unit_cost=self._sku_prices["unit_cost"],
+                               holding_rate=spec.holding_rate, warmup=spec.warmup_days, horizon=spec.horizon_days)
+        if any(t["operated"] or t["overflow_cost_per_unit_day"] for t in self._facility_terms.values()):
+            kpis = add_facility_costs(kpis, facility_charges(self.tables, segments=list(spec.segments),
+                                                             terms=self._facility_terms, warmup=spec.warmup_days))
+        return kpis
+
+    @cached_property
+    def _facility_terms(self) -> dict[str, dict[str, Any]]:
+        """Per DC with facility terms: its fixed cost and driver, overflow cost and 3PL fees, as data."""
+        out = {}
+        for name, w in self.spec.warehouses.items():
+            t = w.facility
+            if t is None:
+                continue
+            op = t.operator
+            out[name] = {"fixed_cost_per_day": t.fixed_cost_per_day, "fixed_cost_driver": t.fixed_cost_driver,
+                         "overflow_cost_per_unit_day": t.overflow_cost_per_unit_day,
+                         "handling_cost_per_unit": w.handling_cost_per_unit, "operated": op is not None,
+                         "fee_per_unit": op.fee_per_unit if op else 0.0,
+                         "fee_per_order": op.fee_per_order if op else 0.0,
+                         "operator_segments": op.segments if op else None}
+        return out
+
+    @property
+    def has_cost_allocation(self) -> bool:
+        """True when the network has fixed DC costs or shared cost pools to allocate."""
+        return bool(self.spec.cost_pools) or any(t["fixed_cost_per_day"] > 0 for t in self._facility_terms.values())
+
+    @cached_property
+    def cost_allocation(self) -> pd.DataFrame:
+        """Each DC's fixed cost and each shared cost pool spread over segments by its driver: one row
+        per pool x segment (``analysis/cost_allocation.py``; drivers in docs/kpis.md)."""
+        spec = self.spec
+        pools = [{"name": p.name, "per_day": p.per_day, "driver": p.driver, "warehouses": p.warehouses}
+                 for p in spec.cost_pools]
+        return allocation_table(self.tables, segments=list(spec.segments), warehouses=list(spec.warehouses),
+                                terms=self._facility_terms, pools=pools, warmup=spec.warmup_days,
+                                horizon=spec.horizon_days)
+
+    @cached_property
+    def full_cost(self) -> pd.DataFrame:
+        """Per segment: variable cost to serve (the KPI table's), allocated fixed DC cost and shared
+        cost, full cost to serve and the margin after it."""
+        lines = self.tables["order_lines"]
+        lines = lines[lines["time"] >= self.spec.warmup_days]
+        return full_cost_table(self.kpis, self.cost_allocation, lines.groupby("segment")["delivered"].sum())
 
     @cached_property
     def _sku_prices(self) -> pd.DataFrame:
@@ -70,13 +121,36 @@ class Results(RunRecord):
         return carrier_scorecard(self.tables["shipments"], self.spec.warmup_days)
 
     @cached_property
+    def labour(self) -> pd.DataFrame:
+        """Hours worked and overtime per line and segment after the warm-up, what labour planning is
+        given (runs with shift calendars, crews or tools; empty otherwise; docs/shopfloor.md)."""
+        from analysis.shopfloor import LABOUR_COLUMNS, labour_table
+
+        if "line_work" not in self.tables:
+            return pd.DataFrame(columns=list(LABOUR_COLUMNS))
+        return labour_table(self.tables["shifts"], self.tables["line_work"], self.spec.warmup_days,
+                            self.spec.horizon_days)
+
+    @cached_property
     def sop(self) -> pd.DataFrame:
         """The S&OP table: per 30-day month and segment, demand, shipped, lost, production, ending
         inventory (units and value), revenue, cost to serve and margin (``analysis/sop.py``)."""
         spec = self.spec
-        return sop_table(self.tables, skus=self._sku_prices,
-                         handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
-                         holding_rate=spec.holding_rate, horizon=spec.horizon_days)
+        sop = sop_table(self.tables, skus=self._sku_prices,
+                        handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
+                        holding_rate=spec.holding_rate, horizon=spec.horizon_days)
+        return add_returns_sop(sop, self.tables, skus=self._sku_prices, horizon=spec.horizon_days)
+
+    @cached_property
+    def finance(self) -> pd.DataFrame | None:
+        """Runs with ``inventory:``: the finance table per month and segment (inventory value owned and
+        consigned, value per age bucket, reserve, write-offs; ``analysis/ageing.py``); else None."""
+        rules = self.spec.inventory
+        if rules is None:
+            return None
+        return finance_table(self.tables, unit_cost=self._sku_prices["unit_cost"], holding_rate=self.spec.holding_rate,
+                             horizon=self.spec.horizon_days, buckets=rules.bucket_names(),
+                             reserve_rates=rules.reserve_rates, period_days=rules.period_days)
 
     @cached_property
     def service_decisions(self) -> pd.DataFrame:
@@ -184,11 +258,13 @@ class Results(RunRecord):
                baseline: Results | None = None) -> Path:
         """Write the self-contained HTML run report (figures embedded) to ``path``; with the resilience
         table of a disrupted run (and its paired baseline run) it includes a resilience section."""
+        from analysis.ageing_report import ageing_section
         from analysis.freight import scorecard_section
         from analysis.report import write_run_report
         from analysis.resilience_report import resilience_section
 
         extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
+        extra += ageing_section(self)
         return write_run_report(self, path, extra=[*extra, scorecard_section(self.carrier_scorecard)])
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
@@ -224,10 +300,17 @@ class Results(RunRecord):
         self.kpis.to_csv(out / "kpis.csv", index=False)
         self.sop.to_csv(out / "sop.csv", index=False)
         self.carrier_scorecard.to_csv(out / "carrier_scorecard.csv", index=False)
+        if self.finance is not None:
+            self.finance.to_csv(out / "finance.csv", index=False)
+        if self.has_cost_allocation:
+            self.full_cost.to_csv(out / "full_cost.csv", index=False)
+            self.cost_allocation.to_csv(out / "cost_allocation.csv", index=False)
         detail = self.tables if tables else {}
         for name, table in detail.items():
             table.to_parquet(out / f"{name}.parquet", index=False)
         planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
+        if "line_work" in self.tables:
+            self.labour.to_csv(out / "labour.csv", index=False)
         if config is not None:
             (out / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
         (out / "run.json").write_text(json.dumps(self.run_info(config), indent=2) + "\n")

@@ -26,12 +26,15 @@ from simulator.config.checks import (
 )
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
+from simulator.config.facilities import check_facilities, facility_terms
 from simulator.config.freight import with_carriers
 from simulator.config.geography import derive_lanes
+from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
 from simulator.config.schema import NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
+from simulator.config.shop import build_routings, build_shop
 from simulator.config.topology import _check_topology
 from simulator.engine.demand_planning import AlertRules
 from simulator.engine.distributions import Dist, constant
@@ -58,6 +61,7 @@ from simulator.engine.spec import (
     TransportMode,
     Warehouse,
 )
+from simulator.engine.stocking import planned_flows
 
 
 def build_spec(config: Mapping[str, Any]) -> Spec:
@@ -76,8 +80,12 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     skus, families = _catalogue(net, raw_materials)
     suppliers = _suppliers(net, raw_materials, skus)
     plants = _plants(net, families, raw_materials)
+    routings = build_routings(net, families, plants)  # gives each routed family's last line the family
     warehouses = {name: Warehouse(name, tuple(w.sources), w.handling_cost_per_unit, w.replenishment, w.initial_stock,
-                                  w.cross_dock_days, w.stock_allocation)
+                                  w.cross_dock_days, w.stock_allocation,
+                                  facility_terms(f"network.warehouses.{name}", w.fixed_cost_per_day,
+                                                 w.fixed_cost_driver, w.capacity, w.operator, families,
+                                                 net.integer_units))
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
                               c.ship_complete)
@@ -85,13 +93,14 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
     lanes = with_carriers(net, _lanes(net, modes), modes)
-    check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers])
+    check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers, *net.returns_centres])
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)
+    cost_pools = check_facilities(warehouses, segments, net.cost_pools)
     segment_of = _assignment(cfg, segments, skus, channels)
     sporadic, sporadic_lanes = intermittent(cfg.demand.intermittent, "demand.intermittent", customers, skus, lanes)
     customers.update(sporadic)
-    lanes += sporadic_lanes
+    lanes += sporadic_lanes + _returns_lanes(net, modes, segments, lanes)
     spec = Spec(
         seed=cfg.seed, horizon_days=cfg.horizon_days, warmup_days=cfg.warmup_days,
         integer_units=net.integer_units, holding_rate=net.holding_rate,
@@ -105,14 +114,76 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
         freight=Freight(consolidate_orders=net.freight.consolidate_orders),
+        inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
+        returns_centres=dict(net.returns_centres),
+        routings=routings, shop=build_shop(net, families),
+        cost_pools=cost_pools,
     )
     network = Network(spec)  # the network's structure, for the checks that read it
     _check_topology(spec, network)
     check_policy_segments(spec)
     check_fill_targets(spec, network)
     check_overrides(spec, cfg.demand.overrides)
+    _check_restock(spec, network)
     # scenarios read the network, so they are checked last
     return dataclasses.replace(spec, scenario=build_scenario(cfg.scenario, spec))
+
+
+def _returns_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], segments: Mapping[str, Segment],
+                   lanes: tuple[Lane, ...]) -> tuple[Lane, ...]:
+    """Check each returns centre's names and give it its lanes: from each customer it collects from
+    (``inbound``) and to each restock DC (``outbound``), unless ``network.lanes`` already has them."""
+    out: list[Lane] = []
+    taken: dict[str, str] = {}  # customer -> its centre
+    nodes = {*net.suppliers, *net.plants, *net.warehouses, *net.customers}
+    for name, rc in net.returns_centres.items():
+        key = f"network.returns_centres.{name}"
+        if name in nodes:
+            raise ConfigError(key, name, "a returns centre needs a name no supplier, plant, DC or customer has")
+        known(f"{key}.restock_to", rc.restock_to, net.warehouses)
+        collected = known(f"{key}.collects_from", rc.collects_from, net.customers) \
+            if rc.collects_from is not None else tuple(net.customers)
+        for customer in collected:
+            if customer in taken:
+                raise ConfigError(f"{key}.collects_from", customer,
+                                  f"already collected by {taken[customer]}: a customer sends returns to one centre")
+            taken[customer] = name
+        for i, rule in enumerate(rc.returns):
+            known(f"{key}.returns[{i}].segments", rule.segments or (), segments)
+            known(f"{key}.returns[{i}].channels", rule.channels or (), net.channels)
+        have = {(ln.origin, ln.dest) for ln in lanes}
+        sides = (("inbound", [(c, name) for c in collected]), ("outbound", [(name, d) for d in rc.restock_to]))
+        for side, ends in sides:
+            spec_lane = getattr(rc, side)
+            if spec_lane is None:
+                missing = [e for e in ends if e not in have]
+                if missing:
+                    raise ConfigError(f"{key}.{side}", None, f"no lane from {missing[0][0]} to {missing[0][1]}: give "
+                                      f"{side}: {{mode, lead_time}} or add the lane to network.lanes")
+                continue
+            known(f"{key}.{side}.mode", [spec_lane.mode], modes)
+            mode = modes[spec_lane.mode]
+            out += [Lane(a, b, mode.name, to_dist(spec_lane.lead_time), mode.cost_per_unit, mode.cost_per_shipment,
+                         mode.co2_per_unit) for a, b in ends if (a, b) not in have]
+    return tuple(out)
+
+
+def _check_restock(spec: Spec, network: Network) -> None:
+    """Every SKU that may come back has a DC among the centre's ``restock_to`` that stocks it."""
+    if not spec.returns_centres:
+        return
+    stocked = set(planned_flows(spec, network))
+    for name, rc in spec.returns_centres.items():
+        for cname in rc.collects_from if rc.collects_from is not None else spec.customers:
+            customer = spec.customers[cname]
+            for sku in customer.skus:
+                segment = spec.segment_of[(sku, customer.channel)]
+                rule = rc.rule(segment, customer.channel)
+                if rule is None or rule.rate <= 0 or any((dc, sku) in stocked for dc in rc.restock_to):
+                    continue
+                raise ConfigError(f"network.returns_centres.{name}.restock_to", list(rc.restock_to),
+                                  f"none of these DCs stocks {sku} ({segment} segment, returned by {cname}); add a "
+                                  "DC that stocks it, or limit the return rules to segments that are stocked")
 
 
 def _trace(cfg: RunConfig, skus: Mapping[str, Sku]) -> TraceWindow | None:
@@ -231,7 +302,7 @@ def _segments(raw: Mapping[str, SegmentCfg]) -> dict[str, Segment]:
         alerts = AlertRules(a.stockout_within_days, a.forecast_deviation_pct, a.deviation_window, a.line_load_pct,
                             a.load_window) if a is not None else None
         out[name] = Segment(name, s.description, s.sla.fill_rate, s.sla.lead_time_days,
-                            s.priority if s.priority is not None else i + 1, policies, alerts)
+                            s.priority if s.priority is not None else i + 1, policies, alerts, s.planning)
     return out
 
 

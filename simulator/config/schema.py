@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import Field, Strict, model_validator
 
+from simulator.config.facilities import CapacityCfg, CostPoolCfg, Driver, OperatorCfg
 from simulator.config.policy import policy_field
 from simulator.config.schema_freight import CarrierCfg, FreightCfg
+from simulator.config.schema_shop import CalendarCfg, OperationCfg, ToolCfg
 from simulator.engine.params import (
     Count,
     DistSpec,
@@ -22,6 +24,7 @@ from simulator.engine.params import (
     Text,
     to_dist,
 )
+from simulator.engine.returns import ReturnsCentre
 
 
 class TransportModeCfg(Section):
@@ -111,6 +114,8 @@ class LineCfg(Section):
     allocation: policy_field("allocation") = "fcfs"  # type: ignore[valid-type]
     batching: policy_field("batching") = "as_ordered"  # type: ignore[valid-type]
     maintenance: MaintenanceCfg | None = None
+    calendar: CalendarCfg | None = Field(None, description="shift calendar (default: the plant's; none: 24/7)")
+    crew: Text | None = Field(None, description="the plant's crew this line needs to run (one of plant crews)")
 
     @model_validator(mode="after")
     def _one_speed(self) -> LineCfg:
@@ -141,6 +146,8 @@ class PlantCfg(Section):
     lines: dict[Text, LineCfg] = Field(min_length=1)
     raw_stock: dict[Text, RawStockCfg] = {}
     planned_lead_time: NonNeg = Field(2.0, description="days a planner allows for a production order")
+    calendar: CalendarCfg | None = Field(None, description="shift calendar of its lines; null = around the clock")
+    crews: dict[Text, Count] = Field({}, description="crew -> how many lines it can staff at the same time")
 
 
 class WarehouseCfg(Section):
@@ -153,6 +160,10 @@ class WarehouseCfg(Section):
     cross_dock_days: NonNeg = 0.0
     stock_allocation: policy_field("stock_allocation") | None = Field(  # type: ignore[valid-type]
         None, description="how scarce stock is shared between segments here; null = the governing segment's")
+    fixed_cost_per_day: NonNeg = Field(0.0, description="rent, staff and equipment a day, whatever goes through")
+    fixed_cost_driver: Driver = Field("units_handled", description="how the fixed cost is spread over segments")
+    capacity: CapacityCfg | None = Field(None, description="storage and throughput limits; null = none")
+    operator: OperatorCfg | None = Field(None, description="a 3PL runs the picking here; null = in-house")
 
 
 class LaneCfg(Section):
@@ -228,5 +239,11 @@ class NetworkCfg(Section):
     carriers: dict[Text, CarrierCfg] = Field({}, description="carriers by name: their on-time record per lane")
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
+    returns_centres: dict[Text, ReturnsCentre] = Field({}, description="reverse logistics: what customers send "
+                                                       "back and where it is inspected (none: no returns)")
     locations: dict[Text, LocationCfg] = Field({}, description="site -> {lat, lon}")
+    routings: dict[Text, list[OperationCfg]] = Field(
+        {}, description="family -> its operations in order (the last one finishes it); none: one line makes it")
+    tools: dict[Text, ToolCfg] = Field({}, description="tool or mould -> the families that need it")
+    cost_pools: dict[Text, CostPoolCfg] = Field({}, description="shared costs spread over segments by a driver")
     inputs: list[Text] = Field([], description="files the network was made from (hashed into run.json)")

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BeforeValidator, Discriminator, Field, Strict, Tag, model_validator
 
 from scenarios.kinds import KINDS
+from simulator.config.inventory import InventoryCfg
 from simulator.config.policy import policy_field
 from simulator.config.resources import DEFAULT_MAX_ROWS
 from simulator.config.schema import NetworkCfg
@@ -72,6 +73,9 @@ class SegmentCfg(Section):
         None, description="smaller = more important (default: the order listed)")
     policies: PoliciesCfg = {}  # type: ignore[assignment]
     alerts: AlertsCfg | None = None
+    planning: Literal["planned_lead_time", "finite_capacity"] | None = Field(
+        None, description="how made-to-order lines are promised: the plant's planned lead time, or the line's "
+        "queue (finite capacity); writes the promises table; null = not quoted")
 
 
 class RuleCfg(Section):
@@ -306,6 +310,8 @@ class RunConfig(Section):
     hydra: Any = Field(None, description="Hydra's own settings (not read by segsim)")
     resilience: Any = Field(None, description="resilience measures (validated by the application)")
     limits: LimitsCfg = LimitsCfg()
+    inventory: InventoryCfg | None = Field(
+        None, description="lots, shelf life, obsolete stock, ownership and reserves; null = stock not aged")
 
     @model_validator(mode="before")
     @classmethod

@@ -90,7 +90,6 @@ class Rationing:
         if not backlog:
             return
         queue = sorted(backlog, key=_priority) if self.by_priority else list(backlog)
-        ship = point.ctx.carrier.ship
         for head in queue:
             if point.on_hand <= 0:
                 break
@@ -105,7 +104,7 @@ class Rationing:
             point.on_hand -= take
             head.open -= take
             point.backlog_qty -= take
-            ship(point.node, head, take)
+            point.dispatch(head, take)
         if any(r.open <= 0 for r in backlog):
             point.backlog = deque(r for r in backlog if r.open > 0)
 

@@ -17,15 +17,18 @@ draws random numbers; the carrier does, once per shipment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import simpy
 
-if TYPE_CHECKING:
-    from simulator.engine.flow import OrderLine
+from policies.base import LaneOption
 
-Load = tuple["OrderLine", float]  # one order line and the units of it that leave now
+if TYPE_CHECKING:
+    from simulator.engine.flow import Load, OrderLine
+    from simulator.engine.spec import Sku
+
+LineLoad = tuple["OrderLine", float]  # one order line and the units of it that leave now
 _EPS = 1e-9
 
 
@@ -37,14 +40,14 @@ class OrderConsolidation:
 
     __slots__ = ("env", "depart", "_pending", "_flush_due", "_depth", "_expected", "_held")
 
-    def __init__(self, env: simpy.Environment, depart: Callable[[str, list[Load]], None]) -> None:
+    def __init__(self, env: simpy.Environment, depart: Callable[[str, list[LineLoad]], None]) -> None:
         self.env = env
         self.depart = depart
-        self._pending: dict[tuple[str, int], list[Load]] = {}  # (origin, order) -> loads leaving this instant
+        self._pending: dict[tuple[str, int], list[LineLoad]] = {}  # (origin, order) -> loads leaving this instant
         self._flush_due = False
         self._depth = 0  # > 0 while a caller gathers departures itself (``hold`` ... ``release``)
         self._expected: dict[tuple[int, str], int] = {}  # (order, maker) -> its lines not yet fully made
-        self._held: dict[tuple[int, str], list[Load]] = {}  # (order, maker) -> what is made and waits
+        self._held: dict[tuple[int, str], list[LineLoad]] = {}  # (order, maker) -> what is made and waits
 
     def hold(self) -> None:
         """Gather departures until the matching ``release`` (an order's lines being placed, a receipt
@@ -103,7 +106,7 @@ class OrderConsolidation:
             self.depart(origin, loads)
 
 
-def _merged(loads: list[Load]) -> list[Load]:
+def _merged(loads: list[LineLoad]) -> list[LineLoad]:
     """One load per line (a line made in several batches leaves as one)."""
     if len(loads) == 1:
         return loads
@@ -113,3 +116,26 @@ def _merged(loads: list[Load]) -> list[Load]:
         qty[line.line_id] = qty.get(line.line_id, 0.0) + q
         first.setdefault(line.line_id, line)
     return [(first[i], q) for i, q in qty.items()]
+
+
+def split_by_mode(options: Sequence[LaneOption], loads: list[Load], skus: Mapping[str, Sku]
+                  ) -> list[tuple[int, list[Load]]]:
+    """The loads leaving together, by the lane option (mode) each goes by: each segment's transport
+    policy picks a mode for its lines of the shipment (their units together, at their mean unit
+    margin); lines whose segments pick the same mode travel together. Raw material takes the
+    contracted (first) mode."""
+    by_segment: dict[str, list[Load]] = {}
+    for load in loads:
+        segment = load[0].segment
+        by_segment.setdefault(segment.name if segment is not None else "", []).append(load)
+    chosen: dict[int, list[Load]] = {}
+    for group in by_segment.values():
+        segment = group[0][0].segment
+        if segment is None:
+            index = 0
+        else:
+            qty = sum(q for _, q, _ in group)
+            margin = sum((skus[r.sku].price - skus[r.sku].unit_cost) * q for r, q, _ in group) / qty if qty > 0 else 0.0
+            index = segment.policies.transport.choose(qty, options, margin)
+        chosen.setdefault(index, []).extend(group)
+    return list(chosen.items())

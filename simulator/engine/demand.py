@@ -91,6 +91,8 @@ class CustomerStream:
         self.patience = ctx.spec.channels[spec.channel].patience_days
         self.ship_complete = ctx.spec.channels[spec.channel].ship_complete
         self.modifiers: list[DemandModifier] = []
+        # called on each delivery when the customers send some goods back (``returns.py``); None: never
+        self.on_delivery: Callable[[OrderLine, float, float], None] | None = None
         self._cum: list[float] = []  # cumulative SKU mix (filled in by ``_bind``)
         self._order_ids = order_ids
         self._line_ids = line_ids
@@ -152,6 +154,8 @@ class CustomerStream:
         line.delivered += qty
         line.last_delivery = at
         self.ctx.ledger.delivered[line.sku] += qty
+        if self.on_delivery is not None:
+            self.on_delivery(line, qty, at)
 
     def factor(self, t: float, sku: str) -> float:
         """Combined demand multiplier of every modifier for ``sku`` at time ``t``."""

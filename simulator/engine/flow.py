@@ -19,7 +19,7 @@ import simpy
 
 from policies.base import LaneOption
 from simulator.engine.availability import Availability
-from simulator.engine.consolidation import OrderConsolidation
+from simulator.engine.consolidation import OrderConsolidation, split_by_mode
 from simulator.engine.network import Network
 from simulator.engine.records import Recorder
 from simulator.engine.spec import Lane, TransportMode
@@ -256,30 +256,8 @@ class Carrier:
         if len(options) == 1:
             self._board(options[0], origin, stop, loads)
             return
-        for state, group in self._choose_modes(options, loads):
-            self._board(state, origin, stop, group)
-
-    def _choose_modes(self, options: list[_LaneState], loads: list[Load]) -> list[tuple[_LaneState, list[Load]]]:
-        """Each segment's transport policy picks a mode for its lines of the shipment (their units
-        together); lines whose segments pick the same mode travel together. Raw material takes the
-        contracted (first) mode."""
-        by_segment: dict[str, list[Load]] = {}
-        for load in loads:
-            segment = load[0].segment
-            by_segment.setdefault(segment.name if segment is not None else "", []).append(load)
-        chosen: dict[int, tuple[_LaneState, list[Load]]] = {}
-        for group in by_segment.values():
-            segment = group[0][0].segment
-            if segment is None:
-                index = 0
-            else:
-                qty = sum(q for _, q, _ in group)
-                margin = sum((self.skus[r.sku].price - self.skus[r.sku].unit_cost) * q for r, q, _ in group) / qty \
-                    if qty > 0 else 0.0
-                index = segment.policies.transport.choose(qty, [o.option for o in options], margin)
-            entry = chosen.setdefault(index, (options[index], []))
-            entry[1].extend(group)
-        return list(chosen.values())
+        for index, group in split_by_mode([o.option for o in options], loads, self.skus):
+            self._board(options[index], origin, stop, group)
 
     def _board(self, state: _LaneState, origin: str, stop: str, loads: list[Load]) -> None:
         """One shipment leaves now, or (full-truckload lanes) its loads board the waiting truck."""

@@ -14,12 +14,18 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.engine.ageing import Ageing
 from simulator.engine.allocation import attach_rationing
+from simulator.engine.calendar import ShopRuntime
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
+from simulator.engine.facility import Facilities
 from simulator.engine.production import PlantNode
+from simulator.engine.promising import Promiser
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
 from simulator.engine.replanning import Books, PlanInputs, Replanner, Replanning, line_watchers
+from simulator.engine.returns import Returns
+from simulator.engine.routing import Routings
 from simulator.engine.spec import Spec
 from simulator.engine.stocking import Flow, made_to_stock, plan_inputs, planned_flows, raw_material_shares
 from simulator.engine.streams import Streams
@@ -63,11 +69,19 @@ class Model:
         self.suppliers = {n: SupplierNode(ctx, s, shares) for n, s in spec.suppliers.items()}
         self.plants = {n: PlantNode(ctx, p, {m: self.suppliers[network.raw_source(n, m)] for m in p.raw_stock},
                                     made.get(n, {})) for n, p in spec.plants.items()}
+        self.routings = Routings(ctx, spec.routings, self.plants)  # operations of routed families
+        self.shop = ShopRuntime(ctx, spec.shop, self.plants) if spec.shop is not None else None
+        self.promiser = Promiser(ctx) if any(s.planning for s in spec.segments.values()) else None
+        for plant in self.plants.values():
+            plant.promiser = self.promiser
         self.warehouses = {n: WarehouseNode(ctx, n, w.handling_cost_per_unit) for n, w in spec.warehouses.items()}
         ctx.nodes.update(self.warehouses)
         ctx.nodes.update(self.plants)
         ctx.nodes.update(self.suppliers)
         self.points: list[StockPoint] = self._stock_points(flows)
+        # lots, expiry, obsolete stock and ownership: only when configured (no cost otherwise)
+        self.ageing = Ageing(ctx, spec.inventory, self.points, self.warehouses) if spec.inventory else None
+        self.facilities = Facilities(ctx, self.warehouses)  # DCs with capacity, fixed cost or a 3PL
         books = Books()
         overrides = spec.forecast_overrides
         replanners = [Replanner(p, p.history, self.plans[(p.node, p.sku)], overrides, books)
@@ -77,6 +91,10 @@ class Model:
         shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
         self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
                           for n, c in spec.customers.items()}
+        # reverse logistics, when configured: returns centres, told of every delivery to the customers they serve
+        self.returns = Returns(ctx, {(p.node, p.sku): p for p in self.points}) if spec.returns_centres else None
+        for name, hook in (self.returns.hooks() if self.returns is not None else {}).items():
+            self.customers[name].on_delivery = hook
         # seasonality, promotions, spikes: the configured demand models, plus any added before start
         self.demand_modifiers: list[DemandModifier] = list(spec.demand_models)
         self.stock_log = DailyStock(int(math.floor(spec.horizon_days)),
@@ -138,16 +156,22 @@ class Model:
         if self.spec.scenario is not None:
             self.spec.scenario.install(self)  # schedules disruption windows; may add demand modifiers
         self.env.process(periodic_reviews(self.env, [p for p in self.points if not p.continuous]))
+        self.facilities.start(self.warehouses)
         for wh in self.warehouses.values():
             wh.start()
         for plant in self.plants.values():
             plant.start()
+        self.routings.start()
+        if self.shop is not None:
+            self.shop.start()
         for cust in self.customers.values():
             for proc in cust.processes(list(self.demand_modifiers)):
                 self.env.process(proc)
         if self.stock_log.on_hand.shape[0] > 0:
             self._schedule_snapshot()
         self.replanning.start()
+        if self.ageing is not None:
+            self.ageing.start()
 
     def step_until(self, t: float) -> None:
         """Advance the clock to day ``t`` (for tests that inspect state mid-run)."""
@@ -182,6 +206,16 @@ class Model:
         tables["stock"] = self.stock_log.table(release=True)
         tables["unit_balance"] = self.unit_balance()
         tables.update(self.replanning.tables())
+        if self.ageing is not None:
+            tables.update(self.ageing.tables())
+        if self.returns is not None:
+            tables["returns"] = self.returns.table()
+        tables.update(self.routings.tables())
+        if self.shop is not None:
+            tables.update(self.shop.tables())
+        if self.promiser is not None:
+            tables.update(self.promiser.tables())
+        tables.update(self.facilities.tables(self.env.now))
         return RunRecord(self.spec, tables, wall_seconds=wall, events=events)
 
     def _run_with_progress(self, horizon: float) -> int:
@@ -215,7 +249,10 @@ class Model:
         waiting = self.ctx.carrier.waiting_for_truck()
         rows = [(sku, led.initial[sku], led.released[sku], led.delivered[sku], led.written_off[sku], on_hand[sku],
                  led.in_transit[sku], waiting.get(sku, 0.0)) for sku in self.spec.skus]
-        return pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
+        table = pd.DataFrame(rows, columns=list(UNIT_BALANCE_COLUMNS))
+        if self.returns is not None:  # + returned = ... + scrapped + at_returns_centre_end
+            table = table.assign(**self.returns.balance(list(self.spec.skus)))
+        return table
 
     # ---------------------------------------------------------------- checks
     def flow_balance(self) -> dict[str, float]:
@@ -227,8 +264,11 @@ class Model:
         on_hand: dict[str, float] = defaultdict(float)
         for p in self.points:
             on_hand[p.sku] += p.on_hand
+        back = self.returns.balance(list(self.spec.skus)) if self.returns is not None else {}
         out = {}
-        for sku in self.spec.skus:
+        for i, sku in enumerate(self.spec.skus):
             entered = led.initial[sku] + led.released[sku]
             out[sku] = entered - on_hand[sku] - led.in_transit[sku] - led.delivered[sku] - led.written_off[sku]
+            if back:  # returned units came back in; scrapped ones and those still at a centre are accounted for
+                out[sku] += back["returned"][i] - back["scrapped"][i] - back["at_returns_centre_end"][i]
         return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -14,6 +14,11 @@ from simulator.engine.availability import Availability
 from simulator.engine.context import Context, ServingNode
 from simulator.engine.flow import Request
 from simulator.engine.spec import Line, Plant, RawStock
+
+if TYPE_CHECKING:
+    from simulator.engine.calendar import LineGate
+    from simulator.engine.promising import Promiser
+    from simulator.engine.routing import RoutedFlow, Step
 
 log = logging.getLogger(__name__)
 
@@ -79,20 +84,24 @@ class Job:
     """
 
     __slots__ = ("request", "qty", "family", "released", "view", "remaining", "started", "changeover",
-                 "changeovers")
+                 "changeovers", "op")
 
-    def __init__(self, request: Request, qty: float, family: str, released: float, margin: float = 0.0) -> None:
+    def __init__(self, request: Request, qty: float, family: str, released: float, margin: float = 0.0,
+                 segment: str | None = None) -> None:
         self.request = request
         self.qty = qty
         self.family = family
         self.released = released
-        segment = request.segment
-        assert segment is not None  # goods are made for a segment (only raw material serves all)
-        self.view = JobView(released, qty, family, segment.name, margin)
+        if segment is None:
+            seg = request.segment
+            # goods are made for a segment; a semi-finished stock of a routing serves all ("")
+            segment = seg.name if seg is not None else ""
+        self.view = JobView(released, qty, family, segment, margin)
         self.remaining = math.nan
         self.started = math.nan
         self.changeover = 0.0  # days of changeover spent on this job
         self.changeovers = 0
+        self.op: Step | None = None  # the routing operation this job is (None: the line's own job)
 
 
 class ProductionLine:
@@ -109,6 +118,8 @@ class ProductionLine:
         self.queued_units = 0.0
         self.family: str | None = None
         self.running: Job | None = None
+        self.running_since = 0.0  # when the running job's current stretch of work began
+        self.current: Job | None = None  # the job taken off the queue (changing over, waiting or running)
         self._wake: simpy.Event | None = None
         self._interrupt: simpy.Event | None = None
         self._rng = ctx.streams.rng("line", plant.name, spec.name)
@@ -116,6 +127,8 @@ class ProductionLine:
         self.busy_days = 0.0
         # Breakdowns, maintenance overruns and planned maintenance windows lower it.
         self.availability = Availability(ctx.env)
+        self.gate: LineGate | None = None  # shift, crew and tool the line needs to run (None: always runs)
+        self._idle: simpy.Event | None = None
 
     def add(self, job: Job) -> None:
         self.queue.append(job)
@@ -126,6 +139,16 @@ class ProductionLine:
         if running is not None and interrupt is not None and not interrupt.triggered \
                 and self.spec.allocation.preempts(job.view, running.view):
             interrupt.succeed()
+
+    def is_idle(self) -> bool:
+        """True while the line waits for work (nothing queued, nothing running)."""
+        return self._wake is not None
+
+    def when_idle(self) -> simpy.Event:
+        """An event that fires when the line next runs out of work."""
+        if self._idle is None:
+            self._idle = self.ctx.env.event()
+        return self._idle
 
     def run_time(self, qty: float) -> float:
         """Days to make ``qty`` units (excluding changeover)."""
@@ -144,35 +167,47 @@ class ProductionLine:
         bom = self.ctx.spec.families
         while True:
             if not self.queue:
+                if self._idle is not None:  # someone (an overtime decision) waits for the line to run dry
+                    self._idle.succeed()
+                    self._idle = None
                 self._wake = env.event()
                 yield self._wake
                 self._wake = None
             pick = spec.allocation.next_job([j.view for j in self.queue], self.family) if len(self.queue) > 1 else 0
             job = self.queue.pop(pick)
             self.queued_units -= job.qty
+            self.current = job
+            op = job.op
             if math.isnan(job.started):
-                needs = {m: per * job.qty for m, per in bom[job.family].bom.items()}
+                needs = {m: per * job.qty for m, per in bom[job.family].bom.items()} if op is None or op.first else {}
                 if needs:
                     yield from self.plant.raw.take(needs)
+            if self.gate is not None:  # on shift, with its crew and tool (calendar.py)
+                yield from self.gate.acquire(job)
+            if math.isnan(job.started):
                 job.started = env.now
-                job.remaining = self.run_time(job.qty)
+                job.remaining = self.run_time(job.qty) if op is None else op.run_time(job.qty)
             start = env.now
             if self.family is not None and job.family != self.family:
-                changeover = self._changeover()
+                changeover = (self._changeover if op is None or op.changeover is None else op.changeover)()
                 if changeover > 0:
                     job.changeover += changeover
                     job.changeovers += 1
                     yield env.timeout(changeover)
             self.family = job.family
-            self.running, self._interrupt = job, env.event()
+            self.running, self._interrupt, self.running_since = job, env.event(), env.now
             yield from self._work(job, self._interrupt)
             self.running, interrupted = None, self._interrupt.triggered
             self._interrupt = None
             self.busy_days += env.now - start
+            if self.gate is not None:
+                self.gate.release(job, start)
             if interrupted and job.remaining > 1e-9:
+                self.current = None
                 self.queue.insert(0, job)  # back to the front, to resume with its remaining work
                 self.queued_units += job.qty
                 continue
+            self.current = None
             self._finish(job)
 
     def _work(self, job: Job, interrupt: simpy.Event) -> Generator[simpy.Event, Any, None]:
@@ -186,10 +221,12 @@ class ProductionLine:
                 job.remaining -= env.now - start
             elif not av.up:
                 yield av.changed() | interrupt
+                self.running_since = env.now
             else:
                 start, rate = env.now, av.factor
                 yield env.timeout(job.remaining / rate) | av.changed() | interrupt
                 job.remaining -= (env.now - start) * rate
+                self.running_since = env.now  # what is left is counted from here (promising.py reads it)
 
     def maintenance(self) -> Generator[simpy.Event, Any, None]:
         """Planned maintenance: the line is down for each window; a job on the line pauses and
@@ -204,11 +241,14 @@ class ProductionLine:
             yield env.timeout(plan.every - plan.duration)
 
     def _finish(self, job: Job) -> None:
+        if job.op is not None and job.op.done(job):  # a routing operation before the last one
+            return
         env = self.ctx.env
         req = job.request
         self.ctx.recorder.production.append((
             self.plant.name, self.name, req.sku, job.family, job.view.segment, job.qty, job.released, job.started,
-            env.now, job.changeover, self.spec.changeover_cost * job.changeovers,
+            env.now, job.changeover, (self.spec.changeover_cost if job.op is None else job.op.changeover_cost)
+            * job.changeovers,
         ))
         self.ctx.ledger.released[req.sku] += job.qty
         req.open = max(0.0, req.open - job.qty)  # an order split into several batches ships batch by batch
@@ -231,11 +271,17 @@ class PlantNode:
         self.lines = [ProductionLine(ctx, self, ln) for ln in spec.lines]
         self._lines_for: dict[str, list[ProductionLine]] = {}
         self.batch_qty: dict[str, float] = {}  # production batch per SKU from batch sizing (0: as ordered)
+        self.routed: dict[str, RoutedFlow] = {}  # families finished here through a routing (routing.py)
+        self.promiser: Promiser | None = None  # quotes made-to-order lines (promising.py); None: no quotes
         for line in self.lines:
             for fam in line.spec.families:
                 self._lines_for.setdefault(fam, []).append(line)
         if made_per_day:
             self._plan_batches(made_per_day)
+
+    def lines_for(self, family: str) -> list[ProductionLine]:
+        """The plant's lines that make ``family``."""
+        return self._lines_for[family]
 
     def makes(self, sku: str) -> bool:
         return self.ctx.spec.skus[sku].family in self._lines_for
@@ -252,6 +298,12 @@ class PlantNode:
     def request(self, req: Request) -> None:
         item = self.ctx.spec.skus[req.sku]
         family = item.family
+        if self.promiser is not None:
+            self.promiser.quote(self, req)
+        routed = self.routed.get(family)
+        if routed is not None:  # made through a routing's operations (its raw material at the first one)
+            routed.release(req, req.qty)
+            return
         # A batch can use at most what the raw-material stores can hold (their order-up-to levels):
         # a larger order is made in several batches, or it would wait for material forever.
         bom = self.ctx.spec.families[family].bom

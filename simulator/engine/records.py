@@ -29,7 +29,8 @@ PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "relea
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")
 DISRUPTION_COLUMNS = ("disruption", "kind", "target", "start", "end", "level")
 SHORTAGE_COLUMNS = ("time", "supplier", "plant", "material", "open_before", "allocated", "shorted")
-WRITE_OFF_COLUMNS = ("time", "node", "sku", "segment", "qty")  # finished goods destroyed (a DC outage)
+# finished goods taken out of stock for good; reason: outage (damaged), expired, obsolete (disposed of)
+WRITE_OFF_COLUMNS = ("time", "node", "sku", "segment", "qty", "reason")
 # Where every finished unit ended up, per SKU: what entered (initial + released) equals the rest.
 UNIT_BALANCE_COLUMNS = ("sku", "initial", "released", "delivered", "written_off", "on_hand_end", "in_transit_end",
                         "waiting_for_truck_end")

@@ -22,11 +22,15 @@ from policies.base import (
     TransportChoice,
 )
 from policies.stock_allocation import StockAllocation
+from simulator.engine.ageing_rules import InventoryRules
 from simulator.engine.demand_planning import AlertRules, Override
 from simulator.engine.distributions import Dist
+from simulator.engine.facility_spec import CostPool, FacilityTerms
+from simulator.engine.shop import Routing, ShopFloor
 
 if TYPE_CHECKING:
     from simulator.engine.demand import DemandModifier
+    from simulator.engine.returns import ReturnsCentre
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class Warehouse:
     cross_dock_days: float = 0.0  # handling time of goods flowing through without put-away
     # how scarce stock is shared between segments here (None: the governing segment's, else first come first served)
     stock_allocation: StockAllocation | None = None
+    facility: FacilityTerms | None = None  # capacity, fixed cost, 3PL operator (None: none of them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +214,9 @@ class Segment:
     priority: int  # smaller = more important; decides which segment's policy governs shared stock
     policies: SegmentPolicies
     alerts: AlertRules | None = None  # warnings the segment asks for during the run
+    # how made-to-order lines are promised: "planned_lead_time" (the plant's constant) or "finite_capacity"
+    # (the line's queue when the order arrives); None: not recorded (the promises table is not written)
+    planning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,3 +260,8 @@ class Spec:
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
     freight: Freight = field(default_factory=Freight)  # order consolidation, carriers
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
+    inventory: InventoryRules | None = None  # lots, shelf life, obsolete stock, ownership (None: no lots)
+    returns_centres: Mapping[str, ReturnsCentre] = field(default_factory=dict)  # reverse logistics (none: off)
+    routings: Mapping[str, Routing] = field(default_factory=dict)  # family -> its operations (routing.py)
+    shop: ShopFloor | None = None  # calendars, crews and tools of lines (calendar.py); None: lines always run
+    cost_pools: tuple[CostPool, ...] = ()  # shared costs spread over segments by activity drivers

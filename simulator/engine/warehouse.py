@@ -17,7 +17,9 @@ from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Segment
 
 if TYPE_CHECKING:
+    from simulator.engine.ageing import PointLots
     from simulator.engine.allocation import Rationing
+    from simulator.engine.facility import Facility
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,8 @@ class StockPoint:
     """
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
-                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc")
+                 "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc",
+                 "lots", "facility")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -106,6 +109,8 @@ class StockPoint:
             upstream.downstream.append(self)
         self.history = history
         self.alloc: Rationing | None = None  # sharing between segments (allocation.py); None: first come first served
+        self.lots: PointLots | None = None  # the lot ledger, when ageing is configured (engine/ageing.py)
+        self.facility: Facility | None = None  # the DC's space and pick limits, when it has any
 
     @property
     def position(self) -> float:
@@ -136,7 +141,7 @@ class StockPoint:
         if take > 0:
             self.on_hand -= take
             req.open -= take
-            self.ctx.carrier.ship(self.node, req, take)
+            self.dispatch(req, take)
         if req.open > 0:
             if req.patience <= 0:  # lost sales: booked as lost before any review, so never reordered
                 if type(req) is OrderLine:
@@ -155,6 +160,14 @@ class StockPoint:
             up = up.upstream
         return take
 
+    def dispatch(self, req: Request, take: float) -> None:
+        """Send ``take`` units just picked for ``req`` on their way: straight to the carrier, or
+        through the DC's pick limits and 3PL when it has any (facility.py)."""
+        if self.facility is None:
+            self.ctx.carrier.ship(self.node, req, take)
+        else:
+            self.facility.pick(self, req, take)
+
     def _give_up(self, req: Request) -> None:
         """The customer's patience ran out: what is still open on the request is lost."""
         if req.open > 0:
@@ -167,9 +180,30 @@ class StockPoint:
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
+        if self.facility is not None:
+            qty = self.facility.receiving(self, req, qty)  # what does not fit waits at the dock
+            if qty <= 0:
+                return
+        if self.lots is not None:
+            self.lots.receive(req, qty)
         self.on_order -= qty
         self.on_hand += qty
+        if self.facility is not None:
+            self.facility.sync(self)
         self.serve_backlog()
+
+    def write_off(self, qty: float, reason: str) -> None:
+        """Take ``qty`` units out of stock for good (``reason``: outage, expired, obsolete); the
+        ledger counts them as written off."""
+        if self.lots is not None:
+            self.lots.remove(qty, reason)
+        ctx = self.ctx
+        self.on_hand -= qty
+        ctx.ledger.written_off[self.sku] += qty
+        if qty > 0:
+            ctx.recorder.write_offs.append((ctx.env.now, self.node, self.sku, self.segment.name, qty, reason))
+            if self.facility is not None:
+                self.facility.sync(self)
 
     def serve_backlog(self) -> None:
         """Ship waiting backorders from stock on hand, oldest first."""
@@ -188,7 +222,7 @@ class StockPoint:
             self.on_hand -= take
             head.open -= take
             self.backlog_qty -= take
-            self.ctx.carrier.ship(self.node, head, take)
+            self.dispatch(head, take)
             if head.open <= 0:
                 backlog.popleft()
 
@@ -268,6 +302,7 @@ class WarehouseNode:
         self.name = name
         self.handling_cost_per_unit = handling_cost_per_unit
         self.stock: dict[str, StockPoint] = {}
+        self.facility: Facility | None = None  # space and pick limits, fixed cost, 3PL (facility.py)
         self.availability = Availability(ctx.env)  # 0 during an outage: no picks, no receipts
 
     def add(self, point: StockPoint) -> None:
@@ -293,15 +328,12 @@ class WarehouseNode:
     def write_off(self, share: float) -> None:
         """Destroy ``share`` of the stock on hand of every SKU here (whole units when units are whole);
         the ledger counts it as written off."""
-        ledger, integer = self.ctx.ledger, self.ctx.integer_units
+        integer = self.ctx.integer_units
         for point in self.stock.values():
             lost = point.on_hand * share
             if integer:
                 lost = float(math.floor(lost))
-            point.on_hand -= lost
-            ledger.written_off[point.sku] += lost
-            if lost > 0:
-                self.ctx.recorder.write_offs.append((self.ctx.env.now, self.name, point.sku, point.segment.name, lost))
+            point.write_off(lost, "outage")
 
     def serve_backlogs(self) -> None:
         """Ship waiting backorders of every SKU from stock, oldest first (nothing while closed)."""
