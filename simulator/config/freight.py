@@ -1,13 +1,14 @@
-"""Building freight from the config: each lane gets its carrier's on-time record."""
+"""Building freight from the config: each lane gets its carrier's on-time record; zone-skipping
+hubs get their line-haul and last-mile lanes."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from simulator.config.checks import known
 from simulator.config.schema import NetworkCfg
-from simulator.config.schema_freight import CarrierCfg
+from simulator.config.schema_freight import CarrierCfg, HubLegCfg
 from simulator.engine.distributions import Dist
 from simulator.engine.errors import ConfigError
 from simulator.engine.params import to_dist
@@ -56,3 +57,42 @@ def _records(name: str, carrier: CarrierCfg, runs: set[tuple[str, str]]
             out[(rec.origin, dest)] = (rec.on_time if rec.on_time is not None else default[0],
                                        to_dist(rec.delay) if rec.delay is not None else default[1])
     return out
+
+
+def hub_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], nodes: Collection[str]
+              ) -> tuple[tuple[Lane, ...], dict[str, float], dict[str, str]]:
+    """The zone-skipping hubs' lanes (line haul in, last mile out), each hub's sorting days, and the
+    hub each served customer's goods go via."""
+    lanes: list[Lane] = []
+    handling: dict[str, float] = {}
+    via: dict[str, str] = {}
+    for name, hub in net.freight.hubs.items():
+        key = f"network.freight.hubs.{name}"
+        if name in nodes:
+            raise ConfigError(key, name, "a hub needs a name of its own (a node has this one)")
+        for customer in known(f"{key}.serves", hub.serves, net.customers):
+            if customer in via:
+                raise ConfigError(f"{key}.serves", customer, f"already served via hub {via[customer]}")
+            via[customer] = name
+        origins = known(f"{key}.linehaul.from", hub.linehaul.origin, [n for n in nodes if n not in net.customers])
+        lanes += [_leg(f"{key}.linehaul", hub.linehaul, origin, name, modes, net) for origin in origins]
+        lanes += [_leg(f"{key}.last_mile", hub.last_mile, name, customer, modes, net) for customer in hub.serves]
+        handling[name] = hub.handling_days
+    return tuple(lanes), handling, via
+
+
+def _leg(key: str, leg: HubLegCfg, origin: str, dest: str, modes: Mapping[str, TransportMode],
+         net: NetworkCfg) -> Lane:
+    known(f"{key}.mode", [leg.mode], modes)
+    mode = modes[leg.mode]
+    if leg.carrier is not None:
+        known(f"{key}.carrier", [leg.carrier], net.carriers)
+        carrier = net.carriers[leg.carrier]
+        on_time, delay = carrier.on_time, to_dist(carrier.delay) if carrier.delay is not None else None
+    else:
+        on_time, delay = None, None
+    return Lane(origin, dest, mode.name, to_dist(leg.lead_time),
+                mode.cost_per_unit if leg.cost_per_unit is None else leg.cost_per_unit,
+                mode.cost_per_shipment if leg.cost_per_shipment is None else leg.cost_per_shipment,
+                mode.co2_per_unit if leg.co2_per_unit is None else leg.co2_per_unit,
+                leg.carrier or "", on_time, delay)

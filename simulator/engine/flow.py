@@ -183,6 +183,7 @@ class Carrier:
         # thirds of a run's events); ``deliver_due`` hands them over in the order SimPy would have.
         self._deliveries: list[tuple[float, int, OrderLine, float]] = []
         self._booked = itertools.count()
+        self._via_hub = dict(spec.freight.zone_skipping)  # customer -> the hub its goods go via
         self._shipment_ids = itertools.count(1)  # one number per shipment (truck, parcel...) that leaves
         # The lines of one order leaving a node together ship together (None: every line ships alone).
         self.orders = OrderConsolidation(env, self._ship_order) if spec.freight.consolidate_orders else None
@@ -247,8 +248,11 @@ class Carrier:
         """``loads`` (one request, or lines of one customer order) leave ``origin`` together on the
         next lane towards their destination: one shipment per mode chosen."""
         dest = loads[0][0].dest_node
-        options = self._lanes.get((origin, dest))
-        if options is not None:  # a direct lane (the common case)
+        hub = self._via_hub.get(dest) if self._via_hub else None
+        options = self._lanes.get((origin, dest)) if hub is None else self._lanes.get((origin, hub))
+        if hub is not None and options is not None:  # zone skipping: a truck to the hub, parcel from there
+            stop = hub
+        elif options is not None:  # a direct lane (the common case)
             stop = dest
         else:
             stop = self.next_stop(origin, dest)
@@ -371,7 +375,8 @@ class Carrier:
         if not through:
             return
         # cross-dock handling, then the next leg (the lines of one order stay together)
-        handling = self.spec.warehouses[stop].cross_dock_days
+        hub = self.spec.freight.hubs.get(stop)  # a zone-skipping hub sorts; a DC cross-docks
+        handling = hub if hub is not None else self.spec.warehouses[stop].cross_dock_days
         for group in through.values():
             if handling > 0:
                 self.env.timeout(handling).callbacks.append(partial(self._onward, stop, group))

@@ -148,6 +148,8 @@ class Freight:
     """How carriers bill and group what the network ships."""
 
     consolidate_orders: bool = True  # lines of one order leaving a node together are one shipment
+    hubs: Mapping[str, float] = field(default_factory=dict)  # zone-skipping hub -> its sorting days
+    zone_skipping: Mapping[str, str] = field(default_factory=dict)  # customer -> the hub its goods go via
 
 
 @dataclass(frozen=True, slots=True)
