@@ -25,7 +25,7 @@ SHOWN = ["fill_rate", "otif", "avg_lead_time_days", "lost_units", "avg_on_hand_u
 # Where more is better for the business; for every other metric (lead time, lost units, stock, cost,
 # time to recover, service lost...) less is better.
 HIGHER_IS_BETTER = frozenset({"fill_rate", "order_fill_rate", "otif", "inventory_turns", "revenue", "gross_margin",
-                              "tts_days", "revenue_change", "margin_change"})
+                              "tts_days", "revenue_change", "margin_change", "lasting_revenue_change"})
 RATES = frozenset({"fill_rate", "order_fill_rate", "otif"})
 
 
@@ -53,7 +53,8 @@ def compare(sweep_dir: str | Path, factor: str, baseline: str | None = None,
         res = pd.read_parquet(res_path)
         # one value per replication x segment: the scenario's first disruption window
         res = res.sort_values("start").drop_duplicates(["job", "replication", "segment"])
-        frames.append(res[["job", "replication", "segment", *RESILIENCE_METRICS]])
+        # (a sweep gathered by an older segsim may lack a metric added since)
+        frames.append(res[["job", "replication", "segment", *(m for m in RESILIENCE_METRICS if m in res.columns)]])
     table = frames[0] if len(frames) == 1 else frames[0].merge(frames[1], on=["job", "replication", "segment"],
                                                                 how="left")
     levels = listed_order(table, factor)

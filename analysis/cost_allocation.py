@@ -51,17 +51,25 @@ def driver_table(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[str],
 def orders_served(tables: Mapping[str, pd.DataFrame], nodes: Collection[str], warmup: float) -> pd.Series:
     """Per segment: customer orders (an order's lines of one segment) with a line shipped by ``nodes``,
     plus replenishment orders ``nodes`` received from other DCs (the requesting stock's segment)."""
+    orders = order_events(tables, nodes)
+    return orders[orders["time"] >= warmup].groupby("segment").size().astype(float)
+
+
+def order_events(tables: Mapping[str, pd.DataFrame], nodes: Collection[str]) -> pd.DataFrame:
+    """The orders ``nodes`` served, one row each (``time`` placed, ``segment``): see ``orders_served``."""
     nodes = set(nodes)
     lines = tables["order_lines"]
-    lines = lines[(lines["time"] >= warmup) & lines["source"].isin(nodes) & (lines["shipped"] > 0)]
-    customer = lines.drop_duplicates(["order_id", "segment"]).groupby("segment").size()
+    lines = lines[lines["source"].isin(nodes) & (lines["shipped"] > 0)]
+    customer = lines.drop_duplicates(["order_id", "segment"])
     rep = tables["replenishments"]
-    rep = rep[(rep["time"] >= warmup) & rep["source"].isin(nodes)]
+    rep = rep[rep["source"].isin(nodes)]
     keys = tables["stock"][["node", "sku", "segment"]].drop_duplicates().astype(str)
     seg_of = pd.Series(keys["segment"].to_numpy(), index=pd.MultiIndex.from_frame(keys[["node", "sku"]]))
-    rep_seg = seg_of.reindex(pd.MultiIndex.from_frame(rep[["node", "sku"]].astype(str))).to_numpy()
-    replenish = pd.Series(1.0, index=rep_seg).groupby(level=0).sum() if len(rep) else pd.Series(dtype=float)
-    return customer.astype(float).add(replenish, fill_value=0.0)
+    rep_seg = seg_of.reindex(pd.MultiIndex.from_frame(rep[["node", "sku"]].astype(str))).to_numpy() if len(rep) \
+        else np.array([], dtype=object)
+    return pd.DataFrame({"time": np.concatenate([customer["time"].to_numpy(float), rep["time"].to_numpy(float)]),
+                         "segment": np.concatenate([customer["segment"].astype(str).to_numpy(object),
+                                                    rep_seg.astype(object)])})
 
 
 def allocate(amount: float, driver: pd.Series) -> pd.Series:
@@ -106,38 +114,84 @@ def allocation_table(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[s
     return pd.concat(frames, ignore_index=True)[list(ALLOCATION_COLUMNS)]
 
 
-def facility_charges(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[str],
-                     terms: Mapping[str, Mapping[str, Any]], warmup: float) -> pd.DataFrame:
-    """Per segment (index): ``fees_3pl`` (a 3PL's per-unit and per-order fees), ``handling_replaced``
-    (the DC's own handling cost of the units the 3PL picked, which it no longer pays) and
-    ``overflow_cost`` (overflow storage above capacity, billed on end-of-day stock)."""
-    fees = pd.Series(0.0, index=list(segments))
-    replaced = pd.Series(0.0, index=list(segments))
-    overflow = pd.Series(0.0, index=list(segments))
+CHARGE_COLUMNS = ("time", "segment", "fees_3pl", "handling_replaced", "overflow_cost")
+
+
+def charge_events(tables: Mapping[str, pd.DataFrame], *, terms: Mapping[str, Mapping[str, Any]],
+                  segments: Sequence[str]) -> pd.DataFrame:
+    """Every facility charge with the time it is booked (columns ``CHARGE_COLUMNS``): a 3PL's fee per
+    unit (and the DC's own handling it replaces) when the shipment leaves, its fee per order when the
+    order was placed, overflow storage at the day's end (``time`` = the stock reading, day d + 1 for
+    calendar day d), shared by the segments' units on hand there then."""
+    frames = []
     ship = tables["shipments"]
-    ship = ship[(ship["time"] >= warmup) & (ship["kind"] != "raw")]
+    ship = ship[ship["kind"] != "raw"]
     days = tables.get("facility_days")
     stock = tables["stock"]
     for dc, t in terms.items():
         served = list(segments) if t.get("operator_segments") is None else list(t["operator_segments"])
         if t.get("operated", False):
-            units = ship[(ship["origin"] == dc) & ship["segment"].isin(served)].groupby("segment")["qty"].sum()
-            fees = fees.add(units * t.get("fee_per_unit", 0.0), fill_value=0.0)
-            replaced = replaced.add(units * t.get("handling_cost_per_unit", 0.0), fill_value=0.0)
-        if t.get("fee_per_order", 0.0) > 0:
-            orders = orders_served(tables, [dc], warmup)
-            fees = fees.add(orders[orders.index.isin(served)] * t["fee_per_order"], fill_value=0.0)
+            at = ship[(ship["origin"] == dc) & ship["segment"].isin(served)]
+            qty = at["qty"].to_numpy(float)
+            frames.append(pd.DataFrame({"time": at["time"].to_numpy(float), "segment": at["segment"].to_numpy(object),
+                                        "fees_3pl": qty * t.get("fee_per_unit", 0.0),
+                                        "handling_replaced": qty * t.get("handling_cost_per_unit", 0.0)}))
+            orders = order_events(tables, [dc])
+            orders = orders[orders["segment"].isin(served)]
+            frames.append(orders.assign(fees_3pl=t.get("fee_per_order", 0.0)))
         cost = t.get("overflow_cost_per_unit_day", 0.0)
         if cost > 0 and days is not None:
-            over = days[(days["node"] == dc) & (days["overflow_end"] > 0) & (days["day"] + 1 > warmup)]
+            over = days[(days["node"] == dc) & (days["overflow_end"] > 0)]
             if len(over):
                 here = stock[(stock["node"] == dc) & stock["day"].isin(over["day"] + 1)]
                 units = here.groupby(["day", "segment"], observed=True)["on_hand"].sum().unstack("segment", 0.0)
                 share = units.div(units.sum(axis=1), axis=0)
                 bill = pd.Series(over["overflow_end"].to_numpy() * cost, index=over["day"].to_numpy() + 1)
-                overflow = overflow.add(share.mul(bill, axis=0).sum(), fill_value=0.0)
-    return pd.DataFrame({"fees_3pl": fees, "handling_replaced": replaced, "overflow_cost": overflow}
-                        ).reindex(list(segments)).fillna(0.0)
+                billed = share.mul(bill, axis=0).stack().rename("overflow_cost").reset_index()
+                frames.append(pd.DataFrame({"time": billed["day"].to_numpy(float),
+                                            "segment": billed["segment"].astype(str).to_numpy(object),
+                                            "overflow_cost": billed["overflow_cost"].to_numpy(float)}))
+    if not frames:
+        return pd.DataFrame(columns=list(CHARGE_COLUMNS))
+    out = pd.concat(frames, ignore_index=True)
+    return out.reindex(columns=list(CHARGE_COLUMNS)).fillna({c: 0.0 for c in CHARGE_COLUMNS[2:]})
+
+
+def facility_charges(tables: Mapping[str, pd.DataFrame], *, segments: Sequence[str],
+                     terms: Mapping[str, Mapping[str, Any]], warmup: float) -> pd.DataFrame:
+    """Per segment (index), the charges counted in the KPI table: ``fees_3pl`` (a 3PL's per-unit and
+    per-order fees), ``handling_replaced`` (the DC's own handling cost of the units the 3PL picked,
+    which it no longer pays) and ``overflow_cost`` (overflow storage above capacity, billed on
+    end-of-day stock); as the KPI table counts, shipments and orders from the warm-up on, stock
+    readings after it."""
+    ev = charge_events(tables, terms=terms, segments=segments)
+    fees = ev[ev["time"] >= warmup].groupby("segment")[["fees_3pl", "handling_replaced"]].sum()
+    over = ev[ev["time"] > warmup].groupby("segment")["overflow_cost"].sum()
+    return fees.join(over, how="outer").reindex(list(segments)).fillna(0.0).astype(float)
+
+
+def add_facility_sop(sop: pd.DataFrame, events: pd.DataFrame, *, horizon: float,
+                     period_days: float = 30.0) -> pd.DataFrame:
+    """The S&OP table with the facility charges booked in their months, as the KPI table books them
+    (3PL fees in ``handling_cost``, overflow in ``holding_cost``: the month of the day it was stored),
+    so the months still add up to the KPI table."""
+    if events.empty:
+        return sop
+    last = max(int(np.ceil(horizon / period_days)), 1)
+    is_over = events["overflow_cost"].to_numpy(float) != 0
+    day = events["time"].to_numpy(float) - is_over  # overflow: the calendar day before its reading
+    month = np.minimum(np.floor(day / period_days) + 1, last).astype(int)
+    by = events.assign(month=month, handling=events["fees_3pl"] - events["handling_replaced"]) \
+        .groupby(["month", "segment"])[["handling", "overflow_cost"]].sum()
+    out = sop.copy()
+    key = pd.MultiIndex.from_frame(out[["month", "segment"]].astype({"segment": str}))
+    handling = by["handling"].reindex(key).fillna(0.0).to_numpy()
+    holding = by["overflow_cost"].reindex(key).fillna(0.0).to_numpy()
+    out["handling_cost"] += handling
+    out["holding_cost"] += holding
+    out["cost_to_serve"] += handling + holding
+    out["gross_margin"] -= handling + holding
+    return out
 
 
 def add_facility_costs(kpis: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
@@ -176,9 +230,10 @@ def full_cost_table(kpis: pd.DataFrame, allocation: pd.DataFrame, delivered: pd.
         revenue = float(k.at[seg, "revenue"]) if seg in k.index else 0.0
         units = float(delivered.sum() if seg == "ALL" else delivered.get(seg, 0.0))
         full = variable + fixed + shared
-        rows.append((seg, revenue, variable, fixed, shared, full, revenue - float(k.at[seg, "cogs"] if seg in k.index
-                                                                                  else 0.0) - full,
-                     units, full / units if units else float("nan")))
+        # the margin after variable cost to serve (with its refunds, recovered stock...), less the fixed costs
+        margin = (float(k.at[seg, "gross_margin"]) if seg in k.index else 0.0) - fixed - shared
+        per_unit = full / units if units else float("nan")
+        rows.append((seg, revenue, variable, fixed, shared, full, margin, units, per_unit))
     return pd.DataFrame(rows, columns=list(FULL_COST_COLUMNS))
 
 

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 KPI_COLUMNS = (
     "segment", "demand_units", "fill_rate", "order_fill_rate", "otif", "backorder_units", "lost_units",
-    "rationed_units", "open_backorder_units", "avg_lead_time_days", "avg_on_hand_units", "inventory_turns",
-    "revenue", "cogs", "transport_cost", "handling_cost", "holding_cost", "changeover_cost", "cost_to_serve",
-    "gross_margin", "co2_kg",
+    "rationed_units", "forgone_units", "open_backorder_units", "avg_lead_time_days", "avg_on_hand_units",
+    "inventory_turns", "revenue", "forgone_revenue", "cogs", "transport_cost", "handling_cost", "holding_cost",
+    "changeover_cost", "cost_to_serve", "gross_margin", "co2_kg",
 )
 KPI_METRICS = [c for c in KPI_COLUMNS if c != "segment"]  # the numeric KPIs (all but the segment name)
 
@@ -57,9 +57,8 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     prod = tables["production"]
     prod = prod[prod["end"] >= warmup]
     years = (horizon - warmup) / 365.0
-    rationing = tables.get("rationing")
-    rationed = rationing[rationing["time"] >= warmup].groupby("segment")["qty"].sum() \
-        if rationing is not None and len(rationing) else pd.Series(dtype=float)
+    rationed = _by_segment(tables.get("rationing"), "time", warmup, ["qty"])["qty"]
+    forgone = _by_segment(tables.get("goodwill"), "day", warmup, ["forgone_units", "forgone_revenue"])
 
     # Orders are judged per segment: the lines of one order that belong to one segment.
     per_order = lines.assign(
@@ -72,12 +71,20 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     segments = sorted(set(promised))
     rows = [_row(seg, lines[lines["segment"] == seg], per_order[order_segment == seg], ship[ship["segment"] == seg],
                  stock_totals.get(seg, (0.0, 0.0)), prod[prod["segment"] == seg], years, holding_rate, horizon,
-                 float(rationed.get(seg, 0.0)))
+                 (float(rationed.get(seg, 0.0)), *(float(forgone[c].get(seg, 0.0)) for c in forgone)))
             for seg in segments]
     everything = tuple(sum(t[i] for t in stock_totals.values()) for i in (0, 1))
     rows.append(_row("ALL", lines, per_order, ship, everything, prod, years, holding_rate, horizon,
-                     float(rationed.sum())))
+                     (float(rationed.sum()), *(float(forgone[c].sum()) for c in forgone))))
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+
+
+def _by_segment(table: pd.DataFrame | None, time: str, warmup: float, columns: list[str]) -> pd.DataFrame:
+    """Per segment, the sums of ``columns`` of a table that only some runs fill (rationing, goodwill),
+    over rows at or after the warm-up (``time``: the row's time or day column)."""
+    if table is None or not len(table):
+        return pd.DataFrame(columns=columns, dtype=float)
+    return table[table[time] >= warmup].groupby("segment")[columns].sum()
 
 
 def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> dict[str, tuple[float, float]]:
@@ -99,7 +106,10 @@ def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> d
 
 def _row(name: str, lines: pd.DataFrame, per_order: pd.DataFrame, ship: pd.DataFrame, stock: tuple[float, float],
          prod: pd.DataFrame, years: float, holding_rate: float, horizon: float,
-         rationed: float = 0.0) -> dict[str, float | str]:
+         extra: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> dict[str, float | str]:
+    """One KPI row; ``extra``: units held back by allocation levels, and units and revenue customers
+    did not order because of lost goodwill."""
+    rationed, forgone_units, forgone_revenue = extra
     demand = lines["qty"].sum()
     judged = per_order[per_order["due"] <= horizon]  # OTIF judges orders whose promise date has passed
     done = lines[lines["delivered"] >= lines["qty"]]
@@ -120,11 +130,13 @@ def _row(name: str, lines: pd.DataFrame, per_order: pd.DataFrame, ship: pd.DataF
         "backorder_units": demand - lines["immediate"].sum(),
         "lost_units": lines["lost"].sum(),
         "rationed_units": rationed,
+        "forgone_units": forgone_units,
         "open_backorder_units": (lines["qty"] - lines["shipped"] - lines["lost"]).sum(),
         "avg_lead_time_days": float((done["last_delivery"] - done["time"]).mean()) if len(done) else float("nan"),
         "avg_on_hand_units": avg_on_hand,
         "inventory_turns": _safe_div(cogs / years, avg_value) if years > 0 else float("nan"),
         "revenue": revenue,
+        "forgone_revenue": forgone_revenue,
         "cogs": cogs,
         "transport_cost": transport,
         "handling_cost": handling,
@@ -208,6 +220,11 @@ def format_table(kpis: pd.DataFrame, targets: Mapping[str, SlaTarget] | None = N
         rate = (stocked["fill_rate"] * stocked["demand_units"]).sum() / stocked["demand_units"].sum()
         notes.append(f"ALL fill rate counts {', '.join(mto)} (made to order, 0% from stock by design); "
                      f"stocked segments only: {_pct(rate)}")
+    if "return_rate" in kpis.columns:  # runs with a returns centre (analysis/returns.py)
+        a = kpis.set_index("segment").loc["ALL"]
+        notes.append(f"returns: {_pct(a.return_rate)} of delivered units came back ({a.returned_units:,.0f}); "
+                     f"{a.recovered_units:,.0f} recovered (value {a.recovered_value:,.0f}), {a.scrapped_units:,.0f} "
+                     f"scrapped; returns cost {a.returns_cost:,.0f} is in cost to serve")
     return view.to_string(index=False) + "".join(f"\n{n}" for n in notes)
 
 

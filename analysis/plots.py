@@ -170,9 +170,9 @@ def stock_by_segment(results: Results) -> Figure:
 def stock_of_item(results: Results, sku: str, node: str) -> Figure:
     """One SKU at one DC: on hand, backorders and on order each day, and when replenishments were ordered."""
     fig, (ax,) = new_figure(10, 4.0, margins=SUPTITLE)
+    held = _has_point(results, sku, node)
     for metric, colour in (("on_hand", "#1f77b4"), ("backorders", "#d62728"), ("on_order", "#7f7f7f")):
-        s = results.timeseries(metric, by=None, sku=sku, node=node)["total"] if _has_point(results, sku, node) \
-            else pd.Series(dtype=float)
+        s = results.timeseries(metric, by=None, sku=sku, node=node)["total"] if held else pd.Series(dtype=float)
         ax.step(s.index, s.values, where="post", color=colour, lw=1.2, label=metric.replace("_", " "))
     reps = results.tables["replenishments"]
     reps = reps[(reps["node"] == node) & (reps["sku"] == sku)]
@@ -181,7 +181,7 @@ def stock_of_item(results: Results, sku: str, node: str) -> Figure:
                    label="replenishment ordered")
     shade_time(ax, results)
     seg = _segment_of_point(results, sku, node)
-    if not _has_point(results, sku, node):
+    if not held:
         _say(ax, f"no stock of {sku or 'any SKU'} is held at {node or 'any DC'}")
     ax.set_title(f"{sku} at {node}" + (f" (stock governed by segment {seg})" if seg else ""))
     ax.set_xlabel("day")
@@ -324,9 +324,11 @@ def co2_by_channel(results: Results) -> Figure:
     spec = results.spec
     ship = results.tables["shipments"]
     ship = ship[(ship["time"] >= spec.warmup_days) & (ship["kind"] != "raw")]
-    channel = ship["dest"].map({c: cust.channel for c, cust in spec.customers.items()})
-    channel = channel.where(ship["kind"] == "customer", "replenishment (upstream)")
-    table = ship.assign(channel=channel).groupby(["channel", "mode"])["co2_kg"].sum().unstack("mode").fillna(0.0)
+    # summed per (kind, destination, mode) first: the channel is looked up for a few hundred rows, not every shipment
+    legs = ship.groupby(["kind", "dest", "mode"], sort=False, observed=True)["co2_kg"].sum().reset_index()
+    channel = legs["dest"].map({c: cust.channel for c, cust in spec.customers.items()})
+    legs["channel"] = channel.where(legs["kind"] == "customer", "replenishment (upstream)")
+    table = legs.groupby(["channel", "mode"])["co2_kg"].sum().unstack("mode").fillna(0.0)
     order = [c for c in sorted(spec.channels) if c in table.index] + \
             [c for c in table.index if c not in spec.channels]
     table = table.reindex(order)

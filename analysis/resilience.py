@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 RESILIENCE_COLUMNS = (
     "segment", "disruption", "kind", "target", "start", "end", "tts_days", "tts_censored", "ttr_days",
     "ttr_censored", "service_loss_area", "extra_backorder_units", "extra_lost_units", "revenue_change",
-    "margin_change", "peak_backlog_units", "baseline_peak_backlog_units",
+    "margin_change", "lasting_revenue_change", "peak_backlog_units", "baseline_peak_backlog_units",
 )
 # The resilience measures averaged and compared across replications (durations, areas, units, money).
 RESILIENCE_METRICS = [c for c in RESILIENCE_COLUMNS if c.endswith(("_days", "_area", "_units", "_change"))]
@@ -116,6 +116,7 @@ def resilience_table(disrupted: Any, baseline: Any, settings: ResilienceSettings
             area = float(np.nansum((fr_b - fr_d)[d0:]))
             after_d = ld[(ld["segment"] == seg) & (ld["time"] >= t0)]
             after_b = lb[(lb["segment"] == seg) & (lb["time"] >= t0)]
+            end = float(w.end)
             rows.append({
                 "segment": seg, "disruption": w.disruption, "kind": w.kind, "target": w.target,
                 "start": t0, "end": float(w.end), "tts_days": tts, "tts_censored": tts_c,
@@ -128,6 +129,11 @@ def resilience_table(disrupted: Any, baseline: Any, settings: ResilienceSettings
                                         - (after_b["delivered"] * after_b["sku"].map(price)).sum()),
                 "margin_change": float((after_d["delivered"] * after_d["sku"].map(margin)).sum()
                                        - (after_b["delivered"] * after_b["sku"].map(margin)).sum()),
+                # the same over lines placed once the window is over: what the failure still costs after
+                # it ended (customers lost with their goodwill order less for a while)
+                "lasting_revenue_change": float(
+                    (after_d["delivered"] * after_d["sku"].map(price))[after_d["time"] >= end].sum()
+                    - (after_b["delivered"] * after_b["sku"].map(price))[after_b["time"] >= end].sum()),
                 "peak_backlog_units": float(back_d[back_d.index > d0].max()) if (back_d.index > d0).any() else 0.0,
                 "baseline_peak_backlog_units": float(back_b[back_b.index > d0].max())
                 if (back_b.index > d0).any() else 0.0,

@@ -40,9 +40,10 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
 
 
 # What kind of quantity each metric is decides its interval (docs/kpis.md, "Intervals").
-RATE_METRICS = frozenset({"fill_rate", "order_fill_rate", "otif"})  # shares in [0, 1]
+RATE_METRICS = frozenset({"fill_rate", "order_fill_rate", "otif", "return_rate"})  # shares in [0, 1]
 NONNEGATIVE_METRICS = frozenset({  # units, days, money spent, counts: never below zero
-    "demand_units", "backorder_units", "lost_units", "rationed_units", "open_backorder_units", "avg_lead_time_days",
+    "demand_units", "backorder_units", "lost_units", "rationed_units", "forgone_units", "forgone_revenue",
+    "open_backorder_units", "avg_lead_time_days",
     "avg_on_hand_units", "inventory_turns", "revenue", "cogs", "transport_cost", "handling_cost", "holding_cost",
     "changeover_cost", "cost_to_serve", "co2_kg", "alerts", "tts_days", "ttr_days", "peak_backlog_units",
     "baseline_peak_backlog_units"})

@@ -130,7 +130,12 @@ class SourceOption:
 
 @runtime_checkable
 class FulfilmentPath(Protocol):
-    """Which node serves a customer order line (DC pick, cross-dock, drop-ship...)."""
+    """Which node serves a customer order line (DC pick, cross-dock, drop-ship...).
+
+    A policy whose choice depends on neither the line's quantity nor the stock on hand may say so
+    with a class attribute ``fixed_choice = True``: the simulator then asks it once per customer and
+    SKU instead of once per order line (same answer, less work per line).
+    """
 
     def source(self, qty: float, options: Sequence[SourceOption]) -> str:
         """Name of the node that serves ``qty`` units; ``options`` lists the customer's DCs in

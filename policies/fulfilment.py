@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from policies.base import SourceOption
 from policies.registry import register
@@ -14,6 +15,8 @@ from policies.registry import register
 class DCPick:
     """DC pick: the order line is picked from the customer's home DC (first in its list);
     what the DC lacks is backordered there."""
+
+    fixed_choice: ClassVar[bool] = True  # the home DC whatever the line: resolved once per customer and SKU
 
     def source(self, qty: float, options: Sequence[SourceOption]) -> str:
         for option in options:

@@ -223,3 +223,53 @@ def test_starting_stock_above_storage_is_refused() -> None:
     cfg = set_key(load_config("two_segment_dc"), "network.warehouses.dc.capacity", {"storage": 1500})
     with pytest.raises(ConfigError, match=r"capacity.storage.*starting stock takes 2000 units"):
         simulator.run(cfg)
+
+
+def test_overflow_by_hand_and_sop_months_add_up() -> None:
+    """Two segments at one DC, 2,000 units at the start, 40 sold a day, 1,500 of storage with
+    overflow at 0.1 a unit-day: the end-of-day readings k = 1..20 hold 2,000 - 40k units, above
+    capacity for k <= 12, each segment paying in proportion to its own stock (1,000 - 10k and
+    1,000 - 30k). With a 3PL picking the big segment too, the S&OP months add up to the KPI table."""
+    cfg = load_config("two_segment_dc")
+    set_key(cfg, "network.warehouses.dc.capacity", {"storage": 1500, "when_full": "overflow",
+                                                   "overflow_cost_per_unit_day": 0.1})
+    set_key(cfg, "network.warehouses.dc.operator", {"name": "logico", "fee_per_unit": 0.1, "fee_per_order": 2,
+                                                    "segments": ["big"]})
+    results = simulator.run(cfg)
+    k = np.arange(1, 13)
+    excess = 2000 - 40 * k - 1500
+    small = 0.1 * (excess * (1000 - 10 * k) / (2000 - 40 * k)).sum()
+    big = 0.1 * (excess * (1000 - 30 * k) / (2000 - 40 * k)).sum()
+    kpis = results.kpis.set_index("segment")
+    assert kpis.at["small", "holding_cost"] == pytest.approx(small)
+    assert kpis.at["big", "holding_cost"] == pytest.approx(big)
+    assert small + big == pytest.approx(0.1 * (500 * 12 - 40 * 78))
+    sop = results.sop.groupby("segment")[["handling_cost", "holding_cost", "cost_to_serve", "gross_margin"]].sum()
+    for seg in ("small", "big"):
+        for col in sop.columns:
+            assert sop.at[seg, col] == pytest.approx(kpis.at[seg, col]), (seg, col)
+
+
+def test_same_seed_same_facility_days() -> None:
+    cfg = load_config("two_segment_dc", seed=3)
+    set_key(cfg, "network.warehouses.dc.operator", {"name": "logico", "throughput_per_day": 25,
+                                                    "pick_delay": {"dist": "exponential", "mean": 0.3}})
+    a, b = simulator.run(copy.deepcopy(cfg)), simulator.run(copy.deepcopy(cfg))
+    pd.testing.assert_frame_equal(a.tables["facility_days"], b.tables["facility_days"])
+    pd.testing.assert_frame_equal(a.shipments, b.shipments)
+
+
+def test_nothing_leaves_a_closed_dc_and_space_follows_the_write_off() -> None:
+    """dc_north closed days 60-67 with a fifth of its stock destroyed, picking at most 2,500 units a
+    day: no shipment leaves it while closed (day 60's budget goes to the picks waiting from day 59 at
+    the very start of the day, before the flood), and the
+    space it reports at each day's end is its stock on hand, the write-off included."""
+    cfg = simulator.compose(["scenario=dc_outage", "horizon_days=80", "quiet=true"])
+    set_key(cfg, "network.warehouses.dc_north.capacity", {"throughput_per_day": 2500})
+    results = simulator.run(cfg)
+    ship = results.shipments.query("origin == 'dc_north'")
+    assert not ((ship["time"] > 60) & (ship["time"] < 67)).any()  # day 60's budget is released as it opens
+    north = results.tables["facility_days"].query("node == 'dc_north'").set_index("day")
+    units = _daily_units(results, "dc_north")
+    assert north["storage_end"].to_numpy() == pytest.approx(units.reindex(north.index + 1).to_numpy())
+    assert (north["picked"] <= 2500).all()

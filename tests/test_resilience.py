@@ -46,6 +46,26 @@ def test_hand_built_case_has_the_known_answers(case) -> None:
     assert row.margin_change == pytest.approx(-4200.0)
     assert row.peak_backlog_units == pytest.approx(500.0)
     assert row.baseline_peak_backlog_units == 0.0
+    assert row.lasting_revenue_change == 0.0  # every line placed after day 80 is delivered
+
+
+def test_goodwill_makes_the_revenue_loss_last() -> None:
+    """The same case with goodwill: the 700 lost units cut the customer's orders after the window
+    too (lines placed from day 80 on sell less than in the baseline, which loses nothing)."""
+    cfg = load_config("stress_case")
+    cfg["network"]["channels"]["store"]["goodwill"] = {"lost_penalty": 0.1, "recovery_half_life_days": 30}
+    cfg["scenario"]["disruptions"] = {
+        "down": {"kind": "supplier_failure", "target": "vendor", "start": 60, "duration": 20}}
+    disrupted, baseline = simulator.run(cfg), simulator.run(without_disruptions(cfg))
+    row = resilience_table(disrupted, baseline, ResilienceSettings()).iloc[0]
+    assert baseline.kpis.set_index("segment").loc["only", "forgone_units"] == 0.0
+    assert row.lasting_revenue_change < -1000  # 7 lost days x 0.1 -> ~50% fewer orders, recovering
+    # each daily order after day 80 is placed with probability g: the expected revenue missing is the
+    # forgone revenue the goodwill table books for those days, within the binomial spread of the orders
+    after = disrupted.tables["goodwill"].query("day >= 80")
+    gap = 1.0 - after["goodwill"].to_numpy()
+    sd = 1000.0 * float(np.sqrt((gap * (1.0 - gap)).sum()))
+    assert abs(row.lasting_revenue_change + after["forgone_revenue"].sum()) < 3.5 * sd + 500.0
 
 
 def test_supplier_failure_stops_its_shipments_inside_the_window_only(case) -> None:

@@ -184,6 +184,10 @@ def test_kpis_of_a_run_count_the_returns_table(run: simulator.Results) -> None:
     assert k["scrapped_units"] == lots.loc[lots["inspected"].notna(), "scrap"].sum()
     assert run.sop["returns_cost"].sum() == pytest.approx(k["returns_cost"])  # warm-up 0: the months add up
     assert run.sop["gross_margin"].sum() == pytest.approx(k["gross_margin"])
+    # the console table says it in a line of its own
+    from analysis.kpis import format_table
+
+    assert f"came back ({k['returned_units']:,.0f})" in format_table(run.kpis)
 
 
 # ------------------------------------------------------------------------------------------ pure decisions
@@ -265,3 +269,17 @@ def test_the_command_line_refuses_bad_returns_with_exit_2(override: str, fragmen
     err = refused(capsys, main, ["+policy=returns", override, f"hydra.run.dir={run}"])
     assert all(f in err for f in fragments), err
     assert not run.exists()
+
+
+def test_sporadic_streams_return_with_their_customer() -> None:
+    """A customer's intermittent stream (``demand.intermittent``) sends returns to the customer's centre,
+    over the customer's lane when the centre adds none."""
+    cfg = _config(collects_from="shop", inbound=None)
+    cfg["horizon_days"] = 150
+    cfg["network"]["lanes"].append({"from": "shop", "to": "rc", "mode": "truck", "lead_time": INBOUND})
+    cfg.setdefault("demand", {})["intermittent"] = [{"customer": "shop", "skus": ["W-01"], "mean_interval_days": 2,
+                                                     "size": 20}]
+    lots = simulator.run(cfg).tables["returns"]
+    assert set(lots["customer"]) == {"shop", "shop/W-01/intermittent"}
+    got = lots.dropna(subset=["received"])
+    np.testing.assert_allclose(got["received"] - got["sent"], INBOUND)

@@ -30,6 +30,7 @@ from omegaconf import DictConfig
 
 from analysis.cost_allocation import format_full_cost
 from analysis.kpis import format_table, sla_targets
+from analysis.returns import RETURNS_COLUMNS
 from analysis.statistics import summarize, summary_cells
 from analysis.sweep import (
     DAILY_FILL_FILE,
@@ -99,7 +100,8 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
                                  baseline=reps.first_baseline) if report else None
         reps.kpis.to_csv(stage / "replications.csv", index=False)
         daily_fill(reps.first.order_lines).to_csv(stage / DAILY_FILL_FILE, index=False)
-        summary = summarize(reps.kpis, ["segment"], KPI_METRICS)
+        extra = [c for c in RETURNS_COLUMNS if c in reps.kpis.columns]  # runs with returns
+        summary = summarize(reps.kpis, ["segment"], [*KPI_METRICS, *extra])
         summary.to_csv(stage / "summary.csv", index=False)
         if not reps.resilience.empty:
             reps.resilience.to_csv(stage / "resilience.csv", index=False)

@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.ageing import add_ageing_kpis, finance_table
-from analysis.cost_allocation import add_facility_costs, allocation_table, facility_charges, full_cost_table
+from analysis.cost_allocation import (
+    add_facility_costs,
+    add_facility_sop,
+    allocation_table,
+    charge_events,
+    facility_charges,
+    full_cost_table,
+)
 from analysis.freight import carrier_scorecard
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
@@ -139,7 +146,11 @@ class Results(RunRecord):
         sop = sop_table(self.tables, skus=self._sku_prices,
                         handling={n: w.handling_cost_per_unit for n, w in spec.warehouses.items()},
                         holding_rate=spec.holding_rate, horizon=spec.horizon_days)
-        return add_returns_sop(sop, self.tables, skus=self._sku_prices, horizon=spec.horizon_days)
+        sop = add_returns_sop(sop, self.tables, skus=self._sku_prices, horizon=spec.horizon_days)
+        if any(t["operated"] or t["overflow_cost_per_unit_day"] for t in self._facility_terms.values()):
+            events = charge_events(self.tables, terms=self._facility_terms, segments=list(spec.segments))
+            sop = add_facility_sop(sop, events, horizon=spec.horizon_days)
+        return sop
 
     @cached_property
     def finance(self) -> pd.DataFrame | None:

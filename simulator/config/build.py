@@ -32,7 +32,7 @@ from simulator.config.geography import derive_lanes
 from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
 from simulator.config.resources import check_resources
-from simulator.config.schema import NetworkCfg
+from simulator.config.schema import GoodwillCfg, NetworkCfg
 from simulator.config.schema_run import RunConfig, SegmentCfg
 from simulator.config.shop import build_routings, build_shop
 from simulator.config.topology import _check_topology
@@ -41,12 +41,14 @@ from simulator.engine.distributions import Dist, constant
 from simulator.engine.errors import ConfigError
 from simulator.engine.network import Network
 from simulator.engine.params import to_dist
+from simulator.engine.returns import ReturnsCentre
 from simulator.engine.spec import (
     TRACE_DEFAULT_DAYS,
     Channel,
     Customer,
     Family,
     Freight,
+    GoodwillRule,
     Lane,
     Line,
     Maintenance,
@@ -88,7 +90,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
                                                  net.integer_units))
                   for name, w in net.warehouses.items()}
     channels = {name: Channel(name, c.patience_days if c.patience_days is not None else float("inf"),
-                              c.ship_complete)
+                              c.ship_complete, goodwill_rule(c.goodwill))
                 for name, c in net.channels.items()}
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
@@ -103,7 +105,9 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     segment_of = _assignment(cfg, segments, skus, channels)
     sporadic, sporadic_lanes = intermittent(cfg.demand.intermittent, "demand.intermittent", customers, skus, lanes)
     customers.update(sporadic)
-    lanes += sporadic_lanes + _returns_lanes(net, modes, segments, lanes)
+    lanes += sporadic_lanes
+    returns_centres, returns_lanes = _returns(net, modes, segments, customers, lanes)
+    lanes += returns_lanes
     spec = Spec(
         seed=cfg.seed, horizon_days=cfg.horizon_days, warmup_days=cfg.warmup_days,
         integer_units=net.integer_units, holding_rate=net.holding_rate,
@@ -118,7 +122,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         segments_meta=segments_meta(cfg.segments_meta),
         freight=Freight(consolidate_orders=net.freight.consolidate_orders, hubs=hubs, zone_skipping=zone_skipping),
         inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
-        returns_centres=dict(net.returns_centres),
+        returns_centres=returns_centres,
         routings=routings, shop=build_shop(net, families),
         cost_pools=cost_pools,
     )
@@ -132,20 +136,31 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
     return dataclasses.replace(spec, scenario=build_scenario(cfg.scenario, spec))
 
 
-def _returns_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], segments: Mapping[str, Segment],
-                   lanes: tuple[Lane, ...]) -> tuple[Lane, ...]:
+def goodwill_rule(cfg: GoodwillCfg | None) -> GoodwillRule | None:
+    """A channel's goodwill section as the engine reads it (None: demand never reacts to service)."""
+    if cfg is None:
+        return None
+    return GoodwillRule(cfg.lost_penalty, cfg.late_penalty, cfg.recovery_half_life_days, cfg.floor)
+
+
+def _returns(net: NetworkCfg, modes: Mapping[str, TransportMode], segments: Mapping[str, Segment],
+             customers: Mapping[str, Customer], lanes: tuple[Lane, ...]
+             ) -> tuple[dict[str, ReturnsCentre], tuple[Lane, ...]]:
     """Check each returns centre's names and give it its lanes: from each customer it collects from
-    (``inbound``) and to each restock DC (``outbound``), unless ``network.lanes`` already has them."""
+    (``inbound``) and to each restock DC (``outbound``), unless ``network.lanes`` already has them.
+    A customer's sporadic streams (``demand.intermittent``) send their returns where it sends its own."""
+    centres: dict[str, ReturnsCentre] = {}
     out: list[Lane] = []
     taken: dict[str, str] = {}  # customer -> its centre
-    nodes = {*net.suppliers, *net.plants, *net.warehouses, *net.customers}
+    nodes = {*net.suppliers, *net.plants, *net.warehouses, *customers}
     for name, rc in net.returns_centres.items():
         key = f"network.returns_centres.{name}"
         if name in nodes:
             raise ConfigError(key, name, "a returns centre needs a name no supplier, plant, DC or customer has")
         known(f"{key}.restock_to", rc.restock_to, net.warehouses)
-        collected = known(f"{key}.collects_from", rc.collects_from, net.customers) \
+        named = known(f"{key}.collects_from", rc.collects_from, net.customers) \
             if rc.collects_from is not None else tuple(net.customers)
+        collected = [c for c in customers if c.split("/")[0] in named]  # with their sporadic streams
         for customer in collected:
             if customer in taken:
                 raise ConfigError(f"{key}.collects_from", customer,
@@ -154,7 +169,12 @@ def _returns_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], segments
         for i, rule in enumerate(rc.returns):
             known(f"{key}.returns[{i}].segments", rule.segments or (), segments)
             known(f"{key}.returns[{i}].channels", rule.channels or (), net.channels)
-        have = {(ln.origin, ln.dest) for ln in lanes}
+        have = {(ln.origin, ln.dest): ln for ln in lanes}
+        for c in collected:  # a sporadic stream uses its customer's lane to the centre
+            base = have.get((c.split("/")[0], name))
+            if (c, name) not in have and base is not None:
+                out.append(dataclasses.replace(base, origin=c))
+                have[(c, name)] = base
         sides = (("inbound", [(c, name) for c in collected]), ("outbound", [(name, d) for d in rc.restock_to]))
         for side, ends in sides:
             spec_lane = getattr(rc, side)
@@ -168,7 +188,8 @@ def _returns_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], segments
             mode = modes[spec_lane.mode]
             out += [Lane(a, b, mode.name, to_dist(spec_lane.lead_time), mode.cost_per_unit, mode.cost_per_shipment,
                          mode.co2_per_unit) for a, b in ends if (a, b) not in have]
-    return tuple(out)
+        centres[name] = rc.model_copy(update={"collects_from": collected})
+    return centres, tuple(out)
 
 
 def _check_restock(spec: Spec, network: Network) -> None:
@@ -281,6 +302,7 @@ def _or(value: float | None, default: float) -> float:
 def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Mapping[str, Warehouse],
                skus: Mapping[str, Sku], families: Mapping[str, Family]) -> dict[str, Customer]:
     out = {}
+    catalogue: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[float, ...]]] = {}  # streams buying alike share
     for name, c in net.customers.items():
         key = f"network.customers.{name}"
         known(f"{key}.channel", [c.channel], channels)
@@ -288,10 +310,13 @@ def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Map
         inter = to_dist(c.interarrival) if c.interarrival is not None else \
             Dist("exponential", (("mean", 1.0 / c.orders_per_day),))  # type: ignore[operator]
         fams = known(f"{key}.families", c.families, families) if c.families is not None else tuple(families)
-        chosen = [s for f in fams for s in families[f].skus]
-        total = sum(skus[s].weight for s in chosen)
+        if fams not in catalogue:
+            chosen = [s for f in fams for s in families[f].skus]
+            total = sum(skus[s].weight for s in chosen)
+            catalogue[fams] = (tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+        items, weights = catalogue[fams]
         out[name] = Customer(name, c.channel, served, inter, c.first_order, to_dist(c.lines_per_order),
-                             to_dist(c.qty), tuple(chosen), tuple(skus[s].weight / total for s in chosen))
+                             to_dist(c.qty), items, weights)
     return out
 
 

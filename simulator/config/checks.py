@@ -127,7 +127,7 @@ def _check_levels(key: str, levels: Mapping[str, float], spec: Spec) -> None:
 def check_fill_targets(spec: Spec, network: Network) -> None:
     """A segment that stocks items and sizes safety stock as a normal quantile of its fill-rate
     target needs a target strictly between 0 and 1 (0 and 1 have no finite quantile)."""
-    stocking = {d.segment.name for _cust, _sku, d in network.decisions() if d.from_stock}
+    stocking = {d.segment.name for cust in spec.customers for d, _ in network.customer_groups(cust) if d.from_stock}
     for seg in spec.segments.values():
         ss = seg.policies.safety_stock
         if 0.0 < seg.target_fill_rate < 1.0 or not hasattr(ss, "service_level") or not hasattr(ss, "z"):

@@ -69,7 +69,7 @@ class InventoryCfg(Section):
     of each segment, ownership and the inventory reserve (docs/ageing.md)."""
 
     shelf_life_days: dict[Text, Positive] = Field(
-        {}, description="family or SKU -> days from receipt to expiry (a SKU's own entry wins)")
+        {}, description="family or SKU -> days from the first DC receipt to expiry (a SKU's own entry wins)")
     issue: Literal["fifo", "fefo"] | None = Field(
         None, description="order stock leaves in; null = FEFO for SKUs with a shelf life, FIFO for the rest")
     review_days: Positive = Field(7.0, description="days between looks at slow and obsolete stock")

@@ -179,11 +179,25 @@ class LaneCfg(Section):
     carrier: Text | None = Field(None, description="the carrier running it (network.carriers); default: the mode")
 
 
+class GoodwillCfg(Section):
+    """Customers who lose service order less for a while (off unless given). A penalty is per day of
+    the customer's planned demand: lost_penalty 0.1 = losing one day's worth of its orders cuts its
+    demand rate by 10% of normal."""
+
+    lost_penalty: NonNeg = Field(description="demand-rate cut per day of the customer's demand lost")
+    late_penalty: NonNeg = Field(0.0, description="demand-rate cut per day of its demand delivered after the "
+                                                  "promised lead time")
+    recovery_half_life_days: Positive = Field(description="days for half of the lost demand rate to come back")
+    floor: Share = Field(0.0, description="demand never falls below this share of normal")
+
+
 class ChannelCfg(Section):
     """A sales channel: how long its customers wait for backorders."""
 
     patience_days: NonNeg | None = Field(None, description="backorders older than this are lost; null = never")
     ship_complete: Flag = False
+    goodwill: GoodwillCfg | None = Field(None, description="lost and late units lower future demand; "
+                                                           "null = demand never reacts to service")
 
 
 class CustomerCfg(Section):

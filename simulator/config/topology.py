@@ -27,8 +27,8 @@ def _check_topology(spec: Spec, network: Network) -> None:
         for dc in cust.served_from:
             if (dc, cname) not in lane_pairs:
                 raise ConfigError(f"network.customers.{cname}.served_from", dc, f"no lane from {dc} to {cname}")
-        for sku in cust.skus:
-            decision = network.decision(cname, sku)
+        for decision, idx in network.customer_groups(cname):  # items of a group are served alike
+            sku = cust.skus[idx[0]]
             if not decision.from_stock:
                 if decision.maker is None:
                     raise ConfigError(f"segments.{decision.segment.name}.policies.production", "make_to_order",

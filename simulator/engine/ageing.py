@@ -7,7 +7,9 @@ salvage value, or reposition to a DC that has demand), and who owns the stock.
 per age bucket per stock point), ``lot_events`` (every unit that expired, was disposed of,
 repositioned or destroyed, with its age) and ``ownership`` (owned or consigned, per stock point).
 Units that expire or are disposed of leave through the stock point's ``write_off`` (the same hook
-a DC outage uses), so the unit ledger counts them as written off.
+a DC outage uses), so the unit ledger counts them as written off. A DC that feeds other DCs sees the
+carrier through ``_Outbound``: what it ships to them takes its lots (and their age) along; nothing
+else in the stock point changes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from simulator.engine.lots import LotBook, Piece, pieces_age, pieces_units
 if TYPE_CHECKING:
     from policies.base import ItemStats, Replenishment
     from simulator.engine.context import Context
+    from simulator.engine.flow import Carrier
     from simulator.engine.warehouse import StockPoint, WarehouseNode
 
 log = logging.getLogger(__name__)
@@ -84,6 +87,43 @@ class PointLots:
         self.ageing.event(self, WRITE_OFF_EVENTS.get(reason, reason), pieces)
 
 
+class _Outbound:
+    """The carrier as a DC that feeds other DCs sees it: a replenishment it ships takes its lots
+    along (picked from its book in issue order), so the receiving DC keeps their age."""
+
+    def __init__(self, carrier: Carrier, lots: PointLots) -> None:
+        self._carrier = carrier
+        self._lots = lots
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._carrier, name)
+
+    def ship(self, origin: str, request: Request, qty: float) -> None:
+        lots = self._lots
+        if request.kind == "replenishment" and type(request.target) is type(lots.point):
+            # the point has just taken ``qty`` off its stock: first book the picks before it, then these
+            book = lots.book
+            book.sync(lots.point.on_hand + qty, lots.ageing.ctx.env.now)
+            lots.ageing.carried.setdefault(request, []).extend(book.take(qty))
+        self._carrier.ship(origin, request, qty)
+
+
+class _PointContext:
+    """The run's context as a DC that feeds other DCs sees it: the same in everything but its carrier
+    (``_Outbound``)."""
+
+    def __init__(self, ctx: Context, lots: PointLots) -> None:
+        self._ctx = ctx
+        self.env = ctx.env
+        self.recorder = ctx.recorder
+        self.ledger = ctx.ledger
+        self.integer_units = ctx.integer_units
+        self.carrier = _Outbound(ctx.carrier, lots)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+
 class _Held:
     """A stock point's replenishment policy while its stock is obsolete: it orders nothing until
     demand for the item returns (then the policy it had is restored)."""
@@ -128,9 +168,11 @@ class Ageing:
         self._read_days = (0, 0)  # (days read, days to read)
         for p in points:
             shelf = rules.shelf_life.get(p.sku)
-            p.lots = PointLots(self, p, LotBook(rules.fefo(p.sku), shelf), skus[p.sku].unit_cost)
-            p.lots.book.add(0.0, 0.0, p.on_hand)  # the starting stock is new at day 0
-            self.watch_expiry(p.lots)
+            lots = p.lots = PointLots(self, p, LotBook(rules.fefo(p.sku), shelf), skus[p.sku].unit_cost)
+            lots.book.add(0.0, 0.0, p.on_hand)  # the starting stock is new at day 0
+            self.watch_expiry(lots)
+            if p.downstream:  # its replenishments to other DCs carry their lots' age
+                p.ctx = _PointContext(ctx, lots)  # type: ignore[assignment]
 
     # ---------------------------------------------------------------- clock
     def start(self) -> None:

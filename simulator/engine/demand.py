@@ -69,6 +69,17 @@ def _labels(options: list[SourceOption], dcs: tuple[str, ...], mto: str | None) 
     return labels
 
 
+def _fixed_source(seg: Segment, options: list[SourceOption], mto: str | None) -> str | None:
+    """The node serving every line of this customer and SKU when no line needs a choice: the maker
+    of a line made to order, or the answer of a fulfilment policy whose choice is fixed."""
+    if mto is not None:
+        return mto
+    policy = seg.policies.fulfilment
+    if getattr(policy, "fixed_choice", False) and any(o.kind == "warehouse" for o in options):
+        return policy.source(0.0, options)
+    return None
+
+
 class CustomerStream:
     """One order stream (a group of customers of one channel).
 
@@ -96,9 +107,10 @@ class CustomerStream:
         self._cum: list[float] = []  # cumulative SKU mix (filled in by ``_bind``)
         self._order_ids = order_ids
         self._line_ids = line_ids
-        # Route table per SKU (filled in by ``_bind``): its segment, the nodes that may serve it, for a
-        # line made to order the plant that makes it (None: served from stock), and the fulfilment
-        # path each serving node stands for.
+        # Route table per SKU (filled in by ``_bind``): its segment, the nodes that may serve it, the
+        # node that serves every line when that is known in advance (the maker of a line made to
+        # order, the home DC under dc_pick; None: the fulfilment policy chooses per line), and the
+        # fulfilment path each serving node stands for.
         self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str]]] = {}
         self._bind(ctx.nodes, shared)
 
@@ -116,19 +128,22 @@ class CustomerStream:
             cum = shared[("mix", spec.sku_weights)] = list(accumulate(spec.sku_weights))
             cum[-1] = 1.0
         self._cum = cum
-        keys = []
-        network = self.ctx.network
-        for sku in spec.skus:
-            decision = network.decision(self.name, sku)
-            seg, mto, dcs, makers = decision.segment, decision.maker, decision.dcs, decision.makers
-            key = ("route", seg.name, dcs, sku, makers, mto)
-            if key not in shared:
-                options = self._options(nodes, dcs, sku, makers, shared)
-                shared[key] = (seg, options, mto, _labels(options, dcs, mto))
-            keys.append(key)
-        table_key = ("routes", spec.skus, tuple(keys))
+        # Items served alike (same segment, DCs and makers) share one decision: the table's key is one
+        # entry per group, so a stream costs its groups here, and only a new table costs its items.
+        groups = self.ctx.network.customer_groups(self.name)
+        table_key = ("routes", spec.skus, tuple((d.segment.name, d.dcs, d.makers, d.maker) for d, _ in groups))
         if table_key not in shared:
-            shared[table_key] = {sku: shared[key] for sku, key in zip(spec.skus, keys, strict=True)}
+            entries: list[Any] = [None] * len(spec.skus)
+            for decision, idx in groups:
+                seg, mto, dcs, makers = decision.segment, decision.maker, decision.dcs, decision.makers
+                for i in idx:
+                    sku = spec.skus[i]
+                    key = ("route", seg.name, dcs, sku, makers, mto)
+                    if key not in shared:
+                        options = self._options(nodes, dcs, sku, makers, shared)
+                        shared[key] = (seg, options, _fixed_source(seg, options, mto), _labels(options, dcs, mto))
+                    entries[i] = shared[key]
+            shared[table_key] = dict(zip(spec.skus, entries, strict=True))
         self._route = shared[table_key]
 
     def _options(self, nodes: Mapping[str, Any], dcs: tuple[str, ...], sku: str, makers: tuple[str, ...],
@@ -156,6 +171,9 @@ class CustomerStream:
         self.ctx.ledger.delivered[line.sku] += qty
         if self.on_delivery is not None:
             self.on_delivery(line, qty, at)
+
+    def lost(self, line: OrderLine, qty: float) -> None:
+        """``qty`` units of ``line`` were lost (already booked on the line); a goodwill stream reacts."""
 
     def factor(self, t: float, sku: str) -> float:
         """Combined demand multiplier of every modifier for ``sku`` at time ``t``."""
@@ -193,11 +211,14 @@ class CustomerStream:
         draw_lines, draw_mix, draw_qty = draws.lines, draws.mix, draws.qty
         name, channel, patience, complete_only = self.name, self.channel, self.patience, self.ship_complete
         orders = ctx.carrier.orders  # order consolidation: a maker ships an order's lines together
+        fixed_lines = self.spec.lines_per_order.is_constant  # the same number of lines on every order
+        n_lines = max(1, round(draw_lines())) if fixed_lines else 0  # a constant draws no random number
         if self.spec.first_order > 0:
             yield env.timeout(self.spec.first_order)
         while True:
             now = env.now
-            n_lines = max(1, round(draw_lines()))
+            if not fixed_lines:
+                n_lines = max(1, round(draw_lines()))
             order_id = next_order()
             if orders is not None:
                 orders.hold()  # the order's picks leave together

@@ -74,10 +74,13 @@ class _Gate:
         fac.ctx.env.timeout(self.delay()).callbacks.append(lambda _ev: fac.ship_held(req, qty))
 
     def new_day(self) -> None:
-        """A new calendar day: a full budget, spent first on the picks waiting from earlier days."""
+        """A new calendar day: a full budget, spent first on the picks waiting from earlier days
+        (none leave while the DC is closed by an outage)."""
         self.left = math.inf if self.cap is None else self.cap
         self.picked = 0.0
         queue = self.queue
+        if not self.facility.availability.up:
+            return
         while queue and self.left > _EPS:
             req, qty = queue[0]
             take = min(qty, self.left)
@@ -99,6 +102,7 @@ class Facility:
                  family_of: Mapping[str, str]) -> None:
         self.ctx = ctx
         self.name = warehouse.name
+        self.availability = warehouse.availability
         self.terms = terms
         self.capacity = terms.storage_capacity
         self.refuse = terms.when_full == "refuse" and terms.storage_capacity is not None

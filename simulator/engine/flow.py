@@ -39,6 +39,8 @@ class Receiver(Protocol):
 class CustomerReceiver(Receiver, Protocol):
     def deliver(self, line: OrderLine, qty: float, at: float) -> None: ...
 
+    def lost(self, line: OrderLine, qty: float) -> None: ...
+
 
 class Request:
     """An order for ``qty`` units of ``sku`` to be delivered to node ``dest_node``.
@@ -311,9 +313,9 @@ class Carrier:
         promised, late_by = state.draw_transit()
         transit = promised + late_by
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
-        key = (origin, stop)
         depart = now
         if self._transit_factor or self._lane_capacity:
+            key = (origin, stop)
             transit *= max(self._transit_factor.get(key, {}).values(), default=1.0)
             caps = self._lane_capacity.get(key)
             if caps:  # fewer trucks: the lane moves at most min(caps) units a day, first come first served

@@ -10,7 +10,7 @@ as long as the book looks before every receipt and every removal it is told abou
 point's receipt and write-off hooks, the expiry clock and the daily reading all do).
 
 A lot is ``[born, received, qty]``: ``born`` is the day its age counts from (the day it was received
-into the network's DC stock; a lot repositioned from another DC keeps its own), ``received`` the day
+into the network's DC stock; a lot shipped on from another DC keeps its own), ``received`` the day
 it arrived here.
 """
 

@@ -20,6 +20,7 @@ from simulator.engine.calendar import ShopRuntime
 from simulator.engine.context import Clock, Context
 from simulator.engine.demand import CustomerStream, DemandModifier
 from simulator.engine.facility import Facilities
+from simulator.engine.goodwill import GoodwillStream
 from simulator.engine.production import PlantNode
 from simulator.engine.promising import Promiser
 from simulator.engine.records import UNIT_BALANCE_COLUMNS, DailyStock, RunRecord
@@ -89,8 +90,8 @@ class Model:
         self.replanning = Replanning(ctx, replanners, line_watchers(spec, self.plants, books), books)
         order_ids, line_ids = itertools.count(1), itertools.count(1)
         shared_tables: dict[tuple[Any, ...], Any] = {}  # route tables shared by similar customer streams
-        self.customers = {n: CustomerStream(ctx, c, order_ids, line_ids, shared_tables)
-                          for n, c in spec.customers.items()}
+        self.customers = {n: (GoodwillStream if spec.channels[c.channel].goodwill else CustomerStream)(
+                              ctx, c, order_ids, line_ids, shared_tables) for n, c in spec.customers.items()}
         # reverse logistics, when configured: returns centres, told of every delivery to the customers they serve
         self.returns = Returns(ctx, {(p.node, p.sku): p for p in self.points}) if spec.returns_centres else None
         for name, hook in (self.returns.hooks() if self.returns is not None else {}).items():
@@ -127,6 +128,7 @@ class Model:
     # ---------------------------------------------------------------- running
     def _snapshot(self) -> None:
         self.ctx.carrier.deliver_due(self.env.now)  # keeps the booked customer deliveries few
+        self.ctx.recorder.compact()  # keeps the rows held as Python objects few
         self._record_stock()
         if self.stock_log.days < self.stock_log.on_hand.shape[0]:
             self._schedule_snapshot()

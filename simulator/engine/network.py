@@ -72,6 +72,9 @@ class Network:
         self._route_days: dict[tuple[str, str], float] = {}
         self._sources: dict[tuple[str, str], str | None] = {}
         self._decisions: dict[tuple[str, str, tuple[str, ...]], ServiceDecision] = {}
+        self._trees: dict[str, dict[str, str]] = {}  # origin -> each reachable node's predecessor
+        self._upstream: dict[str, tuple[str, ...]] = {}
+        self._sku_groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, tuple[str, ...], tuple[int, ...]]]] = {}
 
     # ------------------------------------------------------------------------------------ lanes and routes
     def has_lane(self, origin: str, dest: str) -> bool:
@@ -93,18 +96,31 @@ class Network:
         return self._routes[key]
 
     def _quickest(self, origin: str, dest: str) -> Route | None:
+        back = self._trees.get(origin)
+        if back is None:
+            back = self._trees[origin] = self._tree(origin)
+        if dest == origin:
+            return ()
+        if dest not in back:
+            return None
+        legs = []
+        node = dest
+        while node != origin:
+            legs.append((back[node], node))
+            node = back[node]
+        return tuple(reversed(legs))
+
+    def _tree(self, origin: str) -> dict[str, str]:
+        """The quickest chains of lanes from ``origin`` to every node it reaches (Dijkstra on the mean
+        lead times, passing only through warehouses), as each node's predecessor. Built once per origin:
+        a route to any destination is read off it (the same route a search stopping at that
+        destination finds, ties included: a node's predecessor never changes once it is settled)."""
         warehouses = self.spec.warehouses
         best = {origin: 0.0}
         back: dict[str, str] = {}
         frontier = [(0.0, origin)]
         while frontier:
             days, node = heapq.heappop(frontier)
-            if node == dest:
-                legs = []
-                while node != origin:
-                    legs.append((back[node], node))
-                    node = back[node]
-                return tuple(reversed(legs))
             if days > best[node] or (node != origin and node not in warehouses):
                 continue
             for nxt, lt in self.lanes_from.get(node, ()):
@@ -112,7 +128,7 @@ class Network:
                     best[nxt] = days + lt
                     back[nxt] = node
                     heapq.heappush(frontier, (days + lt, nxt))
-        return None
+        return back
 
     def route_days(self, origin: str, dest: str) -> float:
         """Mean transit days along ``route(origin, dest)`` (inf if there is no route)."""
@@ -157,7 +173,11 @@ class Network:
 
     def upstream_warehouses(self, warehouse: str) -> tuple[str, ...]:
         """The warehouses among ``warehouse``'s sources, in preference order."""
-        return tuple(s for s in self.spec.warehouses[warehouse].sources if s in self.spec.warehouses)
+        found = self._upstream.get(warehouse)
+        if found is None:
+            found = self._upstream[warehouse] = tuple(s for s in self.spec.warehouses[warehouse].sources
+                                                      if s in self.spec.warehouses)
+        return found
 
     # ------------------------------------------------------------------------------------ service decisions
     def make_to_order_source(self, sku: str, customer: str) -> tuple[str, float] | None:
@@ -194,6 +214,28 @@ class Network:
                 self.route(start, customer) if start is not None else None)
         return found
 
+    def sku_groups(self, channel: str, skus: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], tuple[int, ...]]]:
+        """The items a stream of ``channel`` buys, grouped by what its service decision depends on:
+        (segment, makers, positions in ``skus``), groups in order of their first item. Every item of a
+        group is served the same way for a given customer (``decision`` is resolved per segment,
+        customer and makers), so a question asked per customer and item is asked once per group:
+        setup grows with customers + items, not customers x items."""
+        key = (channel, skus)
+        groups = self._sku_groups.get(key)
+        if groups is None:
+            segment_of, makers = self.spec.segment_of, self.makers
+            by: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+            for i, sku in enumerate(skus):
+                by.setdefault((segment_of[(sku, channel)], makers[sku]), []).append(i)
+            groups = self._sku_groups[key] = [(seg, mk, tuple(idx)) for (seg, mk), idx in by.items()]
+        return groups
+
+    def customer_groups(self, customer: str) -> list[tuple[ServiceDecision, tuple[int, ...]]]:
+        """(decision, positions in the customer's ``skus``) per group of items served the same way."""
+        cust = self.spec.customers[customer]
+        return [(self.decision(customer, cust.skus[idx[0]]), idx) for _seg, _mk, idx in
+                self.sku_groups(cust.channel, cust.skus)]
+
     def decisions(self) -> Iterator[tuple[str, str, ServiceDecision]]:
         """(customer, SKU, decision) for every item every customer buys."""
         for name, cust in self.spec.customers.items():
@@ -205,9 +247,10 @@ class Network:
         node) with the number of SKUs served that way. The serving node is the first DC for stock,
         the maker for make-to-order, "" when nothing can make it to order."""
         counts: dict[tuple[str, str, bool, str], int] = defaultdict(int)
-        for customer, _sku, d in self.decisions():
-            node = d.dcs[0] if d.from_stock else (d.maker or "")
-            counts[(d.segment.name, customer, d.from_stock, node)] += 1
+        for customer in self.spec.customers:
+            for d, idx in self.customer_groups(customer):
+                node = d.dcs[0] if d.from_stock else (d.maker or "")
+                counts[(d.segment.name, customer, d.from_stock, node)] += len(idx)
         return [(*key, n) for key, n in counts.items()]
 
 

@@ -35,6 +35,8 @@ WRITE_OFF_COLUMNS = ("time", "node", "sku", "segment", "qty", "reason")
 UNIT_BALANCE_COLUMNS = ("sku", "initial", "released", "delivered", "written_off", "on_hand_end", "in_transit_end",
                         "waiting_for_truck_end")
 RATIONING_COLUMNS = ("time", "node", "sku", "segment", "qty")  # stock on hand a line was denied by a level
+# demand a customer did not place on a day because service failures cost goodwill (goodwill.py)
+GOODWILL_COLUMNS = ("day", "customer", "channel", "segment", "goodwill", "forgone_units", "forgone_revenue")
 ORDER_LINE_COLUMNS = ("line_id", "order_id", "time", "customer", "channel", "sku", "segment", "qty", "source",
                       "immediate", "shipped", "delivered", "lost", "open", "last_delivery")
 
@@ -49,9 +51,26 @@ ORDER_LINE_FIELDS = {"line_id": "line_id", "order_id": "order_id", "time": "crea
 Row = tuple[Any, ...]  # one record row, in the order of its table's columns
 
 
+# A run keeps at most about this many rows of a table as Python objects: beyond it, the rows written so far
+# (for order lines: the lines that are finished) move into compact column chunks, so a large run holds each
+# row once, in columns, instead of as objects and again as the table at the end.
+FLUSH_ROWS = 100_000
+
+_TABLES = (("order_lines", ORDER_LINE_COLUMNS), ("shipments", SHIPMENT_COLUMNS), ("production", PRODUCTION_COLUMNS),
+           ("replenishments", REPLENISHMENT_COLUMNS), ("disruptions", DISRUPTION_COLUMNS),
+           ("shortages", SHORTAGE_COLUMNS), ("write_offs", WRITE_OFF_COLUMNS), ("rationing", RATIONING_COLUMNS),
+           ("goodwill", GOODWILL_COLUMNS))
+
+
 @dataclass
 class Recorder:
-    """Row buffers for one run."""
+    """Row buffers for one run.
+
+    Entities append rows (tuples in the order of the table's columns; order lines as ``OrderLine``
+    objects). The buffers hold the rows not yet moved into the table's column chunks: ``compact``
+    (called once a day by the model) moves them when a buffer is large, so a buffer read during a run
+    holds every row only in runs of fewer than ``FLUSH_ROWS`` rows.
+    """
 
     shipments: list[Row] = field(default_factory=list)
     production: list[Row] = field(default_factory=list)
@@ -61,23 +80,54 @@ class Recorder:
     shortages: list[Row] = field(default_factory=list)  # a supplier's order left short on a day
     write_offs: list[Row] = field(default_factory=list)  # stock destroyed (a DC outage with stock_loss)
     rationing: list[Row] = field(default_factory=list)  # units held back from a line by a stock-allocation level
+    goodwill: list[Row] = field(default_factory=list)  # per customer, segment and day: goodwill and demand forgone
+
+    chunks: dict[str, list[pd.DataFrame]] = field(default_factory=dict)  # rows moved out of the buffers
+    _next_compact: dict[str, int] = field(default_factory=dict)  # buffer length that triggers the next move
+
+    def compact(self) -> None:
+        """Move rows out of any buffer longer than ``FLUSH_ROWS`` into a column chunk of its table (for
+        order lines, the finished ones: nothing will change them). Buffers are emptied in place (entities
+        keep a reference to them); no row changes, and the tables list rows in the same order."""
+        for name, columns in _TABLES:
+            rows = getattr(self, name)
+            if len(rows) < self._next_compact.get(name, FLUSH_ROWS):
+                continue
+            if name == "order_lines":
+                done = [line for line in rows if _finished(line)]
+                if done:
+                    self.chunks.setdefault(name, []).append(_order_line_table(done))
+                    rows[:] = [line for line in rows if not _finished(line)]
+                # lines waiting a long time stay; look again once as many new ones have come
+                self._next_compact[name] = max(FLUSH_ROWS, 2 * len(rows))
+            else:
+                self.chunks.setdefault(name, []).append(pd.DataFrame(rows, columns=list(columns)))
+                rows.clear()
 
     def tables(self, release: bool = False) -> dict[str, pd.DataFrame]:
         """The rows as DataFrames. ``release``: empty each row buffer as soon as its table is built,
         so a large run does not hold every row twice (the model's run ends with this)."""
         out = {}
-        for name, columns in (("order_lines", ORDER_LINE_COLUMNS), ("shipments", SHIPMENT_COLUMNS),
-                              ("production", PRODUCTION_COLUMNS), ("replenishments", REPLENISHMENT_COLUMNS),
-                              ("disruptions", DISRUPTION_COLUMNS), ("shortages", SHORTAGE_COLUMNS),
-                              ("write_offs", WRITE_OFF_COLUMNS), ("rationing", RATIONING_COLUMNS)):
+        for name, columns in _TABLES:
             rows = getattr(self, name)
-            if name == "order_lines":
-                out[name] = _order_line_table(rows)
-            else:
-                out[name] = pd.DataFrame(rows, columns=list(columns))
+            table = _order_line_table(rows) if name == "order_lines" else pd.DataFrame(rows, columns=list(columns))
+            chunks = self.chunks.get(name)
+            if chunks:
+                table = pd.concat([*chunks, table] if len(table) else chunks, ignore_index=True)
+                if name == "order_lines":  # finished lines moved first: back to the order they were placed in
+                    table = table.sort_values("line_id", kind="stable", ignore_index=True)
+                if release:
+                    del self.chunks[name]
+            out[name] = table
             if release:
                 rows.clear()
         return out
+
+
+def _finished(line: OrderLine) -> bool:
+    """Nothing more can happen to the line: no unit still to ship, every shipped unit delivered. (A
+    feature that changes a line after its last delivery, e.g. a return, extends this test.)"""
+    return line.open <= 0 and line.delivered >= line.shipped
 
 
 def _order_line_table(lines: list[OrderLine]) -> pd.DataFrame:

@@ -154,17 +154,16 @@ class _Return(Request):
 
 
 class _Restock:
-    """Receives recovered units at a DC: stock on hand goes up (on order is untouched: nobody ordered
-    them) and waiting backorders are served."""
+    """Receives recovered units at a DC as any receipt is received (dock capacity, lots, then waiting
+    backorders served), except that nobody ordered them: a receipt books its units off ``on_order``,
+    so they are booked onto it first and the inventory position is not lowered by them."""
 
     def __init__(self, point: StockPoint) -> None:
         self.point = point
 
     def receive(self, request: Request, qty: float) -> None:
-        point = self.point
-        point.on_hand += qty
-        if point.dc.up:
-            point.serve_backlog()
+        self.point.on_order += qty
+        self.point.receive(request, qty)
 
 
 class ReturnsCentreNode:

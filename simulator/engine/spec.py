@@ -169,12 +169,26 @@ class Lane:
 
 
 @dataclass(frozen=True, slots=True)
+class GoodwillRule:
+    """How a channel's customers react to service failures (``goodwill.py``): each lost unit, and each
+    unit delivered after the promised lead time, lowers the customer's demand rate by ``lost_penalty``
+    (``late_penalty``) per day of its planned demand; the rate recovers, halving the gap to normal every
+    ``recovery_half_life_days``, and never falls below ``floor`` x normal."""
+
+    lost_penalty: float
+    late_penalty: float
+    recovery_half_life_days: float
+    floor: float
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     """A sales channel (retail, e-commerce, B2B): how long its customers wait for backorders."""
 
     name: str
     patience_days: float  # backordered units not shipped within this many days are lost
     ship_complete: bool = False  # a line ships only when the DC can fill all of it (no partial shipments)
+    goodwill: GoodwillRule | None = None  # lost and late units lower future demand (None: demand never reacts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,44 @@
+"""Records of a large run move into column chunks during the run; the tables must not notice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import simulator
+from simulator.engine import records
+
+
+def _tables(cfg: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    return simulator.run(cfg).tables
+
+
+def test_tables_are_the_same_whether_rows_move_to_chunks_or_not(default_config: dict[str, Any],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = dict(default_config, horizon_days=60, quiet=True)
+    held = _tables(cfg)
+    monkeypatch.setattr(records, "FLUSH_ROWS", 300)  # a few hundred rows: many chunks in 60 days
+    made: list[int] = []
+    compact = records.Recorder.compact
+
+    def counting(self: records.Recorder) -> None:
+        compact(self)
+        made.append(sum(len(c) for c in self.chunks.values()))
+
+    monkeypatch.setattr(records.Recorder, "compact", counting)
+    moved = _tables(cfg)
+    assert max(made) >= 6  # rows did move into chunks (order lines and shipments, several times each)
+    for name, table in held.items():
+        pd.testing.assert_frame_equal(moved[name], table, check_exact=True, obj=name)
+
+
+def test_a_line_moves_only_once_nothing_can_change_it() -> None:
+    line = type("Line", (), {})()
+    line.open, line.shipped, line.delivered = 0.0, 5.0, 3.0  # 2 units still on their way
+    assert not records._finished(line)
+    line.delivered = 5.0
+    assert records._finished(line)
+    line.open = 1.0  # a unit still waits to ship
+    assert not records._finished(line)
