@@ -112,11 +112,15 @@ def network(spec: Spec, depth: Mapping[str, int]) -> Figure:
     channel_colour = colours(sorted(spec.channels))
     kinds = (("supplier", spec.suppliers, "s", "#7f8c8d"), ("plant", spec.plants, "s", "#8e44ad"),
              ("warehouse", spec.warehouses, "D", "#2c3e50"))
+    def mark(names: list[str], size: float, marker: str, colour: str) -> None:  # one collection per kind
+        if names:
+            ax.scatter([pos[n][0] for n in names], [pos[n][1] for n in names], s=size, marker=marker, color=colour,
+                       zorder=3)
+
     for _, table, marker, colour in kinds:
-        for name in table:
-            ax.scatter(*pos[name], s=160, marker=marker, color=colour, zorder=3)
-    for name in customers:
-        ax.scatter(*pos[name], s=140, marker="o", color=channel_colour[spec.customers[name].channel], zorder=3)
+        mark(list(table), 160, marker, colour)
+    for ch, colour in channel_colour.items():
+        mark([n for n in customers if spec.customers[n].channel == ch], 140, "o", colour)
     for name, xy in pos.items():
         label = name
         if name in spec.plants:

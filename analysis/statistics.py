@@ -10,12 +10,22 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special  # Student-t quantiles and tails (scipy.stats would take ~0.5 s to import in every job)
 
 log = logging.getLogger(__name__)
+
+
+
+def _special() -> Any:
+    """``scipy.special`` (Student-t quantiles and tails, logit), imported at first use: a single run or a
+    sweep job has one replication and no interval, and never pays its import (~0.2 s; scipy.stats
+    would take ~0.5 s)."""
+    from scipy import special
+
+    return special
 
 
 def replication_seeds(root_seed: int, n: int) -> list[int]:
@@ -70,6 +80,7 @@ def metric_interval(values: Sequence[float], metric: str | None = None,
         return mean, low, high
     if metric in RATE_METRICS and 0.0 < mean < 1.0:
         half = (high - low) / 2 / (mean * (1.0 - mean))
+        special = _special()
         centre = special.logit(mean)
         return mean, float(special.expit(centre - half)), float(special.expit(centre + half))
     if metric in NONNEGATIVE_METRICS:
@@ -144,14 +155,14 @@ def summary_cells(summary: pd.DataFrame, by: Sequence[str], metrics: Sequence[st
 
 def t_quantile(p: float, df: float) -> float:
     """The ``p`` quantile of Student's t distribution with ``df`` degrees of freedom."""
-    return float(special.stdtrit(df, p))
+    return float(_special().stdtrit(df, p))
 
 
 def paired_t_p_value(d: np.ndarray) -> float:
     """Two-sided p-value of the paired t-test that the mean difference ``d`` is zero."""
     n = len(d)
     t = float(d.mean()) / (float(d.std(ddof=1)) / math.sqrt(n))
-    return float(2.0 * special.stdtr(n - 1, -abs(t)))
+    return float(2.0 * _special().stdtr(n - 1, -abs(t)))
 
 
 def summarize(table: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], level: float = 0.95) -> pd.DataFrame:

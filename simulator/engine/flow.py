@@ -124,8 +124,8 @@ class _LaneState:
     """One lane of one mode: its figures, its random transit (and lateness) draws, and the loads
     waiting for a consolidated truck."""
 
-    __slots__ = ("lane", "carrier", "option", "transit", "late", "delay", "on_time", "capacity", "max_wait",
-                 "waiting", "waiting_qty", "truck")
+    __slots__ = ("lane", "carrier", "option", "transit", "late", "delay", "on_time", "fixed", "capacity",
+                 "max_wait", "waiting", "waiting_qty", "truck")
 
     def __init__(self, lane: Lane, mode: TransportMode, streams: Streams) -> None:
         self.lane = lane
@@ -140,6 +140,8 @@ class _LaneState:
         self.late = streams.rng("lane", lane.origin, lane.dest, lane.mode, "late") if on_time < 1 else None
         self.delay = delay.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode, "delay")) \
             if delay is not None else None
+        # Transit days when they never vary (a fixed lead time, never late): read without a draw.
+        self.fixed = float(lane.lead_time.mean) if lane.lead_time.is_constant and self.late is None else None
         self.capacity = mode.truck_capacity
         self.max_wait = mode.max_wait_days
         self.waiting: list[Load] = []  # loads waiting for the next truck
@@ -242,11 +244,10 @@ class Carrier:
                 return
         self._leg(origin, [(request, qty, is_goods)])
 
-    def _ship_order(self, origin: str, loads: list[tuple[OrderLine, float]]) -> None:
-        """The lines of one order leave ``origin`` together (called by the order consolidation)."""
+    def _ship_order(self, origin: str, loads: list[tuple[OrderLine, float]]) -> None:  # one order's lines
         self._leg(origin, [(line, qty, True) for line, qty in loads])
 
-    def _leg(self, origin: str, loads: list[Load]) -> None:
+    def _leg(self, origin: str, loads: list[Load], _event: simpy.Event | None = None) -> None:
         """``loads`` (one request, or lines of one customer order) leave ``origin`` together on the
         next lane towards their destination: one shipment per mode chosen."""
         dest = loads[0][0].dest_node
@@ -310,7 +311,7 @@ class Carrier:
         """One shipment (or truck) leaves now: one transit draw, its fixed cost shared by units."""
         lane = state.lane
         now = self.env.now
-        promised, late_by = state.draw_transit()
+        promised, late_by = (state.fixed, 0.0) if state.fixed is not None else state.draw_transit()
         transit = promised + late_by
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
         depart = now
@@ -334,15 +335,17 @@ class Carrier:
                 depart + transit, request.path, shipment, request.order_id if type(request) is OrderLine else 0,
                 state.carrier, depart + promised,
             ))
-            if delay > 0 and type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
-                heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
+            if type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
+                if delay <= 0:  # a customer's final leg, handed over now (no zero-delay event)
+                    self.ledger.in_transit[request.sku] -= qty
+                    request.target.deliver(request, qty, now)  # type: ignore[attr-defined]  # (no cast(): a call per line)
+                else:
+                    heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
             else:
                 onward.append(entry)
-        if not onward:
-            return
-        if delay <= 0:  # same-instant hand-over: no zero-delay event
+        if onward and delay <= 0:  # same-instant hand-over: no zero-delay event
             self._arrive(stop, onward)
-        else:
+        elif onward:
             self.env.timeout(delay).callbacks.append(partial(self._arrive, stop, onward))
 
     def deliver_due(self, until: float) -> None:
@@ -381,12 +384,9 @@ class Carrier:
         handling = hub if hub is not None else self.spec.warehouses[stop].cross_dock_days
         for group in through.values():
             if handling > 0:
-                self.env.timeout(handling).callbacks.append(partial(self._onward, stop, group))
+                self.env.timeout(handling).callbacks.append(partial(self._leg, stop, group))
             else:
                 self._leg(stop, group)
-
-    def _onward(self, stop: str, group: list[Load], _event: simpy.Event) -> None:
-        self._leg(stop, group)
 
 
 def _set(table: dict[tuple[str, str], dict[str, float]], lane: tuple[str, str], disruption: str,
