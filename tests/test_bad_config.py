@@ -10,9 +10,11 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from simulator.app.settings import read_settings
 from simulator.config import build_spec
@@ -40,6 +42,11 @@ def both(*changes: Callable[[dict], None]) -> Callable[[dict], None]:
         for c in changes:
             c(cfg)
     return change
+
+
+# lanes of the default company (conf/network/default.yaml): a lane appended gets this index
+DEFAULT_NETWORK = Path(__file__).resolve().parents[1] / "conf" / "network" / "default.yaml"
+DEFAULT_LANES = len(yaml.safe_load(DEFAULT_NETWORK.read_text())["lanes"])
 
 
 def add_lane(lane: dict) -> Callable[[dict], None]:
@@ -112,7 +119,7 @@ CASES: list[tuple[str, str, Callable[[dict], None], str, str]] = [
     ("unknown", "disruption kind", at("scenario", {"disruptions": {"x": {"kind": "flood", "start": 1, "duration": 2}}}),
      "scenario.disruptions.x.kind", "'flood'"),
     ("unknown", "lane to an unknown node", add_lane({"from": "dc_west", "to": "shop_9", "mode": "ltl", "lead_time": 1}),
-     "network.lanes[14].to", "'shop_9'"),
+     f"network.lanes[{DEFAULT_LANES}].to", "'shop_9'"),
     # (s, S) levels
     ("s_S", "s above S", at(REPL, {"type": "s_S", "s": 50, "S": 10}), REPL, "50"),
     ("s_S", "negative s and S", at(REPL, {"type": "s_S", "s": -20, "S": -10}), f"{REPL}.s", "-20"),
@@ -123,7 +130,7 @@ CASES: list[tuple[str, str, Callable[[dict], None], str, str]] = [
      "network.plants.plant_south.raw_stock.resin.s", "-1"),
     # impossible structures
     ("structure", "self-lane", add_lane({"from": "dc_west", "to": "dc_west", "mode": "ltl", "lead_time": 1}),
-     "network.lanes[14].to", "'dc_west'"),
+     f"network.lanes[{DEFAULT_LANES}].to", "'dc_west'"),
     ("structure", "two DCs sourcing from each other",
      both(at("network.warehouses.dc_north.sources", ["dc_south"]), at("network.warehouses.dc_south.sources",
                                                                         ["dc_north"])),

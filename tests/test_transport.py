@@ -128,3 +128,21 @@ def test_carrier_reliability_makes_some_shipments_late() -> None:
     cfg["network"]["transport_modes"]["truck"] = {"on_time": 0.8}
     with pytest.raises(ConfigError, match=r"transport_modes\.truck\.delay"):
         simulator.build_spec(cfg)
+
+
+def test_default_company_offers_a_second_mode_that_policies_use() -> None:
+    """The default company's contracted modes are used as listed; +policy=transport_modes moves some
+    shipments to the second mode of their lane (regional replenishment by full truck, fast movers to
+    stores by parcel)."""
+    base = simulator.run(simulator.compose(["horizon_days=40", "quiet=true"]))
+    modes = simulator.run(simulator.compose(["horizon_days=40", "quiet=true", "+policy=transport_modes"]))
+
+    def used(r: simulator.Results, origin: str, dest: str) -> set[str]:
+        s = r.shipments
+        return set(s.loc[(s["origin"] == origin) & (s["dest"] == dest), "mode"])
+
+    assert used(base, "dc_central", "dc_north") == {"ltl"} and used(base, "dc_north", "retail_north") == {"ltl"}
+    assert "ftl" in used(modes, "dc_central", "dc_north")
+    parcel = modes.shipments[(modes.shipments["dest"] == "retail_north") & (modes.shipments["mode"] == "parcel")]
+    assert len(parcel) > 0 and set(parcel["segment"]) <= {"fast", "core", "tail"}
+    assert modes.kpis["transport_cost"].to_numpy() != pytest.approx(base.kpis["transport_cost"].to_numpy())

@@ -22,6 +22,7 @@ from analysis.cost_allocation import (
     facility_charges,
     full_cost_table,
 )
+from analysis.freight import carrier_scorecard
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
 from analysis.returns import add_returns_kpis, add_returns_sop, returns_section
@@ -119,6 +120,12 @@ class Results(RunRecord):
     def _sku_prices(self) -> pd.DataFrame:
         return pd.DataFrame([(s.name, s.price, s.unit_cost) for s in self.spec.skus.values()],
                             columns=["sku", "price", "unit_cost"]).set_index("sku")
+
+    @cached_property
+    def carrier_scorecard(self) -> pd.DataFrame:
+        """Per carrier and segment: shipments, on-time share, mean delay, cost per unit
+        (``analysis/freight.py``; after the warm-up)."""
+        return carrier_scorecard(self.tables["shipments"], self.spec.warmup_days)
 
     @cached_property
     def labour(self) -> pd.DataFrame:
@@ -263,13 +270,14 @@ class Results(RunRecord):
         """Write the self-contained HTML run report (figures embedded) to ``path``; with the resilience
         table of a disrupted run (and its paired baseline run) it includes a resilience section."""
         from analysis.ageing_report import ageing_section
+        from analysis.freight import scorecard_section
         from analysis.report import write_run_report
         from analysis.resilience_report import resilience_section
 
         extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
         extra += ageing_section(self)
         extra += returns_section(self.kpis)
-        return write_run_report(self, path, extra=extra)
+        return write_run_report(self, path, extra=[*extra, scorecard_section(self.carrier_scorecard)])
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:
         """The readable event log of ``[start, end)`` (time, node, event, SKU, qty, segment, detail)."""
@@ -303,6 +311,7 @@ class Results(RunRecord):
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
         self.sop.to_csv(out / "sop.csv", index=False)
+        self.carrier_scorecard.to_csv(out / "carrier_scorecard.csv", index=False)
         if self.finance is not None:
             self.finance.to_csv(out / "finance.csv", index=False)
         if self.has_cost_allocation:

@@ -27,6 +27,7 @@ from simulator.config.checks import (
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
 from simulator.config.facilities import check_facilities, facility_terms
+from simulator.config.freight import hub_lanes, with_carriers
 from simulator.config.geography import derive_lanes
 from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
@@ -46,6 +47,7 @@ from simulator.engine.spec import (
     Channel,
     Customer,
     Family,
+    Freight,
     GoodwillRule,
     Lane,
     Line,
@@ -92,8 +94,11 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
                 for name, c in net.channels.items()}
     check_unique_names(suppliers, plants, warehouses, net.customers)
     check_sources(warehouses, suppliers, plants)
-    lanes = _lanes(net, modes)
+    lanes = with_carriers(net, _lanes(net, modes), modes)
     check_lanes(net.lanes, [*suppliers, *plants, *warehouses, *net.customers, *net.returns_centres])
+    via_hubs, hubs, zone_skipping = hub_lanes(net, modes, [*suppliers, *plants, *warehouses, *net.customers,
+                                                           *net.returns_centres])
+    lanes += via_hubs
     customers = _customers(net, channels, warehouses, skus, families)
     segments = _segments(cfg.segments)
     cost_pools = check_facilities(warehouses, segments, net.cost_pools)
@@ -115,6 +120,7 @@ def build_spec(config: Mapping[str, Any]) -> Spec:
         forecast_overrides=overrides(cfg.demand.overrides, "demand.overrides", skus, families, warehouses),
         locations=locations(net, [*suppliers, *plants, *warehouses, *customers]),
         segments_meta=segments_meta(cfg.segments_meta),
+        freight=Freight(consolidate_orders=net.freight.consolidate_orders, hubs=hubs, zone_skipping=zone_skipping),
         inventory=inventory_rules(cfg.inventory, skus, segments, suppliers),
         returns_centres=returns_centres,
         routings=routings, shop=build_shop(net, families),

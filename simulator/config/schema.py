@@ -9,6 +9,7 @@ from pydantic import Field, Strict, model_validator
 
 from simulator.config.facilities import CapacityCfg, CostPoolCfg, Driver, OperatorCfg
 from simulator.config.policy import policy_field
+from simulator.config.schema_freight import CarrierCfg, FreightCfg
 from simulator.config.schema_shop import CalendarCfg, OperationCfg, ToolCfg
 from simulator.engine.params import (
     Count,
@@ -175,6 +176,7 @@ class LaneCfg(Section):
     cost_per_unit: NonNeg | None = Field(None, description="default: the mode's")
     cost_per_shipment: NonNeg | None = Field(None, description="default: the mode's")
     co2_per_unit: NonNeg | None = Field(None, description="default: the mode's")
+    carrier: Text | None = Field(None, description="the carrier running it (network.carriers); default: the mode")
 
 
 class GoodwillCfg(Section):
@@ -247,6 +249,8 @@ class NetworkCfg(Section):
     plants: dict[Text, PlantCfg] = {}
     warehouses: dict[Text, WarehouseCfg] = {}
     lanes: list[LaneCfg] = []
+    freight: FreightCfg = Field(FreightCfg(), description="order consolidation")
+    carriers: dict[Text, CarrierCfg] = Field({}, description="carriers by name: their on-time record per lane")
     channels: dict[Text, ChannelCfg] = {}
     customers: dict[Text, CustomerCfg] = Field(min_length=1)
     returns_centres: dict[Text, ReturnsCentre] = Field({}, description="reverse logistics: what customers send "

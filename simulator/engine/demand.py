@@ -55,6 +55,7 @@ class _Draws:
         self.keep = _uniforms(rng("demand", spec.name, tag, "keep"))
 
 
+_MADE = frozenset({"make_to_order", "drop_ship"})  # paths served by a maker: it ships the order complete
 _PATHS = {"warehouse": "next_dc", "upstream": "cross_dock", "plant": "drop_ship", "supplier": "drop_ship"}
 
 
@@ -209,6 +210,7 @@ class CustomerStream:
         next_order, next_line = self._order_ids.__next__, self._line_ids.__next__
         draw_lines, draw_mix, draw_qty = draws.lines, draws.mix, draws.qty
         name, channel, patience, complete_only = self.name, self.channel, self.patience, self.ship_complete
+        orders = ctx.carrier.orders  # order consolidation: a maker ships an order's lines together
         fixed_lines = self.spec.lines_per_order.is_constant  # the same number of lines on every order
         n_lines = max(1, round(draw_lines())) if fixed_lines else 0  # a constant draws no random number
         if self.spec.first_order > 0:
@@ -218,6 +220,8 @@ class CustomerStream:
             if not fixed_lines:
                 n_lines = max(1, round(draw_lines()))
             order_id = next_order()
+            if orders is not None:
+                orders.hold()  # the order's picks leave together
             for _ in range(n_lines):
                 sku = skus[bisect.bisect_right(cum, draw_mix())]
                 qty = draw_qty()
@@ -233,5 +237,9 @@ class CustomerStream:
                 line = OrderLine(next_line(), order_id, now, self, name, channel, sku, seg, qty, source, labels[source],
                                  patience, complete_only)
                 record_line(line)
+                if orders is not None and line.path in _MADE:
+                    orders.expect(line)
                 nodes[source].request(line)
+            if orders is not None:
+                orders.release()
             yield env.timeout(draws.gap())

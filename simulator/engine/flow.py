@@ -19,6 +19,7 @@ import simpy
 
 from policies.base import LaneOption
 from simulator.engine.availability import Availability
+from simulator.engine.consolidation import OrderConsolidation, split_by_mode
 from simulator.engine.network import Network
 from simulator.engine.records import Recorder
 from simulator.engine.spec import Lane, TransportMode
@@ -26,6 +27,9 @@ from simulator.engine.streams import Streams
 
 if TYPE_CHECKING:
     from simulator.engine.spec import Segment
+
+
+Load = tuple["Request", float, bool]  # a request, the units of it on board, whether they are finished goods
 
 
 class Receiver(Protocol):
@@ -120,32 +124,37 @@ class _LaneState:
     """One lane of one mode: its figures, its random transit (and lateness) draws, and the loads
     waiting for a consolidated truck."""
 
-    __slots__ = ("lane", "option", "transit", "late", "delay", "on_time", "fixed", "capacity", "max_wait",
-                 "waiting", "waiting_qty", "truck")
+    __slots__ = ("lane", "carrier", "option", "transit", "late", "delay", "on_time", "fixed", "capacity",
+                 "max_wait", "waiting", "waiting_qty", "truck")
 
     def __init__(self, lane: Lane, mode: TransportMode, streams: Streams) -> None:
         self.lane = lane
+        self.carrier = lane.carrier or lane.mode
         self.option = LaneOption(lane.mode, lane.lead_time.mean, lane.cost_per_unit, lane.cost_per_shipment,
                                  lane.co2_per_unit, mode.truck_capacity)
         self.transit = lane.lead_time.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode))
-        self.on_time = mode.on_time
-        self.late = streams.rng("lane", lane.origin, lane.dest, lane.mode, "late") if mode.on_time < 1 else None
-        self.delay = mode.delay.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode, "delay")) \
-            if mode.delay is not None else None
+        # The carrier's record on this lane (or, without one, the mode's): on-time probability, delay if late.
+        on_time = lane.on_time if lane.on_time is not None else mode.on_time
+        delay = lane.delay if lane.delay is not None else mode.delay
+        self.on_time = on_time
+        self.late = streams.rng("lane", lane.origin, lane.dest, lane.mode, "late") if on_time < 1 else None
+        self.delay = delay.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode, "delay")) \
+            if delay is not None else None
         # Transit days when they never vary (a fixed lead time, never late): read without a draw.
         self.fixed = float(lane.lead_time.mean) if lane.lead_time.is_constant and self.late is None else None
         self.capacity = mode.truck_capacity
         self.max_wait = mode.max_wait_days
-        self.waiting: list[tuple[Request, float, bool]] = []  # loads waiting for the next truck
+        self.waiting: list[Load] = []  # loads waiting for the next truck
         self.waiting_qty = 0.0
         self.truck = 0  # number of the truck now loading (so a stale max-wait timer does nothing)
 
-    def draw_transit(self) -> float:
-        """Transit days of one shipment or truck: the lane's lead time, plus a delay if late."""
+    def draw_transit(self) -> tuple[float, float]:
+        """Transit days of one shipment or truck: the lane's lead time (what the carrier promises at
+        pickup: the shipment's due date), and the delay when it is late (0 when on time)."""
         days = self.transit()
         if self.late is not None and self.late.random() >= self.on_time:
-            days += self.delay()  # type: ignore[misc]
-        return days
+            return days, self.delay()  # type: ignore[misc]
+        return days, 0.0
 
 
 class Carrier:
@@ -178,6 +187,10 @@ class Carrier:
         # thirds of a run's events); ``deliver_due`` hands them over in the order SimPy would have.
         self._deliveries: list[tuple[float, int, OrderLine, float]] = []
         self._booked = itertools.count()
+        self._via_hub = dict(spec.freight.zone_skipping)  # customer -> the hub its goods go via
+        self._shipment_ids = itertools.count(1)  # one number per shipment (truck, parcel...) that leaves
+        # The lines of one order leaving a node together ship together (None: every line ships alone).
+        self.orders = OrderConsolidation(env, self._ship_order) if spec.freight.consolidate_orders else None
 
     # ---------------------------------------------------------------- disruption hooks (lane state)
     def slow_lane(self, lane: tuple[str, str], disruption: str, factor: float | None) -> None:
@@ -193,6 +206,9 @@ class Carrier:
             for request, qty, is_goods in (w for state in states for w in state.waiting):
                 if is_goods:
                     out[request.sku] += qty
+        if self.orders is not None:  # made to order and waiting at the plant for the rest of the order
+            for sku, qty in self.orders.held_units().items():
+                out[sku] += qty
         return out
 
     def limit_lane(self, lane: tuple[str, str], disruption: str, units_per_day: float | None) -> None:
@@ -216,46 +232,61 @@ class Carrier:
 
     def ship(self, origin: str, request: Request, qty: float) -> None:
         """Send ``qty`` units for ``request`` from ``origin``; they arrive after the transit time of
-        each lane on the way (and any wait for a consolidated truck)."""
+        each lane on the way (and any wait for a consolidated truck). The lines of one customer
+        order leaving together travel as one shipment (``consolidation``)."""
         is_goods = request.kind != "raw"
         if is_goods:
             self.ledger.in_transit[request.sku] += qty
         if type(request) is OrderLine:
             request.shipped += qty
-        self._leg(origin, request, qty, is_goods)
+            if self.orders is not None:
+                self.orders.leave(origin, request, qty)
+                return
+        self._leg(origin, [(request, qty, is_goods)])
 
-    def _leg(self, origin: str, request: Request, qty: float, is_goods: bool) -> None:
-        options = self._lanes.get((origin, request.dest_node))
-        if options is not None:  # a direct lane (the common case)
-            stop = request.dest_node
+    def _ship_order(self, origin: str, loads: list[tuple[OrderLine, float]]) -> None:  # one order's lines
+        self._leg(origin, [(line, qty, True) for line, qty in loads])
+
+    def _leg(self, origin: str, loads: list[Load], _event: simpy.Event | None = None) -> None:
+        """``loads`` (one request, or lines of one customer order) leave ``origin`` together on the
+        next lane towards their destination: one shipment per mode chosen."""
+        dest = loads[0][0].dest_node
+        hub = self._via_hub.get(dest) if self._via_hub else None
+        options = self._lanes.get((origin, dest)) if hub is None else self._lanes.get((origin, hub))
+        if hub is not None and options is not None:  # zone skipping: a truck to the hub, parcel from there
+            stop = hub
+        elif options is not None:  # a direct lane (the common case)
+            stop = dest
         else:
-            stop = self.next_stop(origin, request.dest_node)
+            stop = self.next_stop(origin, dest)
             options = self._lanes[(origin, stop)]
-        segment = request.segment
-        if len(options) == 1 or segment is None:  # raw material: the contracted (first) mode
-            state = options[0]
-        else:
-            item = self.skus[request.sku]
-            state = options[segment.policies.transport.choose(qty, [o.option for o in options],
-                                                              item.price - item.unit_cost)]
+        if len(options) == 1:
+            self._board(options[0], origin, stop, loads)
+            return
+        for index, group in split_by_mode([o.option for o in options], loads, self.skus):
+            self._board(options[index], origin, stop, group)
+
+    def _board(self, state: _LaneState, origin: str, stop: str, loads: list[Load]) -> None:
+        """One shipment leaves now, or (full-truckload lanes) its loads board the waiting truck."""
         if state.capacity is None:
-            self._depart(state, origin, stop, [(request, qty, is_goods)])
+            self._depart(state, origin, stop, loads)
             return
         # Full truckload: load onto the waiting truck; full trucks leave at once, the rest at the max wait.
-        state.waiting.append((request, qty, is_goods))
-        state.waiting_qty += qty
-        if len(state.waiting) == 1:  # the first load of a truck starts its clock
-            self._start_clock(state, origin, stop)
-        while state.waiting_qty >= state.capacity - 1e-9:
-            self._depart(state, origin, stop, self._load_truck(state))
-            if state.waiting:  # what did not fit (of the load just added) starts the next truck
+        for load in loads:
+            state.waiting.append(load)
+            state.waiting_qty += load[1]
+            if len(state.waiting) == 1:  # the first load of a truck starts its clock
                 self._start_clock(state, origin, stop)
+            while state.waiting_qty >= state.capacity - 1e-9:
+                self._depart(state, origin, stop, self._load_truck(state))
+                if state.waiting:  # what did not fit (of the load just added) starts the next truck
+                    self._start_clock(state, origin, stop)
 
     def _start_clock(self, state: _LaneState, origin: str, stop: str) -> None:
         truck = state.truck
         self.env.timeout(state.max_wait).callbacks.append(lambda _ev: self._max_wait(state, origin, stop, truck))
 
-    def _load_truck(self, state: _LaneState) -> list[tuple[Request, float, bool]]:
+    def _load_truck(self, state: _LaneState) -> list[Load]:
         """Take loads for one truck (first come, first loaded), splitting the last one to fill it."""
         assert state.capacity is not None  # only consolidated lanes load trucks
         room, load = state.capacity, []
@@ -276,11 +307,12 @@ class Carrier:
         if state.truck == truck and state.waiting:  # this truck has not left full meanwhile
             self._depart(state, origin, stop, self._load_truck(state))
 
-    def _depart(self, state: _LaneState, origin: str, stop: str, load: list[tuple[Request, float, bool]]) -> None:
+    def _depart(self, state: _LaneState, origin: str, stop: str, load: list[Load]) -> None:
         """One shipment (or truck) leaves now: one transit draw, its fixed cost shared by units."""
         lane = state.lane
         now = self.env.now
-        transit = state.fixed if state.fixed is not None else state.draw_transit()
+        promised, late_by = (state.fixed, 0.0) if state.fixed is not None else state.draw_transit()
+        transit = promised + late_by
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
         depart = now
         if self._transit_factor or self._lane_capacity:
@@ -291,24 +323,30 @@ class Carrier:
                 depart = max(now, self._lane_free_at.get(key, now)) + total / min(caps.values())
                 self._lane_free_at[key] = depart
         delay = depart - now + transit
-        for request, qty, is_goods in load:
+        shipment = next(self._shipment_ids)
+        onward: list[Load] = []  # what needs an arrival event (not a booked final delivery)
+        for entry in load:
+            request, qty, _ = entry
             segment = request.segment
             self.recorder.shipments.append((
                 now, origin, stop, lane.mode, request.sku, qty, request.kind,
                 segment.name if segment is not None else "",
                 lane.cost_per_shipment * qty / total + lane.cost_per_unit * qty, lane.co2_per_unit * qty,
-                depart + transit, request.path,
+                depart + transit, request.path, shipment, request.order_id if type(request) is OrderLine else 0,
+                state.carrier, depart + promised,
             ))
-            if delay <= 0:  # same-instant hand-over: no zero-delay event
-                if type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
-                    self.ledger.in_transit[request.sku] -= qty  # a customer's final leg: handed over now
+            if type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
+                if delay <= 0:  # a customer's final leg, handed over now (no zero-delay event)
+                    self.ledger.in_transit[request.sku] -= qty
                     request.target.deliver(request, qty, now)  # type: ignore[attr-defined]  # (no cast(): a call per line)
                 else:
-                    self._arrive(stop, request, qty, is_goods)
-            elif type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
-                heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
+                    heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
             else:
-                self.env.timeout(delay).callbacks.append(partial(self._arrive, stop, request, qty, is_goods))
+                onward.append(entry)
+        if onward and delay <= 0:  # same-instant hand-over: no zero-delay event
+            self._arrive(stop, onward)
+        elif onward:
+            self.env.timeout(delay).callbacks.append(partial(self._arrive, stop, onward))
 
     def deliver_due(self, until: float) -> None:
         """Hand the customers the booked deliveries that arrive before ``until`` (the clock's time, once
@@ -319,22 +357,36 @@ class Carrier:
             in_transit[line.sku] -= qty
             cast(CustomerReceiver, line.target).deliver(line, qty, at)
 
-    def _arrive(self, stop: str, request: Request, qty: float, is_goods: bool,
-                _event: simpy.Event | None = None) -> None:
+    def _arrive(self, stop: str, load: list[Load], _event: simpy.Event | None = None) -> None:
         dock = self._docks.get(stop)
         if dock is not None and not dock.up:  # receiving node closed: goods wait at the dock, still in transit
-            dock.when_up(lambda: self._arrive(stop, request, qty, is_goods))
+            dock.when_up(lambda: self._arrive(stop, load))
             return
-        if stop != request.dest_node:  # flowing through a DC: cross-dock handling, then the next leg
-            handling = self.spec.warehouses[stop].cross_dock_days
+        through: dict[int, list[Load]] = {}  # flowing through a DC, per order (or request)
+        orders = self.orders
+        if orders is not None:
+            orders.hold()  # backorders this receipt releases leave together, per order
+        for entry in load:
+            request, qty, is_goods = entry
+            if stop != request.dest_node:
+                key = request.order_id if orders is not None and type(request) is OrderLine else -id(entry)
+                through.setdefault(key, []).append(entry)
+                continue
+            if is_goods:
+                self.ledger.in_transit[request.sku] -= qty
+            request.target.receive(request, qty)
+        if orders is not None:
+            orders.release()
+        if not through:
+            return
+        # cross-dock handling, then the next leg (the lines of one order stay together)
+        hub = self.spec.freight.hubs.get(stop)  # a zone-skipping hub sorts; a DC cross-docks
+        handling = hub if hub is not None else self.spec.warehouses[stop].cross_dock_days
+        for group in through.values():
             if handling > 0:
-                self.env.timeout(handling).callbacks.append(lambda _ev: self._leg(stop, request, qty, is_goods))
+                self.env.timeout(handling).callbacks.append(partial(self._leg, stop, group))
             else:
-                self._leg(stop, request, qty, is_goods)
-            return
-        if is_goods:
-            self.ledger.in_transit[request.sku] -= qty
-        request.target.receive(request, qty)
+                self._leg(stop, group)
 
 
 def _set(table: dict[tuple[str, str], dict[str, float]], lane: tuple[str, str], disruption: str,

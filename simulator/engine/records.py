@@ -18,7 +18,12 @@ if TYPE_CHECKING:
     from simulator.engine.spec import Spec
 
 SHIPMENT_COLUMNS = ("time", "origin", "dest", "mode", "sku", "qty", "kind", "segment", "cost", "co2_kg",
-                    "arrival", "path")  # path: how a customer line is fulfilled (dc_pick, cross_dock, ...)
+                    "arrival", "path", "shipment", "order", "carrier", "due")
+# path: how a customer line is fulfilled (dc_pick, cross_dock, ...); shipment: the number of the shipment
+# (truck, parcel) the row travelled in: the lines of one order leaving a node together share one;
+# order: the customer order the row serves (0 for replenishment and raw material); carrier: who ran the
+# lane; due: when the carrier promised delivery at pickup (departure + its transit for the lane; a late
+# shipment arrives after it)
 PRODUCTION_COLUMNS = ("plant", "line", "sku", "family", "segment", "qty", "released", "start", "end",
                       "changeover_days", "changeover_cost")
 REPLENISHMENT_COLUMNS = ("time", "node", "sku", "source", "qty", "position_before")

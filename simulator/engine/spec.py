@@ -144,8 +144,17 @@ class TransportMode:
 
 
 @dataclass(frozen=True, slots=True)
+class Freight:
+    """How carriers bill and group what the network ships."""
+
+    consolidate_orders: bool = True  # lines of one order leaving a node together are one shipment
+    hubs: Mapping[str, float] = field(default_factory=dict)  # zone-skipping hub -> its sorting days
+    zone_skipping: Mapping[str, str] = field(default_factory=dict)  # customer -> the hub its goods go via
+
+
+@dataclass(frozen=True, slots=True)
 class Lane:
-    """A carrier lane between two nodes with one transport mode."""
+    """A carrier lane between two nodes with one transport mode, run by one carrier."""
 
     origin: str
     dest: str
@@ -154,6 +163,9 @@ class Lane:
     cost_per_unit: float
     cost_per_shipment: float
     co2_per_unit: float
+    carrier: str = ""  # the carrier running the lane ("": the mode's name stands for it)
+    on_time: float | None = None  # this carrier's on-time probability on this lane (None: the mode's)
+    delay: Dist | None = None  # ... and the extra days of its late shipments (None: the mode's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +274,7 @@ class Spec:
     demand_models: tuple[DemandModifier, ...] = ()  # from ``demand.models`` (seasons, promotions...)
     forecast_overrides: tuple[Override, ...] = ()  # consensus adjustments over the statistical forecast
     locations: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # node -> (latitude, longitude)
+    freight: Freight = field(default_factory=Freight)  # order consolidation, carriers
     segments_meta: Mapping[str, Any] = field(default_factory=dict)  # name, version, approval of the segments
     inventory: InventoryRules | None = None  # lots, shelf life, obsolete stock, ownership (None: no lots)
     returns_centres: Mapping[str, ReturnsCentre] = field(default_factory=dict)  # reverse logistics (none: off)
