@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from analysis.report_parts import Section, _fmt, _table
 from analysis.sop import _month, _months
 
 RETURNS_COLUMNS = ("return_rate", "returned_units", "recovered_units", "scrapped_units", "recovered_value",
@@ -121,3 +122,23 @@ def add_returns_sop(sop: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, sk
     out["gross_margin"] = (out["revenue"] - out["refund_value"] - out["cogs"] + out["recovered_value"]
                            - out["cost_to_serve"])
     return out
+
+
+_SHOWN = {"return_rate": ("return rate", "pct"), "returned_units": ("returned", "int"),
+          "recovered_units": ("recovered", "int"), "scrapped_units": ("scrapped", "int"),
+          "recovered_value": ("recovered value", "int"), "refund_value": ("refunds", "int"),
+          "returns_cost": ("returns cost", "int")}
+
+
+def returns_section(kpis: pd.DataFrame) -> list[Section]:
+    """The run report's returns section (per segment), or nothing when the run had no returns."""
+    if "return_rate" not in kpis.columns:
+        return []
+    table = pd.DataFrame({"segment": kpis["segment"],
+                          **{label: [_fmt(v, kind) for v in kpis[col]] for col, (label, kind) in _SHOWN.items()}})
+    return [Section(
+        "returns", "Returns",
+        "Units customers sent back, what inspection at the returns centre found (recovered: resaleable, or "
+        "refurbished, and put back into a DC's stock; scrapped), the stock regained at unit cost, the refunds, "
+        "and the cost of the returns (return freight, inspection, refurbishing), which is part of cost to serve "
+        "in the KPI table. Definitions: docs/kpis.md.", body=_table(table))]

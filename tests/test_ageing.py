@@ -297,3 +297,23 @@ def test_with_returns_the_lots_hold_the_stock_and_units_balance() -> None:
     accounted = (bal["delivered"] + bal["written_off"] + bal["on_hand_end"] + bal["in_transit_end"]
                  + bal["scrapped"] + bal["at_returns_centre_end"])
     np.testing.assert_allclose(entered, accounted, atol=1e-6)
+
+
+def test_consigning_supplier_owns_the_stock_it_sold_until_picked() -> None:
+    """The vendor sells the finished goods on consignment: all DC stock is the vendor's, so the
+    company's holding cost is 0 and the supplier's is the average stock value x rate x years."""
+    cfg = steady(ownership={"suppliers": {"vendor": "consignment"}})
+    cfg["network"]["holding_rate"] = 0.25
+    r = simulator.run(cfg)
+    assert set(r.tables["ownership"]["ownership"]) == {"consignment"}
+    k = r.kpis.set_index("segment").loc["ALL"]
+    expected = r.stock["on_hand"].mean() * 4 * 0.25 * 30 / 365
+    assert k["holding_cost"] == 0 and k["consigned_holding_cost"] == pytest.approx(expected)
+    assert r.finance is not None and (r.finance["owned_value"] == 0).all() and r.finance["reserve"].sum() == 0
+
+
+def test_consignment_needs_a_supplier_of_finished_goods(default_config: dict[str, Any]) -> None:
+    cfg = copy.deepcopy(default_config)
+    cfg["inventory"] = {"ownership": {"suppliers": {"sup_resin": "consignment"}}}
+    with pytest.raises(ConfigError, match="inventory.ownership.suppliers.sup_resin.*sells no finished goods"):
+        build_spec(cfg)

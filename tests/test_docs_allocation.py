@@ -26,7 +26,9 @@ def test_page_commands_run_and_compare(page: str, metric: str, tmp_path: Path) -
     run, compare = page_commands(page)
     assert run[:4] == ["python", "-m", "simulator", "-m"] and "replications=10" in run
     sweep = next(a.split("=", 1)[1] for a in run if a.startswith("hydra.sweep.dir="))
-    run = [a.replace("replications=10", "replications=2") for a in run] + ["horizon_days=90", "quiet=true"]
+    # shorter: the failure starts at day 5 of a 50-day run, 2 replications
+    run = [a.replace("replications=10", "replications=2") for a in run] + [
+        "horizon_days=50", "warmup_days=0", "scenario.disruptions.resin_supplier_down.start=5", "quiet=true"]
     proc = subprocess.run([sys.executable, *run[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     reps = pd.read_parquet(tmp_path / sweep / "sweep_replications.parquet")

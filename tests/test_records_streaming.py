@@ -42,3 +42,15 @@ def test_a_line_moves_only_once_nothing_can_change_it() -> None:
     assert records._finished(line)
     line.open = 1.0  # a unit still waits to ship
     assert not records._finished(line)
+
+
+def test_a_buffer_read_during_the_run_keeps_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "FLUSH_ROWS", 2)
+    rec = records.Recorder()
+    rec.keep_rows("replenishments")
+    rec.replenishments.extend([(0.0, "dc", "A", "plant", 5.0, 1.0)] * 3)
+    rec.shipments.extend([(0.0, "dc", "c", "truck", "A", 5.0, "customer", "s", 1.0, 0.1, 1.0, "dc_pick")] * 3)
+    rec.compact()
+    assert len(rec.replenishments) == 3 and not rec.shipments  # kept / moved into a chunk
+    tables = rec.tables()
+    assert len(tables["replenishments"]) == 3 and len(tables["shipments"]) == 3

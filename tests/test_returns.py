@@ -78,8 +78,11 @@ def test_returns_loop_conserves_units(run: simulator.Results) -> None:
     in_process = lots.loc[~inspected, "qty"].sum() + lots.loc[inspected & ~refurbished, "refurbishable"].sum()
     assert returned == recovered + scrapped + in_process
     assert in_process > 0 and scrapped > 0  # the run ends with some of each
-    # shipped = kept + returned: every delivered unit is either kept by the customer or in the returns table
-    assert returned <= run.order_lines["delivered"].sum()
+    # shipped = kept + returned: per line, what came back is part of what was delivered, the rest is kept
+    lines = run.order_lines.set_index("line_id")
+    back = lots.groupby("line_id")["qty"].sum()
+    kept = lines["delivered"] - back.reindex(lines.index, fill_value=0.0)
+    assert (kept >= 0).all() and kept.sum() + returned == lines["delivered"].sum()
     # what the centre sent customers' way and back matches the carrier's records
     legs = ship[ship["kind"] == "return"].groupby("path")["qty"].sum()
     assert legs["return"] == returned
@@ -283,3 +286,12 @@ def test_sporadic_streams_return_with_their_customer() -> None:
     assert set(lots["customer"]) == {"shop", "shop/W-01/intermittent"}
     got = lots.dropna(subset=["received"])
     np.testing.assert_allclose(got["received"] - got["sent"], INBOUND)
+
+
+def test_report_section_shows_the_returns(run: simulator.Results) -> None:
+    from analysis.returns import returns_section
+
+    (section,) = returns_section(run.kpis)
+    k = run.kpis.set_index("segment").loc["ALL"]
+    assert section.title == "Returns" and f"{k['returned_units']:,.0f}" in section.body
+    assert returns_section(run.kpis.drop(columns=["return_rate"])) == []

@@ -120,11 +120,25 @@ def test_routing_config_errors(change, key: str) -> None:  # noqa: ANN001
     assert key in err.value.key
 
 
-@pytest.mark.parametrize("name", ["shifts", "refill_postponement"])
-def test_shopfloor_examples_run_on_the_default_company(name: str) -> None:
-    """The examples in conf/shopfloor compose, build and run; the routing example makes refills through
-    its two operations, the shifts example staffs plant_north's lines 16 hours on weekdays."""
-    r = simulator.run(simulator.compose([f"+shopfloor={name}", "horizon_days=40", "quiet=true"]))
+def doc_commands() -> list[list[str]]:
+    """The commands of docs/shopfloor.md's first bash block, as argument lists."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "shopfloor.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)  # type: ignore[union-attr]
+    return [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("command", doc_commands(), ids=lambda c: c[3].split("=")[1])
+def test_shopfloor_examples_run_on_the_default_company(command: list[str]) -> None:
+    """The commands of docs/shopfloor.md (the examples in conf/shopfloor) compose, build and run, here
+    over 40 days: the routing example makes refills through its two operations, the shifts example
+    staffs plant_north's lines 16 hours on weekdays and quotes the made-to-order tail."""
+    assert command[:3] == ["python", "-m", "simulator"]
+    name = command[3].split("=")[1]
+    r = simulator.run(simulator.compose([*command[3:], "horizon_days=40", "quiet=true"]))
     if name == "refill_postponement":
         ops = r.tables["operations"]
         assert set(ops.loc[ops["step"] == 0, "line"]) == {"N2"} and set(ops.loc[ops["step"] == 1, "line"]) == {"S2"}
@@ -134,7 +148,8 @@ def test_shopfloor_examples_run_on_the_default_company(name: str) -> None:
         shifts = r.tables["shifts"]
         north = shifts[(shifts["plant"] == "plant_north") & (shifts["kind"] == "shift")]
         assert np.allclose((north["end"] - north["start"]) * 24, 16) and (north["start"] % 7 < 5).all()
-        assert "promises" in r.tables
+        assert len(r.tables["promises"]) and set(r.tables["promises"]["segment"]) == {"tail"}
+        assert set(r.labour["line"]) == {"N1", "N2", "S1", "S2"}
 
 
 def test_semi_finished_units_are_conserved_and_runs_repeat() -> None:

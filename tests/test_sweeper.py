@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from simulator.app.sweeper import SweepChecker, job_shape
+from hydra_plugins.segsim_sweeper import segsim_sweeper
+from simulator.app.sweeper import job_shape
 
 GROUPS = {"scenario", "segments", "network"}
 
@@ -39,8 +40,8 @@ class _Loader:
             raise ValueError("Could not find 'scenario/nope'")
 
 
-def _checker() -> tuple[SweepChecker, _Loader]:
-    checker = SweepChecker(max_batch_size=None)
+def _checker() -> tuple[Any, _Loader]:
+    checker = segsim_sweeper.SegsimSweeper(max_batch_size=None)  # the class as Hydra's last plugin scan made it
     loader = _Loader()
     checker.hydra_context = type("Context", (), {"config_loader": loader})()  # type: ignore[assignment]
     checker.config = {}  # type: ignore[assignment]

@@ -24,7 +24,7 @@ from analysis.cost_allocation import (
 )
 from analysis.kpis import compute_kpis
 from analysis.planning_kpis import add_planning_kpis
-from analysis.returns import add_returns_kpis, add_returns_sop
+from analysis.returns import add_returns_kpis, add_returns_sop, returns_section
 from analysis.sop import sop_table
 from simulator.config import build_spec
 from simulator.engine.model import Model
@@ -268,6 +268,7 @@ class Results(RunRecord):
 
         extra = [resilience_section(self, resilience, baseline)] if resilience is not None and len(resilience) else []
         extra += ageing_section(self)
+        extra += returns_section(self.kpis)
         return write_run_report(self, path, extra=extra)
 
     def trace(self, start: float, end: float, sku: str | None = None) -> pd.DataFrame:

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
 from hydra.plugins.sweeper import Sweeper
@@ -43,8 +42,14 @@ def _shape(override: Override, is_group: Callable[[str], bool]) -> str:
     return override.input_line or f"{key}={override.get_value_element_as_str()}"
 
 
-class SweepChecker(BasicSweeper):
-    """Hydra's basic sweeper (same overrides, batches and order of jobs), checking one config per job shape."""
+class ShapeCheck:
+    """Mixed into Hydra's basic sweeper (same overrides, batches and order of jobs): checks one config per
+    job shape. The sweeper class itself is made in ``hydra_plugins/segsim_sweeper``: Hydra re-runs its core
+    plugin modules when it scans for plugins, so a class made here, before a scan, would extend a
+    ``BasicSweeper`` that Hydra's own code no longer recognises."""
+
+    hydra_context: Any
+    config: Any
 
     def __init__(self, max_batch_size: int | None, params: dict[str, str] | None = None) -> None:
         # BasicSweeper.__init__'s own state, set here: Hydra's plugin scan re-executes its core plugin

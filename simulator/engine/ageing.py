@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,6 +23,7 @@ import pandas as pd
 from simulator.engine.ageing_rules import CONSIGNMENT, OWNED, InventoryRules, ObsoleteRule
 from simulator.engine.flow import Request
 from simulator.engine.lots import LotBook, Piece, pieces_age, pieces_units
+from simulator.engine.warehouse import DemandHistory
 
 if TYPE_CHECKING:
     from policies.base import ItemStats, Replenishment
@@ -161,10 +161,7 @@ class Ageing:
         self.readings: list[tuple[Any, ...]] = []
         self.edges = list(rules.age_buckets)
         self.held: dict[int, float] = {}  # id(point) -> when its replenishment was held
-        self.last_demand: dict[tuple[str, str], float] = {}  # (DC, SKU) -> time of the last request
-        self.window: dict[tuple[str, str], deque[tuple[float, float]]] = {}  # recent (time, units) asked
-        self._seen_lines = 0
-        self._seen_orders = 0
+        self._scanned: dict[int, tuple[int, float]] = {}  # id(point) -> (days scanned, end of last day asked)
         self._read_days = (0, 0)  # (days read, days to read)
         for p in points:
             shelf = rules.shelf_life.get(p.sku)
@@ -182,6 +179,9 @@ class Ageing:
             self.ctx.urgent(1.0, lambda: self._read(1, days))
         self._read_days = (0, days)
         if self.rules.obsolete:
+            for p in self.points:  # the obsolete rules read each DC's demand from its demand history
+                if p.history is None:  # (set after the re-planners were built: planned once stays planned once)
+                    p.history = DemandHistory()
             self.ctx.env.timeout(self.rules.review_days).callbacks.append(lambda _ev: self._review())
 
     def watch_expiry(self, lots: PointLots) -> None:
@@ -255,60 +255,50 @@ class Ageing:
         return CONSIGNMENT if rules.supplier_ownership.get(source or "") == CONSIGNMENT else OWNED
 
     # ---------------------------------------------------------------- obsolete stock
-    def _note_demand(self, horizon: float) -> None:
-        """Read what was asked of each DC since the last review (customer lines and replenishment
-        orders placed on it), from the run's records."""
-        rec = self.ctx.recorder
-        asked: list[tuple[float, str, str, float]] = []
-        lines = rec.order_lines
-        asked += [(ln.created, ln.source, ln.sku, ln.qty) for ln in lines[self._seen_lines:]]
-        self._seen_lines = len(lines)
-        orders = rec.replenishments
-        asked += [(r[0], r[3], r[2], r[4]) for r in orders[self._seen_orders:]]
-        self._seen_orders = len(orders)
-        last, window = self.last_demand, self.window
-        for t, node, sku, qty in asked:
-            key = (node, sku)
-            if t > last.get(key, 0.0):
-                last[key] = t
-            q = window.get(key)
-            if q is None:
-                q = window[key] = deque()
-            q.append((t, qty))
-        for q in self.window.values():
-            while q and q[0][0] < horizon:
-                q.popleft()
+    def _last_demand(self, p: StockPoint) -> float:
+        """When the DC was last asked for the SKU (customer lines and replenishment orders of the DCs it
+        feeds, from the point's demand history), to the day: the end of the last day with demand, or
+        now if it was asked today; 0 if never."""
+        hist, now = p.history, self.ctx.env.now
+        assert hist is not None  # ``start`` gives every point one when obsolete rules are set
+        today = int(now)
+        scanned, last = self._scanned.get(id(p), (0, 0.0))
+        for d in range(scanned, today):  # each whole day once
+            if hist.day(d) > 0:
+                last = d + 1.0
+        self._scanned[id(p)] = (today, last)
+        return now if hist.day(today) > 0 else last
 
-    def _rate(self, key: tuple[str, str], window: float) -> float:
-        now = self.ctx.env.now
-        return sum(qty for t, qty in self.window.get(key, ()) if t >= now - window) / window
+    def _rate(self, p: StockPoint, window: float) -> float:
+        """Units asked of the DC per day over the last ``window`` whole days."""
+        hist = p.history
+        assert hist is not None
+        n = max(1, round(window))
+        return sum(hist.window(int(self.ctx.env.now), n)) / n
 
     def _review(self) -> None:
         rules, now = self.rules, self.ctx.env.now
-        longest = max(r.cover_window_days for r in rules.obsolete.values())
-        self._note_demand(now - longest)
         for p in self.points:
-            key = (p.node, p.sku)
             held = self.held.get(id(p))
-            if held is not None and self.last_demand.get(key, 0.0) > held:  # demand is back: restock
+            if held is not None and self._last_demand(p) > held:  # demand is back: restock
                 del self.held[id(p)]
                 if isinstance(p.policy, _Held):  # (a re-plan during the run may have replaced it already)
                     p.replan(p.policy.policy)
             rule = rules.obsolete.get(p.segment.name)
             if rule is None or p.on_hand <= 0 or held is not None:
                 continue
-            excess, obsolete = self._excess(p, rule, key, now)
+            excess, obsolete = self._excess(p, rule, now)
             if excess > 0:
                 self._act(p, rule, excess, obsolete)
         self.ctx.env.timeout(rules.review_days).callbacks.append(lambda _ev: self._review())
 
-    def _excess(self, p: StockPoint, rule: ObsoleteRule, key: tuple[str, str], now: float) -> tuple[float, bool]:
+    def _excess(self, p: StockPoint, rule: ObsoleteRule, now: float) -> tuple[float, bool]:
         """Units of the point's stock that are slow or obsolete, and whether the item is obsolete (no
         demand at all: its replenishment is held)."""
-        if rule.no_demand_days is not None and now - self.last_demand.get(key, 0.0) >= rule.no_demand_days - 1e-9:
+        if rule.no_demand_days is not None and now - self._last_demand(p) >= rule.no_demand_days - 1e-9:
             return p.on_hand, True
         if rule.max_cover_days is not None and now >= rule.cover_window_days - 1e-9:
-            rate = self._rate(key, rule.cover_window_days)
+            rate = self._rate(p, rule.cover_window_days)
             if rate <= 0:
                 return p.on_hand, True
             excess = p.on_hand - rule.max_cover_days * rate
@@ -337,7 +327,7 @@ class Ageing:
             other = wh.stock.get(p.sku)
             if name == p.node or other is None or network.route(p.node, name) is None:
                 continue
-            rate = self._rate((name, p.sku), rule.cover_window_days)
+            rate = self._rate(other, rule.cover_window_days)
             if rate > best_rate:
                 best, best_rate = other, rate
         return best

@@ -120,8 +120,8 @@ class _LaneState:
     """One lane of one mode: its figures, its random transit (and lateness) draws, and the loads
     waiting for a consolidated truck."""
 
-    __slots__ = ("lane", "option", "transit", "late", "delay", "on_time", "capacity", "max_wait", "waiting",
-                 "waiting_qty", "truck")
+    __slots__ = ("lane", "option", "transit", "late", "delay", "on_time", "fixed", "capacity", "max_wait",
+                 "waiting", "waiting_qty", "truck")
 
     def __init__(self, lane: Lane, mode: TransportMode, streams: Streams) -> None:
         self.lane = lane
@@ -132,6 +132,8 @@ class _LaneState:
         self.late = streams.rng("lane", lane.origin, lane.dest, lane.mode, "late") if mode.on_time < 1 else None
         self.delay = mode.delay.sampler(streams.rng("lane", lane.origin, lane.dest, lane.mode, "delay")) \
             if mode.delay is not None else None
+        # Transit days when they never vary (a fixed lead time, never late): read without a draw.
+        self.fixed = float(lane.lead_time.mean) if lane.lead_time.is_constant and self.late is None else None
         self.capacity = mode.truck_capacity
         self.max_wait = mode.max_wait_days
         self.waiting: list[tuple[Request, float, bool]] = []  # loads waiting for the next truck
@@ -278,7 +280,7 @@ class Carrier:
         """One shipment (or truck) leaves now: one transit draw, its fixed cost shared by units."""
         lane = state.lane
         now = self.env.now
-        transit = state.draw_transit()
+        transit = state.fixed if state.fixed is not None else state.draw_transit()
         total = load[0][1] if len(load) == 1 else sum(q for _, q, _ in load)
         depart = now
         if self._transit_factor or self._lane_capacity:
@@ -298,7 +300,11 @@ class Carrier:
                 depart + transit, request.path,
             ))
             if delay <= 0:  # same-instant hand-over: no zero-delay event
-                self._arrive(stop, request, qty, is_goods)
+                if type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
+                    self.ledger.in_transit[request.sku] -= qty  # a customer's final leg: handed over now
+                    request.target.deliver(request, qty, now)  # type: ignore[attr-defined]  # (no cast(): a call per line)
+                else:
+                    self._arrive(stop, request, qty, is_goods)
             elif type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
                 heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
             else:

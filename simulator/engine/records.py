@@ -79,6 +79,12 @@ class Recorder:
 
     chunks: dict[str, list[pd.DataFrame]] = field(default_factory=dict)  # rows moved out of the buffers
     _next_compact: dict[str, int] = field(default_factory=dict)  # buffer length that triggers the next move
+    _kept: set[str] = field(default_factory=set)  # buffers read during the run: they keep every row
+
+    def keep_rows(self, *names: str) -> None:
+        """An entity reads these buffers during the run (by position, as they grow): keep every row in
+        them (``compact`` leaves them alone)."""
+        self._kept.update(names)
 
     def compact(self) -> None:
         """Move rows out of any buffer longer than ``FLUSH_ROWS`` into a column chunk of its table (for
@@ -86,7 +92,7 @@ class Recorder:
         keep a reference to them); no row changes, and the tables list rows in the same order."""
         for name, columns in _TABLES:
             rows = getattr(self, name)
-            if len(rows) < self._next_compact.get(name, FLUSH_ROWS):
+            if len(rows) < self._next_compact.get(name, FLUSH_ROWS) or name in self._kept:
                 continue
             if name == "order_lines":
                 done = [line for line in rows if _finished(line)]

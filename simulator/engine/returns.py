@@ -8,6 +8,10 @@ refurbishing bench (``benches``). Resaleable and refurbished units go back on a 
 DC of ``restock_to`` that stocks the SKU, where they are put away as stock on hand (no purchase
 order is booked as received: nobody ordered them). Scrap leaves the network.
 
+The carrier hands final deliveries to customers at the next day boundary (``Carrier.deliver_due``), so
+a return is sent at the delivery time + ``delay``, or at that day boundary if it comes later: a
+delay shorter than a day may be served up to a day late.
+
 The config section declared here (``ReturnsCentre``) is also the object the engine reads: the
 schema validates it once and the spec holds it as is (there is no separate domain dataclass).
 """
@@ -215,10 +219,12 @@ class ReturnsCentreNode:
         lot.sent = self.env.now
         self.lots.append(lot)
         self.returned[lot.sku] += lot.qty
-        self.ctx.carrier.ship(lot.customer, self._request(lot, self.name, self, line.segment, "return"), lot.qty)
+        self.ctx.carrier.ship(lot.customer, self._request(lot, lot.qty, self.name, self, line.segment, "return"),
+                              lot.qty)
 
-    def _request(self, lot: Lot, dest: str, target: Any, segment: Segment | None, path: str) -> _Return:
-        req = _Return(lot.sku, lot.qty, dest, target, segment, "return", self.env.now)
+    def _request(self, lot: Lot, qty: float, dest: str, target: Any, segment: Segment | None, path: str) -> _Return:
+        """A carrier request for ``qty`` units of ``lot`` (``path``: ``return`` to the centre, ``restock`` to a DC)."""
+        req = _Return(lot.sku, qty, dest, target, segment, "return", self.env.now)
         req.lot, req.path = lot, path
         return req
 
@@ -260,9 +266,7 @@ class ReturnsCentreNode:
         dc, target = self._restock[lot.sku]
         lot.restock_dc = dc
         self.held[lot.sku] -= qty
-        req = _Return(lot.sku, qty, dc, target, segment, "return", self.env.now)
-        req.lot, req.path = lot, "restock"
-        self.ctx.carrier.ship(self.name, req, qty)
+        self.ctx.carrier.ship(self.name, self._request(lot, qty, dc, target, segment, "restock"), qty)
 
 
 def _total(per_unit: Callable[[], float], qty: float) -> float:

@@ -140,7 +140,10 @@ SHEETS: tuple[Sheet, ...] = (
           (("supplier", "network.suppliers"),), required=False),
     Sheet("plants", "Factories.", "network.plants.{plant}",
           (_id("plant", "name of the plant"),
-           _c("planned_lead_time", NUMBER, "days a planner allows for a production order", min=0)),
+           _c("planned_lead_time", NUMBER, "days a planner allows for a production order", min=0),
+           _c("calendar", VALUE, "shift calendar of its lines: {hours_per_day: 8, days_per_week: 5, holidays: [..], "
+              "overtime: {max_hours_per_day: 2, cost_per_hour: 40}} (blank: around the clock)"),
+           _c("crews", VALUE, "{crew: lines it can staff at once}")),
           (("plant", "network.plants"),), required=False),
     Sheet("raw_stock", "Each plant's raw-material stores, kept by (s, S) on the inventory position.",
           "network.plants.{plant}.raw_stock.{material}",
@@ -161,7 +164,9 @@ SHEETS: tuple[Sheet, ...] = (
            _c("min_batch", NUMBER, "smallest batch in units", min=0),
            _c("allocation", VALUE, "which orders the line makes first (a policy)"),
            _c("batching", VALUE, "how batches are sized (a policy)"),
-           _c("maintenance", VALUE, "{first: day, every: days, duration: days}")),
+           _c("maintenance", VALUE, "{first: day, every: days, duration: days}"),
+           _c("calendar", VALUE, "its own shift calendar (blank: the plant's)"),
+           _c("crew", TEXT, "a crew of its plant it needs to run (blank: none)")),
           (("plant", "network.plants"), ("line", "network.plants.{plant}.lines")), required=False),
     Sheet("warehouses", "Distribution centres, fed by their sources in preference order.",
           "network.warehouses.{warehouse}",
@@ -171,7 +176,13 @@ SHEETS: tuple[Sheet, ...] = (
            _c("handling_cost_per_unit", NUMBER, "cost of handling one unit", min=0),
            _c("replenishment", VALUE, "a policy for every SKU here, replacing the segment's"),
            _c("initial_stock", NUMBER, "units of each SKU at the start (blank: the policy's level)", min=0),
-           _c("cross_dock_days", NUMBER, "days to cross-dock goods flowing through", min=0)),
+           _c("cross_dock_days", NUMBER, "days to cross-dock goods flowing through", min=0),
+           _c("fixed_cost_per_day", NUMBER, "rent, staff and equipment a day (blank: none)", min=0),
+           _c("fixed_cost_driver", TEXT, "units_handled, orders, shipments or storage_days (blank: units_handled)"),
+           _c("capacity", VALUE, "{storage, units_per_pallet, throughput_per_day, when_full, "
+              "overflow_cost_per_unit_day} (blank: no limit)"),
+           _c("operator", VALUE, "a 3PL: {name, fee_per_unit, fee_per_order, throughput_per_day, pick_delay, "
+              "segments} (blank: in-house)")),
           (("warehouse", "network.warehouses"),)),
     Sheet("lanes", "Carrier lanes: from, to (one or more), mode; a blank lead time, cost or CO2 comes from "
           "the distance between the sites and the mode's rates.", "network.lanes[{index}]",
@@ -210,7 +221,9 @@ SHEETS: tuple[Sheet, ...] = (
               required=True, min=0),
            *(_c(kind, VALUE, f"{kind} policy: a name or {{type: name, parameter: value}}", f"policies.{kind}")
              for kind in ("production", "replenishment", "safety_stock", "fulfilment", "transport", "forecast")),
-           _c("alerts", VALUE, "warnings the segment asks for during the run")),
+           _c("alerts", VALUE, "warnings the segment asks for during the run"),
+           _c("planning", TEXT, "how made-to-order lines are promised: planned_lead_time or finite_capacity "
+              "(blank: not quoted)")),
           (("segment", "segments"),)),
     Sheet("assignment", "Who belongs to which segment: the first matching rule wins (blank cells match all); "
           "else settings' assignment.default.", "assignment.rules[{index}]",
