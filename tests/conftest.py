@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,18 @@ import yaml
 import simulator
 
 CONFIGS = Path(__file__).parent / "configs"
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Any:
+    """Each test leaves the root logger as it found it. A command run in-process (Hydra configures logging)
+    attaches handlers to the streams pytest captured for that test; a later test logging through them
+    would write to a closed stream ("--- Logging error ---" in its captured output)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def load_config(name: str, **overrides: Any) -> dict[str, Any]:

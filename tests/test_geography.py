@@ -37,7 +37,7 @@ def _two_site_config(default: dict[str, Any]) -> dict[str, Any]:
     for fam, kg in zip(net["families"], (1.0, 2.0, 0.5, 0.5), strict=True):
         net["families"][fam]["unit_weight_kg"] = kg  # mean 1.0 kg = 0.001 t
     net["locations"] = {"plant_north": {"lat": 0.0, "lon": 0.0}, "dc_central": {"lat": 0.0, "lon": 9.0}}
-    lane = next(ln for ln in net["lanes"] if ln["from"] == "plant_north")
+    lane = next(ln for ln in net["lanes"] if ln["from"] == "plant_north" and ln["mode"] == "ftl")
     del lane["lead_time"]
     return cfg
 
@@ -46,7 +46,7 @@ def test_lane_from_distance_against_hand_calculation() -> None:
     cfg = _two_site_config(simulator.compose(["horizon_days=10"]))
     km = 9 * 2 * math.pi * 6371.0088 / 360 * 1.2  # 9 degrees on the equator, road factor 1.2: 1200.9 km
     spec = simulator.build_spec(cfg)
-    (lane,) = [ln for ln in spec.lanes if ln.origin == "plant_north"]
+    (lane,) = [ln for ln in spec.lanes if ln.origin == "plant_north" and ln.mode == "ftl"]
     assert lane.lead_time.mean == pytest.approx(round(0.5 + km / 500, 2))  # 2.90 days
     assert lane.lead_time.variance == 0.0
     assert lane.cost_per_unit == pytest.approx(0.1 * km * 0.001, abs=1e-6)  # 0.120 per unit
@@ -58,10 +58,10 @@ def test_explicit_lanes_are_left_exactly_as_given() -> None:
     cfg = simulator.compose([])
     assert derive_lanes(cfg) is cfg  # nothing to derive: the very same config goes to the engine
     cfg = _two_site_config(cfg)
-    lane = next(ln for ln in cfg["network"]["lanes"] if ln["from"] == "plant_north")
+    lane = next(ln for ln in cfg["network"]["lanes"] if ln["from"] == "plant_north" and ln["mode"] == "ftl")
     lane.update(lead_time=1, cost_per_unit=0.5, co2_per_unit=0.2)
     spec = simulator.build_spec(cfg)
-    (built,) = [ln for ln in spec.lanes if ln.origin == "plant_north"]
+    (built,) = [ln for ln in spec.lanes if ln.origin == "plant_north" and ln.mode == "ftl"]
     assert (built.lead_time.mean, built.cost_per_unit, built.co2_per_unit) == (1, 0.5, 0.2)
 
 

@@ -49,7 +49,8 @@ def test_a_buffer_read_during_the_run_keeps_every_row(monkeypatch: pytest.Monkey
     rec = records.Recorder()
     rec.keep_rows("replenishments")
     rec.replenishments.extend([(0.0, "dc", "A", "plant", 5.0, 1.0)] * 3)
-    rec.shipments.extend([(0.0, "dc", "c", "truck", "A", 5.0, "customer", "s", 1.0, 0.1, 1.0, "dc_pick")] * 3)
+    rec.shipments.extend([(0.0, "dc", "c", "truck", "A", 5.0, "customer", "s", 1.0, 0.1, 1.0, "dc_pick",
+                           1, 1, "carrier", 1.0)] * 3)
     rec.compact()
     assert len(rec.replenishments) == 3 and not rec.shipments  # kept / moved into a chunk
     tables = rec.tables()

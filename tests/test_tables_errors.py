@@ -102,7 +102,7 @@ CASES: list[tuple[str, Callable[[Tables], Any], list[str]]] = [
      ["sheet 'sites', row 3, column 'kind': got 'plant'; dc_central is defined on sheet 'warehouses'"]),
     ("unknown setting", lambda t: t["settings"].append(["network.colour", "blue"]),
      ["sheet 'settings', row 7, column 'key': got 'network.colour'; unknown setting"]),
-    ("extras outside the company", lambda t: t["extras"].append(["seed", 3]),
+    ("extras outside the company", lambda t: t["extras"].insert(1, ["seed", 3]),
      ["sheet 'extras', row 2, column 'key': got 'seed'; a config key under network."]),
     ("reorder point above order-up-to (whole-model check)", lambda t: cell(t, "raw_stock", 2, "s", 99999),
      ["sheet 'raw_stock', row 2, column 's': got 99999.0; (s, S) needs s <= S; S is 6500 "
