@@ -27,7 +27,7 @@ from simulator.config.checks import (
 from simulator.config.demand import demand_models, intermittent, overrides
 from simulator.config.errors import validate
 from simulator.config.facilities import check_facilities, facility_terms
-from simulator.config.freight import hub_lanes, with_carriers
+from simulator.config.freight import hub_lanes, leg_lane, with_carriers
 from simulator.config.geography import derive_lanes
 from simulator.config.inventory import inventory_rules
 from simulator.config.records import locations, segments_meta
@@ -285,18 +285,8 @@ def _lanes(net: NetworkCfg, modes: Mapping[str, TransportMode]) -> tuple[Lane, .
     out = []
     for i, ln in enumerate(net.lanes):
         known(f"network.lanes[{i}].mode", [ln.mode], modes)
-        mode = modes[ln.mode]
-        for dest in ln.to:
-            out.append(Lane(
-                ln.origin, dest, mode.name, to_dist(ln.lead_time),
-                _or(ln.cost_per_unit, mode.cost_per_unit), _or(ln.cost_per_shipment, mode.cost_per_shipment),
-                _or(ln.co2_per_unit, mode.co2_per_unit),
-            ))
+        out += [leg_lane(ln, ln.origin, dest, modes[ln.mode]) for dest in ln.to]
     return tuple(out)
-
-
-def _or(value: float | None, default: float) -> float:
-    return default if value is None else value
 
 
 def _customers(net: NetworkCfg, channels: Mapping[str, Channel], warehouses: Mapping[str, Warehouse],

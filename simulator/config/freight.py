@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from simulator.config.checks import known
 from simulator.config.schema import NetworkCfg
-from simulator.config.schema_freight import CarrierCfg, HubLegCfg
+from simulator.config.schema_freight import CarrierCfg, LegCfg
 from simulator.engine.distributions import Dist
 from simulator.engine.errors import ConfigError
 from simulator.engine.params import to_dist
@@ -81,18 +81,22 @@ def hub_lanes(net: NetworkCfg, modes: Mapping[str, TransportMode], nodes: Collec
     return tuple(lanes), handling, via
 
 
-def _leg(key: str, leg: HubLegCfg, origin: str, dest: str, modes: Mapping[str, TransportMode],
-         net: NetworkCfg) -> Lane:
-    known(f"{key}.mode", [leg.mode], modes)
-    mode = modes[leg.mode]
-    if leg.carrier is not None:
-        known(f"{key}.carrier", [leg.carrier], net.carriers)
-        carrier = net.carriers[leg.carrier]
-        on_time, delay = carrier.on_time, to_dist(carrier.delay) if carrier.delay is not None else None
-    else:
-        on_time, delay = None, None
+def leg_lane(leg: LegCfg, origin: str, dest: str, mode: TransportMode) -> Lane:
+    """The lane ``origin`` -> ``dest`` of a lane or leg section: its rates where given, else the mode's
+    (carrier records are added by ``with_carriers``)."""
     return Lane(origin, dest, mode.name, to_dist(leg.lead_time),
                 mode.cost_per_unit if leg.cost_per_unit is None else leg.cost_per_unit,
                 mode.cost_per_shipment if leg.cost_per_shipment is None else leg.cost_per_shipment,
-                mode.co2_per_unit if leg.co2_per_unit is None else leg.co2_per_unit,
-                leg.carrier or "", on_time, delay)
+                mode.co2_per_unit if leg.co2_per_unit is None else leg.co2_per_unit)
+
+
+def _leg(key: str, leg: LegCfg, origin: str, dest: str, modes: Mapping[str, TransportMode],
+         net: NetworkCfg) -> Lane:
+    known(f"{key}.mode", [leg.mode], modes)
+    lane = leg_lane(leg, origin, dest, modes[leg.mode])
+    if leg.carrier is None:
+        return lane
+    known(f"{key}.carrier", [leg.carrier], net.carriers)
+    carrier = net.carriers[leg.carrier]
+    return dataclasses.replace(lane, carrier=leg.carrier, on_time=carrier.on_time,
+                               delay=to_dist(carrier.delay) if carrier.delay is not None else None)

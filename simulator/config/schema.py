@@ -9,7 +9,7 @@ from pydantic import Field, Strict, model_validator
 
 from simulator.config.facilities import CapacityCfg, CostPoolCfg, Driver, OperatorCfg
 from simulator.config.policy import policy_field
-from simulator.config.schema_freight import CarrierCfg, FreightCfg
+from simulator.config.schema_freight import CarrierCfg, FreightCfg, LegCfg
 from simulator.config.schema_shop import CalendarCfg, OperationCfg, ToolCfg
 from simulator.engine.params import (
     Count,
@@ -166,17 +166,11 @@ class WarehouseCfg(Section):
     operator: OperatorCfg | None = Field(None, description="a 3PL runs the picking here; null = in-house")
 
 
-class LaneCfg(Section):
+class LaneCfg(LegCfg):
     """A carrier lane (one entry may list several destinations in ``to``)."""
 
     origin: Text = Field(alias="from")
     to: Names
-    mode: Text
-    lead_time: DistSpec
-    cost_per_unit: NonNeg | None = Field(None, description="default: the mode's")
-    cost_per_shipment: NonNeg | None = Field(None, description="default: the mode's")
-    co2_per_unit: NonNeg | None = Field(None, description="default: the mode's")
-    carrier: Text | None = Field(None, description="the carrier running it (network.carriers); default: the mode")
 
 
 class GoodwillCfg(Section):

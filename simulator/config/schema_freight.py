@@ -19,9 +19,9 @@ class FreightCfg(Section):
                                                      "(none: every lane goes direct)")
 
 
-class HubLegCfg(Section):
-    """One leg of a zone-skipping route: its mode (``network.transport_modes``), transit time and
-    optionally its own rates and carrier."""
+class LegCfg(Section):
+    """One leg between two places: its mode (``network.transport_modes``), transit time and optionally
+    its own rates and carrier (a lane, or a leg of a zone-skipping route)."""
 
     mode: Text
     lead_time: DistSpec
@@ -31,7 +31,7 @@ class HubLegCfg(Section):
     carrier: Text | None = Field(None, description="the carrier running it (network.carriers); default: the mode")
 
 
-class LinehaulCfg(HubLegCfg):
+class LinehaulCfg(LegCfg):
     """The line haul into the hub: from which nodes (DCs) goods ride a truck to it."""
 
     origin: Names = Field(alias="from", description="nodes whose goods for the hub's customers go via the hub")
@@ -44,7 +44,7 @@ class HubCfg(Section):
 
     serves: Names = Field(min_length=1, description="customers whose goods go via this hub")
     linehaul: LinehaulCfg
-    last_mile: HubLegCfg
+    last_mile: LegCfg
     handling_days: NonNeg = Field(0.0, description="sorting time at the hub")
 
 
