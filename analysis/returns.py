@@ -91,18 +91,18 @@ def add_returns_sop(sop: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, sk
     parts = _lot_parts(lots, skus)
     sent = pd.DataFrame({"month": _month(lots["sent"], period_days, last), "segment": parts["segment"],
                          "returned_units": parts["returned_units"], "refund_value": parts["refund_value"]})
-    inspected = lots[lots["inspected"].notna()]
-    cost = skus["unit_cost"].reindex(inspected["sku"]).to_numpy(dtype=float)
-    at_inspection = pd.DataFrame({
-        "month": _month(inspected["inspected"], period_days, last), "segment": inspected["segment"],
-        "recovered_units": inspected["resaleable"], "recovered_value": inspected["resaleable"].to_numpy() * cost,
-        "scrapped_units": inspected["scrap"], "processing": inspected["inspection_cost"]})
-    done = lots[lots["refurbished"].notna()]
-    cost = skus["unit_cost"].reindex(done["sku"]).to_numpy(dtype=float)
-    at_bench = pd.DataFrame({
-        "month": _month(done["refurbished"], period_days, last), "segment": done["segment"],
-        "recovered_units": done["refurbishable"], "recovered_value": done["refurbishable"].to_numpy() * cost,
-        "processing": done["refurbish_cost"]})
+
+    def recovered(step: str, units: str, cost_col: str) -> pd.DataFrame:
+        """Units recovered at one step of the centre (inspection or the bench), in the month it ended."""
+        done = lots[lots[step].notna()]
+        unit_cost = skus["unit_cost"].reindex(done["sku"]).to_numpy(dtype=float)
+        return pd.DataFrame({"month": _month(done[step], period_days, last), "segment": done["segment"],
+                             "recovered_units": done[units], "recovered_value": done[units].to_numpy() * unit_cost,
+                             "processing": done[cost_col]})
+
+    at_inspection = recovered("inspected", "resaleable", "inspection_cost")
+    at_inspection.insert(4, "scrapped_units", lots.loc[lots["inspected"].notna(), "scrap"])
+    at_bench = recovered("refurbished", "refurbishable", "refurbish_cost")
     ship = tables["shipments"]
     ship = ship[ship["kind"] == "return"]
     fares = pd.DataFrame({"month": _month(ship["time"], period_days, last), "segment": ship["segment"],
