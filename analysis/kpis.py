@@ -45,13 +45,13 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     ``skus``: index sku, columns price, unit_cost; ``promised``: segment -> promised lead time (days);
     ``handling``: warehouse -> handling cost per unit shipped out.
     """
-    lines = tables["order_lines"]
-    lines = lines[lines["time"] >= warmup].copy()
+    # Only the columns the KPIs read are copied (a large run's tables are hundreds of MB).
+    lines = _since(tables["order_lines"], "time", warmup, _LINE_COLUMNS)
     lines["price"] = _lookup(lines["sku"], skus["price"])
     lines["unit_cost"] = _lookup(lines["sku"], skus["unit_cost"])
     lines["promised_by"] = lines["time"] + _lookup(lines["segment"], pd.Series(promised, dtype=float))
     ship = tables["shipments"]
-    ship = ship[(ship["time"] >= warmup) & (ship["kind"] != "raw")].copy()
+    ship = ship.loc[(ship["time"] >= warmup) & (ship["kind"] != "raw"), list(_SHIP_COLUMNS)]
     ship["handling"] = _lookup(ship["origin"], pd.Series(handling, dtype=float), 0.0) * ship["qty"]
     stock_totals = _stock_totals(tables["stock"], skus["unit_cost"], warmup)
     prod = tables["production"]
@@ -61,10 +61,11 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     forgone = _by_segment(tables.get("goodwill"), "day", warmup, ["forgone_units", "forgone_revenue"])
 
     # Orders are judged per segment: the lines of one order that belong to one segment.
-    per_order = lines.assign(
-        complete_now=lines["immediate"] >= lines["qty"],
-        on_time=(lines["delivered"] >= lines["qty"]) & (lines["last_delivery"] <= lines["promised_by"] + 1e-9),
-    ).groupby(["order_id", "segment"]).agg(
+    per_order = pd.DataFrame({
+        "order_id": lines["order_id"], "segment": lines["segment"], "promised_by": lines["promised_by"],
+        "complete_now": lines["immediate"] >= lines["qty"],
+        "on_time": (lines["delivered"] >= lines["qty"]) & (lines["last_delivery"] <= lines["promised_by"] + 1e-9),
+    }).groupby(["order_id", "segment"]).agg(
         complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
     order_segment = per_order.index.get_level_values("segment")
 
@@ -77,6 +78,18 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     rows.append(_row("ALL", lines, per_order, ship, everything, prod, years, holding_rate, horizon,
                      (float(rationed.sum()), *(float(forgone[c].sum()) for c in forgone))))
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+
+
+_LINE_COLUMNS = ("order_id", "time", "sku", "segment", "qty", "immediate", "shipped", "delivered", "lost",
+                 "last_delivery")
+_SHIP_COLUMNS = ("origin", "qty", "segment", "cost", "co2_kg")
+
+
+def _since(table: pd.DataFrame, time: str, warmup: float, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``columns`` of the rows placed at or after the warm-up: only those columns are copied, and when
+    every row is after the warm-up no row mask is applied."""
+    keep = table[time].to_numpy() >= warmup
+    return table.loc[:, list(columns)] if keep.all() else table.loc[keep, list(columns)]
 
 
 def _by_segment(table: pd.DataFrame | None, time: str, warmup: float, columns: list[str]) -> pd.DataFrame:
@@ -93,11 +106,18 @@ def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> d
     one pass over the columns' arrays, so the (long) daily stock table is never copied."""
     day = stock["day"].to_numpy()
     after = day > warmup
-    days = max(int(np.unique(day[after]).size), 1)
-    on_hand = np.where(after, stock["on_hand"].to_numpy(), 0.0)
+    on_hand = stock["on_hand"].to_numpy()
+    if after.all():  # no warm-up inside the table: no masked copy of the (long) columns
+        days = max(int(np.unique(day).size), 1)
+    else:
+        days = max(int(np.unique(day[after]).size), 1)
+        on_hand = np.where(after, on_hand, 0.0)
+    del after
     sku, seg = pd.Categorical(stock["sku"]), pd.Categorical(stock["segment"])
     n_sku, n_seg = len(sku.categories), len(seg.categories)
-    pair = sku.codes.astype(np.int64) * n_seg + seg.codes
+    pair = sku.codes.astype(np.intp)  # one index array, built in place
+    pair *= n_seg
+    pair += seg.codes
     units = np.bincount(pair, weights=on_hand, minlength=n_sku * n_seg).reshape(n_sku, n_seg) / days
     cost = _lookup(pd.Series(sku.categories), unit_cost)
     value = cost @ units
