@@ -82,7 +82,7 @@ class Recorder:
     rationing: list[Row] = field(default_factory=list)  # units held back from a line by a stock-allocation level
     goodwill: list[Row] = field(default_factory=list)  # per customer, segment and day: goodwill and demand forgone
 
-    chunks: dict[str, list[pd.DataFrame]] = field(default_factory=dict)  # rows moved out of the buffers
+    chunks: dict[str, list[dict[str, pd.Series]]] = field(default_factory=dict)  # rows moved out: columns
     _next_compact: dict[str, int] = field(default_factory=dict)  # buffer length that triggers the next move
     _kept: set[str] = field(default_factory=set)  # buffers read during the run: they keep every row
 
@@ -102,31 +102,38 @@ class Recorder:
             if name == "order_lines":
                 done = [line for line in rows if _finished(line)]
                 if done:
-                    self.chunks.setdefault(name, []).append(_order_line_table(done))
+                    self.chunks.setdefault(name, []).append(_order_line_columns(done))
                     rows[:] = [line for line in rows if not _finished(line)]
                 # lines waiting a long time stay; look again once as many new ones have come
                 self._next_compact[name] = max(FLUSH_ROWS, 2 * len(rows))
             else:
-                self.chunks.setdefault(name, []).append(pd.DataFrame(rows, columns=list(columns)))
+                self.chunks.setdefault(name, []).append(_row_columns(rows, columns))
                 rows.clear()
 
     def tables(self, release: bool = False) -> dict[str, pd.DataFrame]:
-        """The rows as DataFrames. ``release``: empty each row buffer as soon as its table is built,
-        so a large run does not hold every row twice (the model's run ends with this)."""
+        """The rows as DataFrames. ``release``: hand each chunk's columns over to the table as it is
+        built and empty the row buffers, so a large run never holds its rows twice (the model's run
+        ends with this): a table is joined column by column, each chunk's column freed once copied."""
         out = {}
         for name, columns in _TABLES:
             rows = getattr(self, name)
-            table = _order_line_table(rows) if name == "order_lines" else pd.DataFrame(rows, columns=list(columns))
-            chunks = self.chunks.get(name)
-            if chunks:
-                table = pd.concat([*chunks, table] if len(table) else chunks, ignore_index=True)
-                if name == "order_lines":  # finished lines moved first: back to the order they were placed in
-                    table = table.sort_values("line_id", kind="stable", ignore_index=True)
-                if release:
-                    del self.chunks[name]
-            out[name] = table
+            parts = self.chunks.pop(name, []) if release else list(self.chunks.get(name, []))
+            if rows or not parts:
+                parts.append(_order_line_columns(rows) if name == "order_lines" else _row_columns(rows, columns))
             if release:
                 rows.clear()
+            joined = {}
+            for column in ORDER_LINE_COLUMNS if name == "order_lines" else columns:
+                pieces = [part.pop(column) if release else part[column] for part in parts]
+                joined[column] = pieces[0] if len(pieces) == 1 else pd.concat(pieces, ignore_index=True)
+                del pieces
+            if name == "order_lines" and len(parts) > 1:  # finished lines moved first: back to the placing order
+                ids = joined["line_id"].to_numpy()
+                if (ids[1:] < ids[:-1]).any():
+                    order = np.argsort(ids, kind="stable")
+                    for column, values in joined.items():
+                        joined[column] = pd.Series(values.array.take(order), name=column)
+            out[name] = pd.DataFrame(joined, copy=False)
         return out
 
 
@@ -136,17 +143,24 @@ def _finished(line: OrderLine) -> bool:
     return line.open <= 0 and line.delivered >= line.shipped
 
 
-def _order_line_table(lines: list[OrderLine]) -> pd.DataFrame:
-    """The order-line table, read column by column from the line objects, each column with its known
-    type. Building a row tuple per line first and letting pandas infer every cell's type took ~0.04 s
-    more on B14's 36,500 lines (mostly cycle-collector passes over the new tuples)."""
+def _order_line_columns(lines: list[OrderLine]) -> dict[str, pd.Series]:
+    """The order-line table's columns, read column by column from the line objects, each column with its
+    known type. Building a row tuple per line first and letting pandas infer every cell's type took
+    ~0.04 s more on B14's 36,500 lines (mostly cycle-collector passes over the new tuples)."""
     columns: dict[str, Any] = {}
     for column, field_name in ORDER_LINE_FIELDS.items():
         values = list(map(attrgetter(field_name), lines))
         columns[column] = pd.array(np.array(values, dtype=object), dtype="str") if column in _TEXT \
             else np.array(values, dtype=np.int64 if column in ("line_id", "order_id") else float)
     columns["open"] = columns["qty"] - columns["shipped"] - columns["lost"]
-    return pd.DataFrame({c: columns[c] for c in ORDER_LINE_COLUMNS}, copy=False)
+    return {c: pd.Series(columns[c], name=c, copy=False) for c in ORDER_LINE_COLUMNS}
+
+
+def _row_columns(rows: list[Row], columns: tuple[str, ...]) -> dict[str, pd.Series]:
+    """A table's rows as its columns, each holding its own memory (pandas infers each column's type from
+    the rows; a frame keeps same-type columns in one block, which one column left alive would keep)."""
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return {c: frame[c].copy() for c in columns}
 
 
 _TEXT = frozenset({"customer", "channel", "sku", "segment", "source"})
