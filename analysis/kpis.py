@@ -60,20 +60,27 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     rationed = _by_segment(tables.get("rationing"), "time", warmup, ["qty"])["qty"]
     forgone = _by_segment(tables.get("goodwill"), "day", warmup, ["forgone_units", "forgone_revenue"])
 
+    # Each row's segment as its position in ``segments`` (-1: not a configured segment, counted in ALL
+    # only); the per-segment rows below then copy number columns only, no text.
+    segments = sorted(set(promised))
+    line_seg = pd.Categorical(lines["segment"], categories=segments).codes
+    ship_seg = pd.Categorical(ship["segment"], categories=segments).codes
+    lines = lines.drop(columns=["sku", "segment"])
+    ship = ship.drop(columns=["origin", "segment"])
+
     # Orders are judged per segment: the lines of one order that belong to one segment.
     per_order = pd.DataFrame({
-        "order_id": lines["order_id"], "segment": lines["segment"], "promised_by": lines["promised_by"],
+        "order_id": lines["order_id"], "segment": line_seg, "promised_by": lines["promised_by"],
         "complete_now": lines["immediate"] >= lines["qty"],
         "on_time": (lines["delivered"] >= lines["qty"]) & (lines["last_delivery"] <= lines["promised_by"] + 1e-9),
     }).groupby(["order_id", "segment"]).agg(
         complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
     order_segment = per_order.index.get_level_values("segment")
 
-    segments = sorted(set(promised))
-    rows = [_row(seg, lines[lines["segment"] == seg], per_order[order_segment == seg], ship[ship["segment"] == seg],
+    rows = [_row(seg, lines[line_seg == i], per_order[order_segment == i], ship[ship_seg == i],
                  stock_totals.get(seg, (0.0, 0.0)), prod[prod["segment"] == seg], years, holding_rate, horizon,
                  (float(rationed.get(seg, 0.0)), *(float(forgone[c].get(seg, 0.0)) for c in forgone)))
-            for seg in segments]
+            for i, seg in enumerate(segments)]
     everything = tuple(sum(t[i] for t in stock_totals.values()) for i in (0, 1))
     rows.append(_row("ALL", lines, per_order, ship, everything, prod, years, holding_rate, horizon,
                      (float(rationed.sum()), *(float(forgone[c].sum()) for c in forgone))))
@@ -108,9 +115,9 @@ def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> d
     after = day > warmup
     on_hand = stock["on_hand"].to_numpy()
     if after.all():  # no warm-up inside the table: no masked copy of the (long) columns
-        days = max(int(np.unique(day).size), 1)
+        days = max(int(pd.unique(day).size), 1)
     else:
-        days = max(int(np.unique(day[after]).size), 1)
+        days = max(int(pd.unique(day[after]).size), 1)
         on_hand = np.where(after, on_hand, 0.0)
     del after
     sku, seg = pd.Categorical(stock["sku"]), pd.Categorical(stock["segment"])
