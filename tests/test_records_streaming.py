@@ -55,3 +55,27 @@ def test_a_buffer_read_during_the_run_keeps_every_row(monkeypatch: pytest.Monkey
     assert len(rec.replenishments) == 3 and not rec.shipments  # kept / moved into a chunk
     tables = rec.tables()
     assert len(tables["replenishments"]) == 3 and len(tables["shipments"]) == 3
+
+
+def test_a_large_runs_finished_model_is_freed_before_its_tables_are_read() -> None:
+    import gc
+    import weakref
+
+    from simulator.app.results import COLLECT_AFTER_EVENTS, released
+
+    class Model:  # stands for the finished model: its parts refer to each other in a cycle
+        pass
+
+    def record_of(events: int) -> tuple[records.RunRecord, weakref.ref[Model]]:
+        model = Model()
+        model.me = model  # type: ignore[attr-defined]
+        return records.RunRecord(None, {}, wall_seconds=0.0, events=events), weakref.ref(model)  # type: ignore[arg-type]
+
+    gc.disable()  # no automatic collection may free it meanwhile
+    try:
+        small, small_model = record_of(COLLECT_AFTER_EVENTS - 1)
+        large, large_model = record_of(COLLECT_AFTER_EVENTS)
+        assert released(small) is small and small_model() is not None  # a small run pays for no collection
+        assert released(large) is large and large_model() is None and small_model() is None
+    finally:
+        gc.enable()
