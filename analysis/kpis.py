@@ -107,25 +107,30 @@ def _by_segment(table: pd.DataFrame | None, time: str, warmup: float, columns: l
     return table[table[time] >= warmup].groupby("segment")[columns].sum()
 
 
+_BLOCK = 1 << 20  # rows of the daily stock table summed at a time
+
+
 def _stock_totals(stock: pd.DataFrame, unit_cost: pd.Series, warmup: float) -> dict[str, tuple[float, float]]:
     """Per segment: average end-of-day units on hand and their value at unit cost, over the days
     after the warm-up (summed over DCs and SKUs). Sums units per (SKU, segment) pair first, with
     one pass over the columns' arrays, so the (long) daily stock table is never copied."""
     day = stock["day"].to_numpy()
     after = day > warmup
+    every_day = bool(after.all())  # no warm-up inside the table: every reading counts
+    days = max(int(pd.unique(day if every_day else day[after]).size), 1)
     on_hand = stock["on_hand"].to_numpy()
-    if after.all():  # no warm-up inside the table: no masked copy of the (long) columns
-        days = max(int(pd.unique(day).size), 1)
-    else:
-        days = max(int(pd.unique(day[after]).size), 1)
-        on_hand = np.where(after, on_hand, 0.0)
-    del after
     sku, seg = pd.Categorical(stock["sku"]), pd.Categorical(stock["segment"])
     n_sku, n_seg = len(sku.categories), len(seg.categories)
-    pair = sku.codes.astype(np.intp)  # one index array, built in place
-    pair *= n_seg
-    pair += seg.codes
-    units = np.bincount(pair, weights=on_hand, minlength=n_sku * n_seg).reshape(n_sku, n_seg) / days
+    # Units per (SKU, segment) pair, added in row order block by block (np.add.at adds in order, as one
+    # bincount over the whole table would, to the same bits), so no index array as long as the table.
+    units = np.zeros(n_sku * n_seg)
+    for start in range(0, len(on_hand), _BLOCK):
+        block = slice(start, start + _BLOCK)
+        pair = sku.codes[block].astype(np.intp)
+        pair *= n_seg
+        pair += seg.codes[block]
+        np.add.at(units, pair, on_hand[block] if every_day else np.where(after[block], on_hand[block], 0.0))
+    units = units.reshape(n_sku, n_seg) / days
     cost = _lookup(pd.Series(sku.categories), unit_cost)
     value = cost @ units
     return {name: (float(units[:, i].sum()), float(value[i])) for i, name in enumerate(seg.categories)}
