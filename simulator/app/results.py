@@ -31,7 +31,7 @@ from analysis.sop import sop_table
 from simulator.config import build_spec
 from simulator.engine.model import Model
 from simulator.engine.network import DECISION_COLUMNS, Network
-from simulator.engine.records import RunRecord
+from simulator.engine.records import RunRecord, give_back_freed_memory
 from simulator.engine.spec import Spec
 
 if TYPE_CHECKING:
@@ -340,9 +340,11 @@ def released(record: RunRecord) -> RunRecord:
     points, carriers, demand streams; their processes and callbacks refer to each other in cycles, so
     only a full collection frees them) is freed now rather than at Python's next full collection, so
     the KPI table and the report are not computed on top of it (~100 MB on bench/large.py's L run, for
-    ~1% of its CPU). Small runs skip it: the collection would cost more than it frees."""
+    ~1% of its CPU), and the freed memory goes back to the system. Small runs skip it: the collection
+    would cost more than it frees."""
     if record.events >= COLLECT_AFTER_EVENTS:
         gc.collect()
+        give_back_freed_memory()
     return record
 
 

@@ -6,6 +6,9 @@ methods with plain values; nothing here changes the course of the simulation.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -134,7 +137,30 @@ class Recorder:
                     for column, values in joined.items():
                         joined[column] = pd.Series(values.array.take(order), name=column)
             out[name] = pd.DataFrame(joined, copy=False)
+            if release and len(parts) > 1:
+                del parts, joined
+                give_back_freed_memory()  # the chunks just freed, before the next table is joined
         return out
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:  # glibc (Linux); other C libraries have no malloc_trim
+        trim: Callable[[int], int] = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_freed_memory() -> None:
+    """Hand memory that Python and numpy have freed back to the operating system (glibc's ``malloc_trim``;
+    nothing elsewhere). The C library otherwise keeps freed blocks for the process, and the large arrays
+    of the steps that follow (the next table, the KPI table) take fresh memory on top of them: a large
+    run calls this once its row chunks are joined into tables and once its model is freed."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def _finished(line: OrderLine) -> bool:
