@@ -50,23 +50,23 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     lines["price"] = _lookup(lines["sku"], skus["price"])
     lines["unit_cost"] = _lookup(lines["sku"], skus["unit_cost"])
     lines["promised_by"] = lines["time"] + _lookup(lines["segment"], pd.Series(promised, dtype=float))
+    # Each row's segment as its position in ``segments`` (-1: not a configured segment, counted in ALL
+    # only): the per-segment rows below copy number columns only, no text.
+    segments = sorted(set(promised))
+    line_seg = pd.Categorical(lines["segment"], categories=segments).codes
+    lines = lines.drop(columns=["sku", "segment"])
     ship = tables["shipments"]
-    ship = ship.loc[(ship["time"] >= warmup) & (ship["kind"] != "raw"), list(_SHIP_COLUMNS)]
-    ship["handling"] = _lookup(ship["origin"], pd.Series(handling, dtype=float), 0.0) * ship["qty"]
+    moved = ((ship["time"] >= warmup) & (ship["kind"] != "raw")).to_numpy()  # finished goods after the warm-up
+    ship_seg = pd.Categorical(ship["segment"], categories=segments).codes[moved]
+    per_unit = _lookup(ship["origin"], pd.Series(handling, dtype=float), 0.0)[moved]
+    ship = ship.loc[moved, list(_SHIP_COLUMNS)]
+    ship["handling"] = per_unit * ship["qty"]
     stock_totals = _stock_totals(tables["stock"], skus["unit_cost"], warmup)
     prod = tables["production"]
     prod = prod[prod["end"] >= warmup]
     years = (horizon - warmup) / 365.0
     rationed = _by_segment(tables.get("rationing"), "time", warmup, ["qty"])["qty"]
     forgone = _by_segment(tables.get("goodwill"), "day", warmup, ["forgone_units", "forgone_revenue"])
-
-    # Each row's segment as its position in ``segments`` (-1: not a configured segment, counted in ALL
-    # only); the per-segment rows below then copy number columns only, no text.
-    segments = sorted(set(promised))
-    line_seg = pd.Categorical(lines["segment"], categories=segments).codes
-    ship_seg = pd.Categorical(ship["segment"], categories=segments).codes
-    lines = lines.drop(columns=["sku", "segment"])
-    ship = ship.drop(columns=["origin", "segment"])
 
     # Orders are judged per segment: the lines of one order that belong to one segment.
     per_order = pd.DataFrame({
@@ -76,6 +76,7 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     }).groupby(["order_id", "segment"]).agg(
         complete_now=("complete_now", "all"), on_time=("on_time", "all"), due=("promised_by", "max"))
     order_segment = per_order.index.get_level_values("segment")
+    lines = lines.drop(columns=["order_id", "promised_by"])  # the rows below read neither
 
     rows = [_row(seg, lines[line_seg == i], per_order[order_segment == i], ship[ship_seg == i],
                  stock_totals.get(seg, (0.0, 0.0)), prod[prod["segment"] == seg], years, holding_rate, horizon,
@@ -89,7 +90,7 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
 
 _LINE_COLUMNS = ("order_id", "time", "sku", "segment", "qty", "immediate", "shipped", "delivered", "lost",
                  "last_delivery")
-_SHIP_COLUMNS = ("origin", "qty", "segment", "cost", "co2_kg")
+_SHIP_COLUMNS = ("qty", "cost", "co2_kg")
 
 
 def _since(table: pd.DataFrame, time: str, warmup: float, columns: tuple[str, ...]) -> pd.DataFrame:
