@@ -34,6 +34,12 @@ def _lookup(keys: pd.Series, table: pd.Series, missing: float = float("nan")) ->
     return out
 
 
+def _positions(values: pd.Series, names: list[str]) -> np.ndarray:
+    """Each value's position in ``names`` (-1 where it is none of them), looked up once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd.Index(names).get_indexer(uniques)[codes]
+
+
 def _safe_div(a: float, b: float) -> float:
     return float(a) / float(b) if b else float("nan")
 
@@ -53,11 +59,11 @@ def compute_kpis(tables: dict[str, pd.DataFrame], *, skus: pd.DataFrame, promise
     # Each row's segment as its position in ``segments`` (-1: not a configured segment, counted in ALL
     # only): the per-segment rows below copy number columns only, no text.
     segments = sorted(set(promised))
-    line_seg = pd.Categorical(lines["segment"], categories=segments).codes
+    line_seg = _positions(lines["segment"], segments)
     lines = lines.drop(columns=["sku", "segment"])
     ship = tables["shipments"]
     moved = ((ship["time"] >= warmup) & (ship["kind"] != "raw")).to_numpy()  # finished goods after the warm-up
-    ship_seg = pd.Categorical(ship["segment"], categories=segments).codes[moved]
+    ship_seg = _positions(ship["segment"], segments)[moved]
     per_unit = _lookup(ship["origin"], pd.Series(handling, dtype=float), 0.0)[moved]
     ship = ship.loc[moved, list(_SHIP_COLUMNS)]
     ship["handling"] = per_unit * ship["qty"]
