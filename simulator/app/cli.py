@@ -82,7 +82,8 @@ def compose_config(overrides: list[str]) -> dict[str, Any]:
 def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool = True, detail: bool = True) -> None:
     """One job: check the config, run the replications, write and print the results.
 
-    The run directory holds replication 0's KPIs, its detail tables (unless ``detail`` is off) and
+    The run directory holds replication 0's KPIs, its detail and summary tables (S&OP, carrier
+    scorecard, planning parameters...; unless ``detail`` is off) and
     ``report.html`` (unless ``report`` is off),
     ``replications.csv`` and ``summary.csv``, and for a disrupted scenario ``resilience.csv`` and
     ``resilience_summary.csv``. The files are written aside and moved into place together at the end
@@ -94,7 +95,7 @@ def run_job(plain: dict[str, Any], outdir: Path, echo: bool = True, report: bool
     reps = replicate(plain, n, settings=settings)
     outdir.mkdir(parents=True, exist_ok=True)
     with staged(outdir) as stage:
-        reps.first.write(stage, plain, tables=detail)
+        reps.first.write(stage, plain, tables=detail, summaries=detail)
         trace = write_trace(reps.first, stage / "trace.txt") if spec.trace is not None else None
         page = reps.first.report(stage / "report.html", resilience=reps.resilience,
                                  baseline=reps.first_baseline) if report else None
