@@ -190,7 +190,7 @@ class Carrier:
         self._via_hub = dict(spec.freight.zone_skipping)  # customer -> the hub its goods go via
         self._shipment_ids = itertools.count(1)  # one number per shipment (truck, parcel...) that leaves
         # The lines of one order leaving a node together ship together (None: every line ships alone).
-        self.orders = OrderConsolidation(env, self._ship_order) if spec.freight.consolidate_orders else None
+        self.orders = OrderConsolidation(env, self._leg) if spec.freight.consolidate_orders else None
 
     # ---------------------------------------------------------------- disruption hooks (lane state)
     def slow_lane(self, lane: tuple[str, str], disruption: str, factor: float | None) -> None:
@@ -244,9 +244,6 @@ class Carrier:
                 return
         self._leg(origin, [(request, qty, is_goods)])
 
-    def _ship_order(self, origin: str, loads: list[tuple[OrderLine, float]]) -> None:  # one order's lines
-        self._leg(origin, [(line, qty, True) for line, qty in loads])
-
     def _leg(self, origin: str, loads: list[Load], _event: simpy.Event | None = None) -> None:
         """``loads`` (one request, or lines of one customer order) leave ``origin`` together on the
         next lane towards their destination: one shipment per mode chosen."""
@@ -260,18 +257,18 @@ class Carrier:
         else:
             stop = self.next_stop(origin, dest)
             options = self._lanes[(origin, stop)]
-        if len(options) == 1:
-            self._board(options[0], origin, stop, loads)
+        if len(options) == 1:  # one mode: nothing to choose
+            state = options[0]
+            (self._depart if state.capacity is None else self._board)(state, origin, stop, loads)
             return
         for index, group in split_by_mode([o.option for o in options], loads, self.skus):
-            self._board(options[index], origin, stop, group)
+            state = options[index]
+            (self._depart if state.capacity is None else self._board)(state, origin, stop, group)
 
     def _board(self, state: _LaneState, origin: str, stop: str, loads: list[Load]) -> None:
-        """One shipment leaves now, or (full-truckload lanes) its loads board the waiting truck."""
-        if state.capacity is None:
-            self._depart(state, origin, stop, loads)
-            return
-        # Full truckload: load onto the waiting truck; full trucks leave at once, the rest at the max wait.
+        """Full truckload: ``loads`` board the truck waiting on the lane; full trucks leave at once,
+        the rest at the mode's maximum wait (a lane without a truck capacity ships at once: ``_depart``)."""
+        assert state.capacity is not None
         for load in loads:
             state.waiting.append(load)
             state.waiting_qty += load[1]
