@@ -68,7 +68,7 @@ class OrderConsolidation:
     def leave(self, origin: str, line: OrderLine, qty: float) -> None:
         """``qty`` units of ``line`` are ready to leave ``origin``."""
         key = (line.order_id, origin)
-        waiting = self._expected.get(key)
+        waiting = self._expected.get(key) if self._expected else None
         if waiting is not None:  # made to order here: wait for the order's other lines
             held = self._held.setdefault(key, [])
             held.append((line, qty, True))

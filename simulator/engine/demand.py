@@ -114,6 +114,7 @@ class CustomerStream:
         self.modifiers: list[DemandModifier] = []
         # called on each delivery when the customers send some goods back (``returns.py``); None: never
         self.on_delivery: Callable[[OrderLine, float, float], None] | None = None
+        self._delivered = ctx.ledger.delivered  # units delivered per SKU (the run's ledger)
         self._cum: list[float] = []  # cumulative SKU mix (filled in by ``_bind``)
         self._order_ids = order_ids
         self._line_ids = line_ids
@@ -181,7 +182,7 @@ class CustomerStream:
         arrival when it leaves, and hands it over once the clock has passed ``at``)."""
         line.delivered += qty
         line.last_delivery = at
-        self.ctx.ledger.delivered[line.sku] += qty
+        self._delivered[line.sku] += qty
         if self.on_delivery is not None:
             self.on_delivery(line, qty, at)
 
