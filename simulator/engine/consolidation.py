@@ -81,9 +81,10 @@ class OrderConsolidation:
             loads = _merged(self._held.pop(key))
         else:
             loads = [(line, qty, True)]
-        pending = self._pending.get((origin, line.order_id))
+        group = (origin, line.order_id)
+        pending = self._pending.get(group)
         if pending is None:
-            self._pending[(origin, line.order_id)] = loads
+            self._pending[group] = loads
         else:
             pending.extend(loads)
         if not self._depth and not self._flush_due:  # they leave once everything due now has run

@@ -82,7 +82,7 @@ class StockPoint:
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
                  "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc",
-                 "lots", "facility", "_ship")
+                 "lots", "facility")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -111,7 +111,6 @@ class StockPoint:
         self.alloc: Rationing | None = None  # sharing between segments (allocation.py); None: first come first served
         self.lots: PointLots | None = None  # the lot ledger, when ageing is configured (engine/ageing.py)
         self.facility: Facility | None = None  # the DC's space and pick limits, when it has any
-        self._ship = ctx.carrier.ship
 
     @property
     def position(self) -> float:
@@ -167,7 +166,7 @@ class StockPoint:
         """Send ``take`` units just picked for ``req`` on their way: straight to the carrier, or
         through the DC's pick limits and 3PL when it has any (facility.py)."""
         if self.facility is None:
-            self._ship(self.node, req, take)
+            self.ctx.carrier.ship(self.node, req, take)
         else:
             self.facility.pick(self, req, take)
 
