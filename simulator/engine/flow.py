@@ -13,7 +13,7 @@ import itertools
 import math
 from collections import defaultdict
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol
 
 import simpy
 
@@ -76,6 +76,7 @@ class OrderLine(Request):
     what became of it (filled at once, shipped, delivered, lost). One object per line, because a
     run may place millions of them; ``records.ORDER_LINE_FIELDS`` reads them into the order-line table."""
 
+    target: CustomerReceiver  # the customer stream that placed it
     __slots__ = ("line_id", "channel", "source", "immediate", "shipped", "delivered", "lost",
                  "last_delivery")
 
@@ -347,7 +348,7 @@ class Carrier:
             if type(request) is OrderLine and hand_over and stop == request.dest_node:
                 if delay <= 0:  # a customer's final leg, handed over now (no zero-delay event)
                     self._in_transit[request.sku] -= qty
-                    request.target.deliver(request, qty, now)  # type: ignore[attr-defined]  # (no cast(): a call per line)
+                    request.target.deliver(request, qty, now)
                 else:
                     heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
             else:
@@ -364,7 +365,7 @@ class Carrier:
         while due and due[0][0] < until:
             at, _, line, qty = heapq.heappop(due)
             in_transit[line.sku] -= qty
-            cast(CustomerReceiver, line.target).deliver(line, qty, at)
+            line.target.deliver(line, qty, at)
 
     def _arrive(self, stop: str, load: list[Load], _event: simpy.Event | None = None) -> None:
         dock = self._docks.get(stop)
