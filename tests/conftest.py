@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +73,50 @@ def config(default_config: dict[str, Any]) -> dict[str, Any]:
 def default_results(default_config: dict[str, Any]) -> simulator.Results:
     """One run of the default company (shared: do not modify)."""
     return simulator.run(default_config)
+
+
+# `python -m <module>` commands of the README and docs that tests run in this process (saves the ~2-3 s of
+# CPU a fresh interpreter spends importing pandas, matplotlib, Hydra and the simulator, per command).
+ENTRY_POINTS = {
+    "simulator": "simulator.app.cli:main",
+    "analysis.compare": "analysis.compare:main",
+    "simulator.optimize": "simulator.app.optimize:main",
+    "simulator.stress_matrix": "simulator.app.stress_matrix:main",
+    "simulator.tables": "simulator.app.tables.cli:main",
+}
+
+
+@dataclass
+class Ran:
+    """What a command run in-process did: exit status, and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """``run_command(["python", "-m", "simulator", ...])`` runs a documented command through its entry
+    point in this process, in ``cwd`` (default ``tmp_path``: relative output paths land there), and
+    returns a ``Ran``.
+
+    Tests that are about the process boundary itself (exit status of the real interpreter, signals,
+    killed workers) keep ``subprocess``; so does one README command per section it tests."""
+
+    def run(args: list[str], cwd: Path | None = None) -> Ran:
+        assert args[:2] == ["python", "-m"] and args[2] in ENTRY_POINTS, args
+        monkeypatch.chdir(cwd or tmp_path)
+        module, name = ENTRY_POINTS[args[2]].split(":")
+        main = getattr(importlib.import_module(module), name)
+        capsys.readouterr()
+        try:
+            status = main(list(args[3:]))
+        except SystemExit as stop:  # as the interpreter turns it into an exit status
+            status = stop.code
+        out, err = capsys.readouterr()
+        if isinstance(status, str):
+            return Ran(1, out, err + status)
+        return Ran(int(status or 0), out, err)
+
+    return run
