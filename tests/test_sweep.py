@@ -24,9 +24,9 @@ def multirun(sweep_dir: Path, *overrides: str, status: int = 0) -> subprocess.Co
     return proc
 
 
-def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_path: Path) -> None:
-    args = ("horizon_days=30", "warmup_days=0,40", "hydra.launcher.n_jobs=2", NO_REPORT)
-    first = multirun(tmp_path, *args, status=SWEEP_HAD_FAILURES)  # the others gathered, and the caller told
+def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_path: Path, run_command) -> None:
+    args = ("horizon_days=30", "warmup_days=0,40", NO_REPORT)
+    first = multirun(tmp_path, *args, "hydra.launcher.n_jobs=2", status=SWEEP_HAD_FAILURES)  # and the caller told
     assert "1 failed: 1" in first.stdout
     table = pd.read_csv(tmp_path / "sweep.csv")
     assert len(pd.read_parquet(tmp_path / "sweep.parquet")) == len(table)
@@ -41,7 +41,10 @@ def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_pat
     assert (ok["fill_rate"] > 0.5).all()
 
     done = {j: (tmp_path / str(j) / "job.json").stat().st_mtime_ns for j in jobs.index[jobs["status"] == "ok"]}
-    again = multirun(tmp_path, *args, status=SWEEP_HAD_FAILURES)
+    # the re-run in this process, its jobs one after the other (the skip is decided by the job itself)
+    again = run_command(["python", "-m", "simulator", "-m", *args, "hydra/launcher=basic",
+                         f"hydra.sweep.dir={tmp_path}"])
+    assert again.returncode == SWEEP_HAD_FAILURES, again.stderr[-3000:]
     assert (again.stdout + again.stderr).count("already finished") == 1
     for j, mtime in done.items():
         assert (tmp_path / str(j) / "job.json").stat().st_mtime_ns == mtime
