@@ -1,4 +1,14 @@
-"""Shared fixtures: the default company's config and small hand-made networks."""
+"""Shared fixtures: the default company's config and small hand-made networks.
+
+Keeping the suite fast (the rule: well under 5 minutes for ``python -m pytest -n 2`` on 2 cores):
+
+- a README or doc command runs through ``run_command`` (its entry point, in this process) unless the test
+  is about the process itself (exit status of the interpreter, signals, killed workers, stderr left clean);
+- a sweep a test only reads tables of runs its jobs serially (``hydra/launcher=basic``) and without the sweep
+  report (``hydra.callbacks.sweep.report=false``) unless the launcher or the report is what it checks;
+- several assertions on one set of runs share a module- or session-scoped fixture;
+- a module that takes long goes into ``SLOW_FIRST`` so it starts early.
+"""
 
 from __future__ import annotations
 
