@@ -26,6 +26,7 @@ How it is timed, and why (the fair measurement):
   from one more run in the same process; the goal is judged on the whole, as a user runs it.
 
 Usage: python bench/b14.py [--repeats 5] [--days 3650]
+       python bench/b14.py --calls   (Python calls per order line and segsim's profile by function)
 """
 
 from __future__ import annotations
@@ -95,6 +96,31 @@ def _segsim_phases(cfg: dict) -> dict:
     return {f"{k}_cpu": b - a for k, a, b in zip(("setup", "run", "kpis"), marks, marks[1:], strict=False)}
 
 
+def calls_per_line(days: int, seed: int, top: int = 15) -> None:
+    """Python calls per order line of segsim's run (setup excluded), and where the run's time goes
+    by function (cProfile: its own overhead inflates calls, so read the shares, not the seconds)."""
+    import cProfile
+    import pstats
+
+    import yaml
+
+    from simulator.config import build_spec
+    from simulator.engine.model import Model
+
+    cfg = yaml.safe_load((ROOT / "bench" / "b14.yaml").read_text())
+    cfg.update(horizon_days=days, seed=seed, quiet=True)
+    model = Model(build_spec(cfg))
+    profile = cProfile.Profile()
+    profile.enable()
+    record = model.run()
+    profile.disable()
+    stats = pstats.Stats(profile)
+    lines = len(record.tables["order_lines"])
+    print(f"segsim run: {stats.total_calls:,} Python calls for {lines:,} order lines = "
+          f"{stats.total_calls / lines:.1f} per line ({record.events:,} events)")
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def worker(tool: str, days: int, seed: int) -> dict:
     """In a fresh process: import, one untimed warm-up run, collect garbage, one timed run."""
     if tool == "baseline":
@@ -127,7 +153,11 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=3650)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--worker", choices=["baseline", "segsim"], help=argparse.SUPPRESS)
+    ap.add_argument("--calls", action="store_true", help="print Python calls per order line and the profile, then stop")
     args = ap.parse_args()
+    if args.calls:
+        calls_per_line(args.days, args.seed)
+        return
     if args.worker:
         emit(worker(args.worker, args.days, args.seed))
         return

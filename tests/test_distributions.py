@@ -58,6 +58,16 @@ def test_sampler_reproduces_the_stream() -> None:
     assert first == [again() for _ in range(1500)]
 
 
+@pytest.mark.parametrize("raw", [*CASES, 3, 2.5, {"dist": "poisson", "mean": 4, "shift": 0.5},
+                                 {"dist": "uniform_int", "low": 1, "high": 3, "shift": 2}], ids=str)
+def test_is_whole_says_whether_every_draw_is_a_whole_number(raw: object) -> None:
+    """Order streams skip rounding to whole units for a law whose draws are all whole: that must hold
+    for every draw (checked on a sample), and a law drawing fractions must not claim it."""
+    d = parse_dist(raw, "x")
+    x = d.draw(np.random.default_rng(5), 5000)
+    assert d.is_whole == bool(np.all(x == np.round(x)))
+
+
 def test_number_is_constant() -> None:
     d = parse_dist(2.5, "x")
     assert d.is_constant and d.mean == 2.5 and d.variance == 0

@@ -42,6 +42,20 @@ def test_progress_in_days_and_quiet_silences_it(default_config: dict[str, Any],
     assert capsys.readouterr().err == ""
 
 
+def test_progress_steps_of_several_days_change_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """A long run's bar moves the clock by several days a step (here 2): the same tables as without it."""
+    import yaml
+
+    cfg = yaml.safe_load((ROOT / "bench" / "b14.yaml").read_text())
+    cfg["horizon_days"] = 450
+    loud = Model(build_spec(copy.deepcopy(cfg))).run(progress=True)
+    assert "/450" in capsys.readouterr().err
+    quiet = Model(build_spec(cfg)).run(progress=False)
+    for name in loud.tables:
+        pd.testing.assert_frame_equal(loud.tables[name], quiet.tables[name])
+    assert loud.events == quiet.events
+
+
 @pytest.fixture(scope="module")
 def run12(default_config: dict[str, Any]) -> simulator.Results:
     """12 days; e-commerce customers wait half a day for a backorder, so some sales are lost."""

@@ -18,17 +18,16 @@ draws random numbers; the carrier does, once per shipment.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import simpy
 
 from policies.base import LaneOption
 
 if TYPE_CHECKING:
-    from simulator.engine.flow import Load, OrderLine
+    from simulator.engine.flow import Load, OrderLine, Request
     from simulator.engine.spec import Sku
 
-LineLoad = tuple["OrderLine", float]  # one order line and the units of it that leave now
 _EPS = 1e-9
 
 
@@ -36,18 +35,19 @@ class OrderConsolidation:
     """Gathers the order lines leaving a node into one group per order and node.
 
     ``depart(origin, loads)`` is called with each group: the lines of one order leaving ``origin``
-    together (same instant, or the order complete at its maker)."""
+    together (same instant, or the order complete at its maker), as the carrier's loads
+    ``(line, units, True)`` (order lines are finished goods), so they go to its next leg as they are."""
 
     __slots__ = ("env", "depart", "_pending", "_flush_due", "_depth", "_expected", "_held")
 
-    def __init__(self, env: simpy.Environment, depart: Callable[[str, list[LineLoad]], None]) -> None:
+    def __init__(self, env: simpy.Environment, depart: Callable[[str, list[Load]], None]) -> None:
         self.env = env
         self.depart = depart
-        self._pending: dict[tuple[str, int], list[LineLoad]] = {}  # (origin, order) -> loads leaving this instant
+        self._pending: dict[tuple[str, int], list[Load]] = {}  # (origin, order) -> loads leaving this instant
         self._flush_due = False
         self._depth = 0  # > 0 while a caller gathers departures itself (``hold`` ... ``release``)
         self._expected: dict[tuple[int, str], int] = {}  # (order, maker) -> its lines not yet fully made
-        self._held: dict[tuple[int, str], list[LineLoad]] = {}  # (order, maker) -> what is made and waits
+        self._held: dict[tuple[int, str], list[Load]] = {}  # (order, maker) -> what is made and waits
 
     def hold(self) -> None:
         """Gather departures until the matching ``release`` (an order's lines being placed, a receipt
@@ -68,10 +68,10 @@ class OrderConsolidation:
     def leave(self, origin: str, line: OrderLine, qty: float) -> None:
         """``qty`` units of ``line`` are ready to leave ``origin``."""
         key = (line.order_id, origin)
-        waiting = self._expected.get(key)
+        waiting = self._expected.get(key) if self._expected else None
         if waiting is not None:  # made to order here: wait for the order's other lines
             held = self._held.setdefault(key, [])
-            held.append((line, qty))
+            held.append((line, qty, True))
             if line.open > _EPS:  # more of this line is still to be made
                 return
             if waiting > 1:
@@ -80,10 +80,11 @@ class OrderConsolidation:
             del self._expected[key]
             loads = _merged(self._held.pop(key))
         else:
-            loads = [(line, qty)]
-        pending = self._pending.get((origin, line.order_id))
+            loads = [(line, qty, True)]
+        group = (origin, line.order_id)
+        pending = self._pending.get(group)
         if pending is None:
-            self._pending[(origin, line.order_id)] = loads
+            self._pending[group] = loads
         else:
             pending.extend(loads)
         if not self._depth and not self._flush_due:  # they leave once everything due now has run
@@ -94,7 +95,7 @@ class OrderConsolidation:
         """Units per SKU made to order and waiting at their maker for the rest of their order."""
         out: dict[str, float] = {}
         for loads in self._held.values():
-            for line, qty in loads:
+            for line, qty, _ in loads:
                 out[line.sku] = out.get(line.sku, 0.0) + qty
         return out
 
@@ -106,16 +107,17 @@ class OrderConsolidation:
             self.depart(origin, loads)
 
 
-def _merged(loads: list[LineLoad]) -> list[LineLoad]:
+def _merged(loads: list[Load]) -> list[Load]:
     """One load per line (a line made in several batches leaves as one)."""
     if len(loads) == 1:
         return loads
     qty: dict[int, float] = {}
-    first: dict[int, OrderLine] = {}
-    for line, q in loads:
+    first: dict[int, Request] = {}
+    for request, q, _ in loads:
+        line = cast("OrderLine", request)  # only order lines are held at a maker
         qty[line.line_id] = qty.get(line.line_id, 0.0) + q
         first.setdefault(line.line_id, line)
-    return [(first[i], q) for i, q in qty.items()]
+    return [(first[i], q, True) for i, q in qty.items()]
 
 
 def split_by_mode(options: Sequence[LaneOption], loads: list[Load], skus: Mapping[str, Sku]

@@ -14,9 +14,10 @@ import numpy as np
 import simpy
 
 from policies.base import SourceOption
-from simulator.engine.context import Context
+from simulator.engine.context import Context, ServingNode
 from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Customer, Segment
+from simulator.engine.warehouse import WarehouseNode
 
 
 class DemandModifier(Protocol):
@@ -49,6 +50,8 @@ class _Draws:
         rng = ctx.streams.rng
         gap = spec.interarrival.sampler(rng("demand", spec.name, tag, "arrivals"))
         self.gap = gap if gap_scale == 1.0 else (lambda: gap() * gap_scale)
+        # the time between orders when it never varies (read without a call; a constant draws nothing)
+        self.fixed_gap = float(spec.interarrival.mean) * gap_scale if spec.interarrival.is_constant else None
         self.lines = spec.lines_per_order.sampler(rng("demand", spec.name, tag, "lines"))
         self.mix = _uniforms(rng("demand", spec.name, tag, "mix"))
         self.qty = spec.qty.sampler(rng("demand", spec.name, tag, "qty"))
@@ -80,6 +83,13 @@ def _fixed_source(seg: Segment, options: list[SourceOption], mto: str | None) ->
     return None
 
 
+def _server(node: ServingNode, sku: str) -> Callable[[Request], object]:
+    """What takes the lines of ``sku`` placed on ``node``: at a DC, its stock point of the SKU (all
+    ``WarehouseNode.request`` does is look it up, once per line); elsewhere the node itself."""
+    point = node.stock.get(sku) if isinstance(node, WarehouseNode) else None
+    return point.request if point is not None else node.request
+
+
 class CustomerStream:
     """One order stream (a group of customers of one channel).
 
@@ -104,14 +114,16 @@ class CustomerStream:
         self.modifiers: list[DemandModifier] = []
         # called on each delivery when the customers send some goods back (``returns.py``); None: never
         self.on_delivery: Callable[[OrderLine, float, float], None] | None = None
+        self._delivered = ctx.ledger.delivered  # units delivered per SKU (the run's ledger)
         self._cum: list[float] = []  # cumulative SKU mix (filled in by ``_bind``)
         self._order_ids = order_ids
         self._line_ids = line_ids
         # Route table per SKU (filled in by ``_bind``): its segment, the nodes that may serve it, the
         # node that serves every line when that is known in advance (the maker of a line made to
-        # order, the home DC under dc_pick; None: the fulfilment policy chooses per line), and the
-        # fulfilment path each serving node stands for.
-        self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str]]] = {}
+        # order, the home DC under dc_pick; None: the fulfilment policy chooses per line), the
+        # fulfilment path each serving node stands for, and what takes the lines of that fixed node.
+        self._route: dict[str, tuple[Segment, list[SourceOption], str | None, dict[str, str],
+                                     Callable[[Request], object] | None]] = {}
         self._bind(ctx.nodes, shared)
 
     def _bind(self, nodes: Mapping[str, Any], shared: dict[tuple[Any, ...], Any]) -> None:
@@ -141,7 +153,9 @@ class CustomerStream:
                     key = ("route", seg.name, dcs, sku, makers, mto)
                     if key not in shared:
                         options = self._options(nodes, dcs, sku, makers, shared)
-                        shared[key] = (seg, options, _fixed_source(seg, options, mto), _labels(options, dcs, mto))
+                        source = _fixed_source(seg, options, mto)
+                        serve = None if source is None else _server(nodes[source], sku)
+                        shared[key] = (seg, options, source, _labels(options, dcs, mto), serve)
                     entries[i] = shared[key]
             shared[table_key] = dict(zip(spec.skus, entries, strict=True))
         self._route = shared[table_key]
@@ -168,7 +182,7 @@ class CustomerStream:
         arrival when it leaves, and hands it over once the clock has passed ``at``)."""
         line.delivered += qty
         line.last_delivery = at
-        self.ctx.ledger.delivered[line.sku] += qty
+        self._delivered[line.sku] += qty
         if self.on_delivery is not None:
             self.on_delivery(line, qty, at)
 
@@ -201,20 +215,24 @@ class CustomerStream:
         # Everything the loop reads is bound to a local name first: this loop runs once per order.
         ctx = self.ctx
         env = ctx.env
+        timeout = env.timeout
         nodes = ctx.nodes
         skus = self.spec.skus
+        one_sku = skus[0] if len(skus) == 1 else None  # the mix needs no draw (its stream serves nothing else)
         cum = self._cum
         route = self._route
-        integer = ctx.integer_units
+        # whole units: round each quantity, unless its law only draws whole numbers
+        rounding = ctx.integer_units and not self.spec.qty.is_whole
         record_line = ctx.recorder.order_lines.append
         next_order, next_line = self._order_ids.__next__, self._line_ids.__next__
         draw_lines, draw_mix, draw_qty = draws.lines, draws.mix, draws.qty
+        draw_gap, fixed_gap = draws.gap, draws.fixed_gap
         name, channel, patience, complete_only = self.name, self.channel, self.patience, self.ship_complete
         orders = ctx.carrier.orders  # order consolidation: a maker ships an order's lines together
         fixed_lines = self.spec.lines_per_order.is_constant  # the same number of lines on every order
         n_lines = max(1, round(draw_lines())) if fixed_lines else 0  # a constant draws no random number
         if self.spec.first_order > 0:
-            yield env.timeout(self.spec.first_order)
+            yield timeout(self.spec.first_order)
         while True:
             now = env.now
             if not fixed_lines:
@@ -223,23 +241,24 @@ class CustomerStream:
             if orders is not None:
                 orders.hold()  # the order's picks leave together
             for _ in range(n_lines):
-                sku = skus[bisect.bisect_right(cum, draw_mix())]
+                sku = one_sku if one_sku is not None else skus[bisect.bisect_right(cum, draw_mix())]
                 qty = draw_qty()
                 if keep_prob is not None and draws.keep() >= keep_prob(self.factor(now, sku)):
                     continue
-                if integer:
+                if rounding:
                     qty = float(round(qty))
                 if qty <= 0:
                     continue
-                seg, options, source, labels = route[sku]
-                if source is None:
+                seg, options, source, labels, serve = route[sku]
+                if source is None or serve is None:  # the fulfilment policy chooses line by line
                     source = seg.policies.fulfilment.source(qty, options)
+                    serve = nodes[source].request
                 line = OrderLine(next_line(), order_id, now, self, name, channel, sku, seg, qty, source, labels[source],
                                  patience, complete_only)
                 record_line(line)
                 if orders is not None and line.path in _MADE:
                     orders.expect(line)
-                nodes[source].request(line)
+                serve(line)
             if orders is not None:
                 orders.release()
-            yield env.timeout(draws.gap())
+            yield timeout(fixed_gap if fixed_gap is not None else draw_gap())

@@ -46,6 +46,13 @@ class Dist:
     def is_constant(self) -> bool:
         return self.name == "constant"
 
+    @property
+    def is_whole(self) -> bool:
+        """Every draw is a whole number (rounding a draw to whole units changes nothing)."""
+        whole = {"constant": ("value",), "poisson": (), "uniform_int": ()}.get(self.name)
+        return whole is not None and float(self.shift).is_integer() and \
+            all(float(v).is_integer() for k, v in self.params if k in whole)
+
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` independent draws as a float array."""
         out = _LAWS[self.name].draw(rng, self.p, n)

@@ -13,7 +13,7 @@ import itertools
 import math
 from collections import defaultdict
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol
 
 import simpy
 
@@ -48,11 +48,12 @@ class Request:
     ``kind`` is "customer", "replenishment" (DC or plant stock) or "raw" (raw material);
     ``segment`` is the segment the goods serve (None for raw material, which serves all).
     ``open`` counts units not yet shipped; ``patience`` is how long they may wait on backorder;
-    ``complete_only`` asks the serving DC to ship the line whole or not at all (ship-complete).
+    ``complete_only`` asks the serving DC to ship the line whole or not at all (ship-complete);
+    ``order_id`` is the customer order a line belongs to (0 for replenishment and raw material).
     """
 
     __slots__ = ("sku", "qty", "dest_node", "target", "segment", "kind", "created", "open", "patience",
-                 "complete_only", "path")
+                 "complete_only", "path", "order_id")
 
     def __init__(self, sku: str, qty: float, dest_node: str, target: Receiver, segment: Segment | None, kind: str,
                  created: float, patience: float = math.inf, complete_only: bool = False) -> None:
@@ -67,6 +68,7 @@ class Request:
         self.patience = patience
         self.complete_only = complete_only  # ship nothing until all of it can ship
         self.path = ""  # fulfilment path of a customer line (dc_pick, next_dc, cross_dock, drop_ship...)
+        self.order_id = 0
 
 
 class OrderLine(Request):
@@ -74,7 +76,8 @@ class OrderLine(Request):
     what became of it (filled at once, shipped, delivered, lost). One object per line, because a
     run may place millions of them; ``records.ORDER_LINE_FIELDS`` reads them into the order-line table."""
 
-    __slots__ = ("line_id", "order_id", "channel", "source", "immediate", "shipped", "delivered", "lost",
+    target: CustomerReceiver  # the customer stream that placed it
+    __slots__ = ("line_id", "channel", "source", "immediate", "shipped", "delivered", "lost",
                  "last_delivery")
 
     def __init__(self, line_id: int, order_id: int, time: float, customer: CustomerReceiver, customer_name: str,
@@ -172,6 +175,7 @@ class Carrier:
         self.env = env
         self.recorder = recorder
         self.ledger = ledger
+        self._in_transit = ledger.in_transit  # (read once per shipment)
         self.spec = spec
         self.network = network
         self.skus = spec.skus
@@ -188,9 +192,10 @@ class Carrier:
         self._deliveries: list[tuple[float, int, OrderLine, float]] = []
         self._booked = itertools.count()
         self._via_hub = dict(spec.freight.zone_skipping)  # customer -> the hub its goods go via
+        self._next_leg: dict[tuple[str, str], tuple[str, list[_LaneState]]] = {}  # (at, bound for) -> (stop, lane)
         self._shipment_ids = itertools.count(1)  # one number per shipment (truck, parcel...) that leaves
         # The lines of one order leaving a node together ship together (None: every line ships alone).
-        self.orders = OrderConsolidation(env, self._ship_order) if spec.freight.consolidate_orders else None
+        self.orders = OrderConsolidation(env, self._leg) if spec.freight.consolidate_orders else None
 
     # ---------------------------------------------------------------- disruption hooks (lane state)
     def slow_lane(self, lane: tuple[str, str], disruption: str, factor: float | None) -> None:
@@ -236,7 +241,7 @@ class Carrier:
         order leaving together travel as one shipment (``consolidation``)."""
         is_goods = request.kind != "raw"
         if is_goods:
-            self.ledger.in_transit[request.sku] += qty
+            self._in_transit[request.sku] += qty
         if type(request) is OrderLine:
             request.shipped += qty
             if self.orders is not None:
@@ -244,34 +249,38 @@ class Carrier:
                 return
         self._leg(origin, [(request, qty, is_goods)])
 
-    def _ship_order(self, origin: str, loads: list[tuple[OrderLine, float]]) -> None:  # one order's lines
-        self._leg(origin, [(line, qty, True) for line, qty in loads])
-
     def _leg(self, origin: str, loads: list[Load], _event: simpy.Event | None = None) -> None:
         """``loads`` (one request, or lines of one customer order) leave ``origin`` together on the
         next lane towards their destination: one shipment per mode chosen."""
         dest = loads[0][0].dest_node
-        hub = self._via_hub.get(dest) if self._via_hub else None
-        options = self._lanes.get((origin, dest)) if hub is None else self._lanes.get((origin, hub))
-        if hub is not None and options is not None:  # zone skipping: a truck to the hub, parcel from there
-            stop = hub
-        elif options is not None:  # a direct lane (the common case)
-            stop = dest
-        else:
-            stop = self.next_stop(origin, dest)
-            options = self._lanes[(origin, stop)]
-        if len(options) == 1:
-            self._board(options[0], origin, stop, loads)
+        leg = self._next_leg.get((origin, dest))
+        if leg is None:
+            leg = self._next_leg[(origin, dest)] = self._leg_towards(origin, dest)
+        stop, options = leg
+        if len(options) == 1:  # one mode: nothing to choose
+            state = options[0]
+            (self._depart if state.capacity is None else self._board)(state, origin, stop, loads)
             return
         for index, group in split_by_mode([o.option for o in options], loads, self.skus):
-            self._board(options[index], origin, stop, group)
+            state = options[index]
+            (self._depart if state.capacity is None else self._board)(state, origin, stop, group)
+
+    def _leg_towards(self, origin: str, dest: str) -> tuple[str, list[_LaneState]]:
+        """Where goods at ``origin`` bound for ``dest`` go next, and the lane (one state per mode) that
+        takes them there; the same for the whole run (``_leg`` keeps it per origin and destination)."""
+        hub = self._via_hub.get(dest)
+        options = self._lanes.get((origin, dest)) if hub is None else self._lanes.get((origin, hub))
+        if hub is not None and options is not None:  # zone skipping: a truck to the hub, parcel from there
+            return hub, options
+        if options is not None:  # a direct lane (the common case)
+            return dest, options
+        stop = self.next_stop(origin, dest)
+        return stop, self._lanes[(origin, stop)]
 
     def _board(self, state: _LaneState, origin: str, stop: str, loads: list[Load]) -> None:
-        """One shipment leaves now, or (full-truckload lanes) its loads board the waiting truck."""
-        if state.capacity is None:
-            self._depart(state, origin, stop, loads)
-            return
-        # Full truckload: load onto the waiting truck; full trucks leave at once, the rest at the max wait.
+        """Full truckload: ``loads`` board the truck waiting on the lane; full trucks leave at once,
+        the rest at the mode's maximum wait (a lane without a truck capacity ships at once: ``_depart``)."""
+        assert state.capacity is not None
         for load in loads:
             state.waiting.append(load)
             state.waiting_qty += load[1]
@@ -324,21 +333,22 @@ class Carrier:
                 self._lane_free_at[key] = depart
         delay = depart - now + transit
         shipment = next(self._shipment_ids)
+        arrival, due = depart + transit, depart + promised
+        mode, carrier, per_shipment, per_unit, co2 = \
+            lane.mode, state.carrier, lane.cost_per_shipment, lane.cost_per_unit, lane.co2_per_unit
+        record = self.recorder.shipments.append
+        hand_over = stop not in self._docks  # a customer's goods reaching it are handed over without an event
         onward: list[Load] = []  # what needs an arrival event (not a booked final delivery)
         for entry in load:
             request, qty, _ = entry
             segment = request.segment
-            self.recorder.shipments.append((
-                now, origin, stop, lane.mode, request.sku, qty, request.kind,
-                segment.name if segment is not None else "",
-                lane.cost_per_shipment * qty / total + lane.cost_per_unit * qty, lane.co2_per_unit * qty,
-                depart + transit, request.path, shipment, request.order_id if type(request) is OrderLine else 0,
-                state.carrier, depart + promised,
-            ))
-            if type(request) is OrderLine and stop == request.dest_node and stop not in self._docks:
+            record((now, origin, stop, mode, request.sku, qty, request.kind,
+                    segment.name if segment is not None else "", per_shipment * qty / total + per_unit * qty,
+                    co2 * qty, arrival, request.path, shipment, request.order_id, carrier, due))
+            if type(request) is OrderLine and hand_over and stop == request.dest_node:
                 if delay <= 0:  # a customer's final leg, handed over now (no zero-delay event)
-                    self.ledger.in_transit[request.sku] -= qty
-                    request.target.deliver(request, qty, now)  # type: ignore[attr-defined]  # (no cast(): a call per line)
+                    self._in_transit[request.sku] -= qty
+                    request.target.deliver(request, qty, now)
                 else:
                     heapq.heappush(self._deliveries, (now + delay, next(self._booked), request, qty))
             else:
@@ -355,7 +365,7 @@ class Carrier:
         while due and due[0][0] < until:
             at, _, line, qty = heapq.heappop(due)
             in_transit[line.sku] -= qty
-            cast(CustomerReceiver, line.target).deliver(line, qty, at)
+            line.target.deliver(line, qty, at)
 
     def _arrive(self, stop: str, load: list[Load], _event: simpy.Event | None = None) -> None:
         dock = self._docks.get(stop)

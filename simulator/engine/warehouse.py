@@ -6,14 +6,14 @@ import logging
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import simpy
 
 from policies.base import Replenishment
 from simulator.engine.availability import Availability
 from simulator.engine.context import Context, ServingNode
-from simulator.engine.flow import CustomerReceiver, OrderLine, Request
+from simulator.engine.flow import OrderLine, Request
 from simulator.engine.spec import Segment
 
 if TYPE_CHECKING:
@@ -131,7 +131,8 @@ class StockPoint:
             self.history.demand(self.ctx.env.now, req.qty)
         alloc = self.alloc
         if alloc is None:  # first come, first served: nothing ships past a waiting backorder
-            take = min(self.on_hand, req.qty) if self.dc.up and self.backlog_qty <= _EPS else 0.0
+            # (``dc.factor > 0`` is ``dc.up`` without the property's call: this runs once per line)
+            take = min(self.on_hand, req.qty) if self.dc.factor > 0 and self.backlog_qty <= _EPS else 0.0
         else:
             take = alloc.take(self, req)
         if req.complete_only and take < req.qty:
@@ -146,7 +147,7 @@ class StockPoint:
             if req.patience <= 0:  # lost sales: booked as lost before any review, so never reordered
                 if type(req) is OrderLine:
                     req.lost += req.open
-                    cast(CustomerReceiver, req.target).lost(req, req.open)
+                    req.target.lost(req, req.open)
                 req.open = 0.0
             else:
                 self.backlog.append(req)
@@ -175,7 +176,7 @@ class StockPoint:
             self.backlog_qty -= req.open
             if type(req) is OrderLine:
                 req.lost += req.open
-                cast(CustomerReceiver, req.target).lost(req, req.open)
+                req.target.lost(req, req.open)
             req.open = 0.0
             if self.on_hand > 0 and self.dc.up:  # a ship-complete line that gave up may have held others back
                 self.serve_backlog()
