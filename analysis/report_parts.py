@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:  # matplotlib is imported by the figure code, only when a report is drawn
+    from matplotlib.figure import Figure
 
 
 @dataclass

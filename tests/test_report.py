@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from tests.figures import readability_problems
 
 RUN_SECTIONS = ("network", "kpis", "stock", "production", "cost", "service")
 RUN_FIGURES = 8  # network, stock by segment, one item's stock, lines, production, cost, CO2, service
-IMG = re.compile(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
+IMG = re.compile(r'<img alt="[^"]*" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">')
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +52,11 @@ def test_run_report_holds_every_section_and_figure(report_page: str) -> None:
     assert len(images) == RUN_FIGURES == page.count("<img")
     titles = re.findall(r'<img alt="([^"]*)"', page)
     assert len(set(titles)) == RUN_FIGURES and all(titles)  # each image carries its figure's title
-    for data in images:
-        png = base64.b64decode(data)
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    for data, title in zip(images, titles, strict=True):
+        svg = base64.b64decode(data).decode("utf-8")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg and svg.rstrip().endswith("</svg>")
+        assert len(svg) > 10_000 and svg.count("<path") > 10  # a drawn picture, not an empty frame
+        assert f">{html.unescape(title)}</text>" in svg  # text stays text: the figure's title is in the picture
     assert "http://" not in page and "https://" not in page and "<script" not in page  # opens offline
 
 

@@ -61,6 +61,8 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path: Path, default
     for job in ("0", "1"):  # jobs keep what the sweep reads; detail tables and reports only when asked
         assert not (tmp_path / "serial" / job / "order_lines.parquet").exists()
         assert not (tmp_path / "serial" / job / "report.html").exists()
+        assert not (tmp_path / "serial" / job / "sop.csv").exists()  # nor the summary tables
+        assert all((tmp_path / "serial" / job / name).exists() for name in ("kpis.csv", "config.json", "run.json"))
         serial = pd.read_csv(tmp_path / "serial" / job / "replications.csv")
         parallel = pd.read_csv(tmp_path / "joblib" / job / "replications.csv")
         pd.testing.assert_frame_equal(serial, parallel)
@@ -93,3 +95,5 @@ def test_sweep_detail_writes_every_table_and_the_report(tmp_path: Path, run_comm
     for job in ("0", "1"):
         assert len(pd.read_parquet(tmp_path / job / "order_lines.parquet")) > 0
         assert (tmp_path / job / "report.html").stat().st_size > 10_000
+        assert len(pd.read_csv(tmp_path / job / "sop.csv")) > 0  # and the summary tables
+        assert (tmp_path / job / "planning_parameters.csv").exists()

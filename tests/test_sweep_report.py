@@ -65,7 +65,7 @@ def test_sweep_report_sections_and_figures(sweep: pd.DataFrame, tmp_path: Path) 
     assert '<section id="means">' in page
     for optional in ("paired", "resilience", "stress", "curves"):
         assert f'<section id="{optional}">' not in page  # nothing to show without those tables
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', page)) == len(SWEEP_METRICS)
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/svg\+xml;base64,', page)) == len(SWEEP_METRICS)
     assert "16 runs in 4 scenario x policy cells" in page
     # the table shows each cell's mean and interval, formatted as a planner reads them
     summary = summarise_sweep(sweep, "fill_rate", ["scenario", POLICY]).iloc[0]

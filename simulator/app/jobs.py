@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from analysis.sweep import JOB_FILE
 
@@ -29,11 +29,19 @@ PREVIOUS_JOB_FILE = "job.previous.json"  # a job.json set aside while its sweep 
 
 
 def to_plain(cfg: DictConfig) -> dict[str, Any]:
-    """The composed config as plain dicts and lists, without Hydra's own settings."""
+    """The composed config as plain dicts and lists, without Hydra's own settings.
+
+    Each top-level section is converted where it stands (interpolations resolve against the whole
+    config), not from a copy of the config without ``hydra`` (a copy cost 5x the conversion, ~0.03 s a
+    sweep job); a top-level value that is itself an interpolation or missing takes the copy's way."""
     keys = [str(k) for k in cfg if k != "hydra"]
-    plain = OmegaConf.to_container(OmegaConf.masked_copy(cfg, keys), resolve=True)
-    assert isinstance(plain, dict)
-    return {str(k): v for k, v in plain.items()}
+    nodes = {k: cfg._get_node(k) for k in keys}
+    if any(n is None or n._is_interpolation() or n._is_missing() for n in nodes.values()):
+        plain = OmegaConf.to_container(OmegaConf.masked_copy(cfg, keys), resolve=True)
+        assert isinstance(plain, dict)
+        return {str(k): v for k, v in plain.items()}
+    return {k: OmegaConf.to_container(n, resolve=True) if isinstance(n, DictConfig | ListConfig) else cfg[k]
+            for k, n in nodes.items()}
 
 
 def config_hash(config: Mapping[str, Any]) -> str:

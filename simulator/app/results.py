@@ -301,15 +301,32 @@ class Results(RunRecord):
             info.update(run_record(config))
         return info
 
-    def write(self, outdir: str | Path, config: Mapping[str, Any] | None = None, *, tables: bool = True) -> Path:
-        """Write ``kpis.csv``, one Parquet file per record table (unless ``tables`` is off),
-        ``planning_parameters.csv`` and ``run.json`` into ``outdir``; given the composed ``config``, also
-        ``config.json`` (what ``python -m analysis.diff`` compares) and the run record in ``run.json``."""
+    def write(self, outdir: str | Path, config: Mapping[str, Any] | None = None, *, tables: bool = True,
+              summaries: bool = True) -> Path:
+        """Write ``kpis.csv``, one Parquet file per record table (unless ``tables`` is off), the summary
+        tables (S&OP, carrier scorecard, finance, cost allocation, labour, ``planning_parameters.csv``;
+        unless ``summaries`` is off, as in a sweep's jobs) and ``run.json`` into ``outdir``; given the
+        composed ``config``, also ``config.json`` (what ``python -m analysis.diff`` compares) and the run
+        record in ``run.json``."""
         from simulator.app.planning import PLANNING_FILE, planning_parameters
 
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
         self.kpis.to_csv(out / "kpis.csv", index=False)
+        if summaries:
+            self._write_summaries(out)
+        detail = self.tables if tables else {}
+        for name, table in detail.items():
+            table.to_parquet(out / f"{name}.parquet", index=False)
+        if summaries:
+            planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
+        if config is not None:
+            (out / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
+        (out / "run.json").write_text(json.dumps(self.run_info(config), indent=2) + "\n")
+        log.info("wrote kpis.csv, run.json and %d tables to %s", len(detail), out)
+        return out
+
+    def _write_summaries(self, out: Path) -> None:
         self.sop.to_csv(out / "sop.csv", index=False)
         self.carrier_scorecard.to_csv(out / "carrier_scorecard.csv", index=False)
         if self.finance is not None:
@@ -317,17 +334,8 @@ class Results(RunRecord):
         if self.has_cost_allocation:
             self.full_cost.to_csv(out / "full_cost.csv", index=False)
             self.cost_allocation.to_csv(out / "cost_allocation.csv", index=False)
-        detail = self.tables if tables else {}
-        for name, table in detail.items():
-            table.to_parquet(out / f"{name}.parquet", index=False)
-        planning_parameters(self.spec).to_csv(out / PLANNING_FILE, index=False)
         if "line_work" in self.tables:
             self.labour.to_csv(out / "labour.csv", index=False)
-        if config is not None:
-            (out / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
-        (out / "run.json").write_text(json.dumps(self.run_info(config), indent=2) + "\n")
-        log.info("wrote kpis.csv, run.json, %s and %d tables to %s", PLANNING_FILE, len(detail), out)
-        return out
 
 
 def run(config: Mapping[str, Any] | Spec) -> Results:

@@ -303,7 +303,7 @@ class RunConfig(Section):
     quiet: Flag = Field(False, description="no progress bar")
     replications: Count = Field(1, description="N > 1: N runs with seeds derived from seed")
     sweep_detail: Flag = Field(False, description="in a multirun, each job also writes its detail tables "
-                                                  "(Parquet) and report.html")
+                                                  "(Parquet), summary tables (sop.csv, ...) and report.html")
     name: Text = Field("", description="a name for the run")
     policy: Any = Field(None, description="(Hydra group +policy=..., merged into segments)")
     output: Any = Field(None, description="(reserved for output settings)")
