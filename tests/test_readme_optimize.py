@@ -1,13 +1,12 @@
-"""The README's "Choosing policies" commands run as written (with a tiny budget and a short horizon)
-and give what the README says: best.yaml, trials.parquet, report.html and a JSON last line."""
+"""The README's "Choosing policies" commands run as written (with a tiny budget, a short horizon, the
+trials one after the other, in this process) and give what the README says: best.yaml, trials.parquet,
+report.html and a JSON last line."""
 
 from __future__ import annotations
 
 import json
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["horizon_days=40", "optimize.budget.trials=3", "optimize.replications.initial=2",
-        "optimize.replications.max=3", "optimize.replications.fresh=2"]
+        "optimize.replications.max=3", "optimize.replications.fresh=2", "optimize.n_jobs=1"]
 
 
 def readme_commands() -> list[list[str]]:
@@ -25,11 +24,10 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(line) for line in block.splitlines() if line.strip()]
 
 
-def test_choosing_policies_commands(tmp_path: Path) -> None:
+def test_choosing_policies_commands(tmp_path: Path, run_command) -> None:
     search, run_best = readme_commands()
     assert search == ["python", "-m", "simulator.optimize", "optimize=default_company"]
-    proc = subprocess.run([sys.executable, *search[1:], *TINY], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=900)
+    proc = run_command([*search, *TINY])
     assert proc.returncode == 0, proc.stderr[-3000:]
     last = json.loads(proc.stdout.strip().splitlines()[-1])
     assert set(last) == {"best", "objective", "feasible", "trials"} and last["trials"] == 3
@@ -41,8 +39,7 @@ def test_choosing_policies_commands(tmp_path: Path) -> None:
     page = (out / "report.html").read_text()
     assert "Fresh seeds" in page and "Convergence of the search" in page and "binding" in page.lower()
 
-    proc = subprocess.run([sys.executable, *run_best[1:], "horizon_days=20", "quiet=true"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600)
+    proc = run_command([*run_best, "horizon_days=20", "quiet=true"])
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "fast" in proc.stdout  # the KPI table
     (config,) = [p for p in (tmp_path / "outputs").glob("*/*/.hydra/config.yaml") if "optimize" not in p.parts]

@@ -21,11 +21,12 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(line) for line in block.splitlines() if line.strip()]
 
 
-def test_supplier_failure_on_two_policies_with_paired_differences(tmp_path: Path) -> None:
+def test_supplier_failure_on_two_policies_with_paired_differences(tmp_path: Path, run_command) -> None:
     run, compare = readme_commands()
     assert run[:4] == ["python", "-m", "simulator", "-m"] and "replications=10" in run
     sweep = next(a.split("=", 1)[1] for a in run if a.startswith("hydra.sweep.dir="))
     run = [a.replace("replications=10", "replications=2") for a in run] + ["horizon_days=75"]
+    # the sweep as a real command (its launcher's worker processes, the exit status); the comparison in-process
     proc = subprocess.run([sys.executable, *run[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = tmp_path / sweep
@@ -41,7 +42,7 @@ def test_supplier_failure_on_two_policies_with_paired_differences(tmp_path: Path
     assert "Paired differences against the baseline policy" in page
     assert "segments.fast.policies.replenishment.cycle_days: 5 minus 10" in page  # listed 10 first: A = 10
 
-    proc = subprocess.run([sys.executable, *compare[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = run_command(compare)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "B minus A, A = 10" in proc.stdout and "tts_days" in proc.stdout
     factor = compare[compare.index("--factor") + 1]

@@ -1,12 +1,11 @@
 """The README's "own company" commands (export, import, run) run as written, and the commands of
-docs/own-company.md that build the Vela company from its script and workbook work."""
+docs/own-company.md that build the Vela company from its script and workbook work (in this process,
+through the commands' entry points)."""
 
 from __future__ import annotations
 
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,19 +17,18 @@ def commands(path: Path, heading: str) -> list[list[str]]:
     return [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.strip()]
 
 
-def test_readme_export_import_run(tmp_path: Path) -> None:
+def test_readme_export_import_run(tmp_path: Path, run_command) -> None:
     export, import_, run = commands(ROOT / "README.md", "## Your own company from planning tables")
     assert export[:4] == ["python", "-m", "simulator.tables", "export"] and import_[3] == "import"
     made = [ROOT / "my_company.xlsx", ROOT / "conf/network/my_company.yaml", ROOT / "conf/segments/my_company.yaml"]
     assert not any(p.exists() for p in made), "leftovers of an earlier run of this test"
     try:
         for cmd in (export, import_):
-            proc = subprocess.run([sys.executable, *cmd[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300)
+            proc = run_command(cmd, cwd=ROOT)
             assert proc.returncode == 0, proc.stderr[-3000:]
         assert all(p.exists() for p in made)
         short = [a if not a.startswith("horizon_days=") else "horizon_days=5" for a in run]
-        proc = subprocess.run([sys.executable, *short[1:], "quiet=true", f"hydra.run.dir={tmp_path}/run"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
+        proc = run_command([*short, "quiet=true", f"hydra.run.dir={tmp_path}/run"], cwd=ROOT)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert "fast" in proc.stdout and (tmp_path / "run" / "planning_parameters.csv").exists()
     finally:

@@ -14,6 +14,7 @@ import simulator
 from simulator.app.cli import SWEEP_HAD_FAILURES
 
 ROOT = Path(__file__).resolve().parents[1]
+NO_REPORT = "hydra.callbacks.sweep.report=false"  # the sweep report (tests/test_sweep_report.py) is not read here
 
 
 def multirun(sweep_dir: Path, *overrides: str, status: int = 0) -> subprocess.CompletedProcess:
@@ -23,9 +24,9 @@ def multirun(sweep_dir: Path, *overrides: str, status: int = 0) -> subprocess.Co
     return proc
 
 
-def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_path: Path) -> None:
-    args = ("horizon_days=30", "warmup_days=0,40", "hydra.launcher.n_jobs=2")
-    first = multirun(tmp_path, *args, status=SWEEP_HAD_FAILURES)  # the others gathered, and the caller told
+def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_path: Path, run_command) -> None:
+    args = ("horizon_days=30", "warmup_days=0,40", NO_REPORT)
+    first = multirun(tmp_path, *args, "hydra.launcher.n_jobs=2", status=SWEEP_HAD_FAILURES)  # and the caller told
     assert "1 failed: 1" in first.stdout
     table = pd.read_csv(tmp_path / "sweep.csv")
     assert len(pd.read_parquet(tmp_path / "sweep.parquet")) == len(table)
@@ -40,17 +41,23 @@ def test_failed_job_is_recorded_others_gathered_and_rerun_skips_finished(tmp_pat
     assert (ok["fill_rate"] > 0.5).all()
 
     done = {j: (tmp_path / str(j) / "job.json").stat().st_mtime_ns for j in jobs.index[jobs["status"] == "ok"]}
-    again = multirun(tmp_path, *args, status=SWEEP_HAD_FAILURES)
+    # the re-run in this process, its jobs one after the other (the skip is decided by the job itself)
+    again = run_command(["python", "-m", "simulator", "-m", *args, "hydra/launcher=basic",
+                         f"hydra.sweep.dir={tmp_path}"])
+    assert again.returncode == SWEEP_HAD_FAILURES, again.stderr[-3000:]
     assert (again.stdout + again.stderr).count("already finished") == 1
     for j, mtime in done.items():
         assert (tmp_path / str(j) / "job.json").stat().st_mtime_ns == mtime
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "sweep.csv"), table)
 
 
-def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path: Path, default_config: dict) -> None:
+def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path: Path, default_config: dict, run_command) -> None:
     args = ("horizon_days=30", "seed=3,4")
-    multirun(tmp_path / "serial", *args, "hydra/launcher=basic")
-    multirun(tmp_path / "joblib", *args, "hydra.launcher.n_jobs=2")
+    # serial: the jobs one after the other in this process; joblib: worker processes of a real command
+    serial = run_command(["python", "-m", "simulator", "-m", *args, "hydra/launcher=basic", NO_REPORT,
+                          f"hydra.sweep.dir={tmp_path / 'serial'}"])
+    assert serial.returncode == 0, serial.stderr[-3000:]
+    multirun(tmp_path / "joblib", *args, "hydra.launcher.n_jobs=2", NO_REPORT)
     for job in ("0", "1"):  # jobs keep what the sweep reads; detail tables and reports only when asked
         assert not (tmp_path / "serial" / job / "order_lines.parquet").exists()
         assert not (tmp_path / "serial" / job / "report.html").exists()
@@ -79,8 +86,10 @@ def test_gather_ignores_job_dirs_left_over_from_a_larger_earlier_sweep(tmp_path:
     assert list(table["seed"].astype(int)) == [0, 1]  # the override became a column
 
 
-def test_sweep_detail_writes_every_table_and_the_report(tmp_path: Path) -> None:
-    proc = multirun(tmp_path, "horizon_days=10", "seed=1,2", "sweep_detail=true", "hydra/launcher=basic")
+def test_sweep_detail_writes_every_table_and_the_report(tmp_path: Path, run_command) -> None:
+    proc = run_command(["python", "-m", "simulator", "-m", "horizon_days=10", "seed=1,2", "sweep_detail=true",
+                        "hydra/launcher=basic", NO_REPORT, f"hydra.sweep.dir={tmp_path}"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
     assert sorted(line for line in proc.stderr.splitlines() if line.startswith("[sweep]")) == [
         "[sweep] 1/2 jobs done, 1 left", "[sweep] 2/2 jobs done, 0 left"]
     for job in ("0", "1"):

@@ -1,7 +1,8 @@
 """Sweeps that cannot lie: a killed worker, Ctrl-C, and a re-run with a changed config.
 
 Each test runs real sweeps (small: 20-day horizon, 3 jobs on 2 workers, no sweep report) and
-disturbs them from outside the way a shared machine or an impatient user would.
+disturbs them from outside the way a shared machine or an impatient user would. The undisturbed sweeps
+before and after a disturbed one run in this process, their jobs one after the other (``serial``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ def start(sweep_dir: Path, *overrides: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "simulator", "-m", *QUICK, *overrides,
                              f"hydra.sweep.dir={sweep_dir}"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def serial(run_command, sweep_dir: Path, *overrides: str) -> str:
+    """The same sweep undisturbed, in this process (basic launcher); returns what it printed."""
+    ran = run_command(["python", "-m", "simulator", "-m", *QUICK[:1], *QUICK[2:], *overrides, "hydra/launcher=basic",
+                       f"hydra.sweep.dir={sweep_dir}"], cwd=ROOT)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    return ran.stdout + ran.stderr
 
 
 def finish(proc: subprocess.Popen, status: int) -> str:
@@ -77,8 +86,8 @@ def test_a_killed_worker_loses_only_its_job_and_the_sweep_goes_on(tmp_path: Path
         assert not (tmp_path / str(j) / RUNNING_FILE).exists()
 
 
-def test_interrupted_rerun_with_a_changed_config_never_reports_the_other_config(tmp_path: Path) -> None:
-    first = finish(start(tmp_path, "seed=1,2,3"), 0)
+def test_interrupted_rerun_with_a_changed_config_never_reports_the_other_config(tmp_path: Path, run_command) -> None:
+    first = serial(run_command, tmp_path, "seed=1,2,3")
     assert "3 jobs gathered" in first
     original = pd.read_csv(tmp_path / "sweep.csv")
 
@@ -107,6 +116,6 @@ def test_interrupted_rerun_with_a_changed_config_never_reports_the_other_config(
     assert untouched + len(gathered.drop_duplicates("job")) <= 3
 
     # the original command again: what the interrupted run touched is redone, the rest skipped
-    again = finish(start(tmp_path, "seed=1,2,3"), 0)
+    again = serial(run_command, tmp_path, "seed=1,2,3")
     assert again.count("already finished") == untouched
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "sweep.csv"), original)
