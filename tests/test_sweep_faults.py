@@ -21,6 +21,7 @@ from simulator.app.cli import EXIT_INTERRUPTED, SWEEP_HAD_FAILURES
 from simulator.app.jobs import RUNNING_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
+CHANGED_DAYS = 150  # horizon of the sweeps disturbed from outside (~1 s a job)
 QUICK = ("horizon_days=20", "hydra.launcher.n_jobs=2", "hydra.callbacks.sweep.report=false")
 
 
@@ -65,7 +66,8 @@ def job(sweep_dir: Path, j: int) -> dict:
 
 
 def test_a_killed_worker_loses_only_its_job_and_the_sweep_goes_on(tmp_path: Path) -> None:
-    proc = start(tmp_path, "seed=1,2,3")
+    # long enough jobs (see CHANGED_DAYS) that job 0 is still running when the test kills its worker
+    proc = start(tmp_path, "seed=1,2,3", f"horizon_days={CHANGED_DAYS}")
     victim = tmp_path / "0"
     wait_for(lambda: worker_of(victim) is not None, proc)
     first = worker_of(victim)
@@ -91,12 +93,14 @@ def test_interrupted_rerun_with_a_changed_config_never_reports_the_other_config(
     assert "3 jobs gathered" in first
     original = pd.read_csv(tmp_path / "sweep.csv")
 
-    # re-run into the same directory with another horizon; Ctrl-C once one job has finished
-    changed = start(tmp_path, "seed=1,2,3", "horizon_days=25")
+    # re-run into the same directory with another horizon; Ctrl-C once one job has finished. The
+    # changed jobs run long enough (150 days, ~1 s each) that the third is still running when the
+    # test sees the first one finish: with 25-day jobs the whole sweep sometimes ended first.
+    changed = start(tmp_path, "seed=1,2,3", f"horizon_days={CHANGED_DAYS}")
     def rerun_finished_a_job() -> bool:
         for path in tmp_path.glob("*/job.json"):
             try:
-                if "horizon_days=25" in path.read_text():
+                if f"horizon_days={CHANGED_DAYS}" in path.read_text():
                     return True
             except FileNotFoundError:  # set aside by the re-run as it started
                 pass
@@ -106,11 +110,11 @@ def test_interrupted_rerun_with_a_changed_config_never_reports_the_other_config(
     os.killpg(changed.pid, signal.SIGINT)
     finish(changed, EXIT_INTERRUPTED)
     gathered = pd.read_csv(tmp_path / "sweep.csv")
-    assert len(gathered) and (gathered["horizon_days"] == 25).all() and (gathered["status"] == "ok").all()
+    assert len(gathered) and (gathered["horizon_days"] == CHANGED_DAYS).all() and (gathered["status"] == "ok").all()
     for d in sorted(p for p in tmp_path.iterdir() if p.is_dir() and p.name.isdigit()):
         if (d / "job.json").exists():  # a job.json always describes the files beside it
-            assert "horizon_days=25" in job(tmp_path, int(d.name))["overrides"]
-            assert json.loads((d / "run.json").read_text())["simulated_days"] == 25
+            assert f"horizon_days={CHANGED_DAYS}" in job(tmp_path, int(d.name))["overrides"]
+            assert json.loads((d / "run.json").read_text())["simulated_days"] == CHANGED_DAYS
 
     untouched = len(list(tmp_path.glob("*/job.previous.json")))  # jobs the interrupted run never started
     assert untouched + len(gathered.drop_duplicates("job")) <= 3
