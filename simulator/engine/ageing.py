@@ -344,5 +344,6 @@ class Ageing:
         request = Request(p.sku, qty, dest.node, dest, p.segment, "transfer", now)
         self.carried[request] = pieces
         dest.on_order += qty
+        self.ctx.stock_changed.extend((p, dest))
         self.event(lots, "repositioned", pieces, dest=dest.node)
         p.dispatch(request, qty)  # through the DC's pick limits, when it has any

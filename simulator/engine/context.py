@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import simpy
 from simpy.events import URGENT
@@ -16,6 +16,9 @@ from simulator.engine.network import Network
 from simulator.engine.records import Recorder
 from simulator.engine.spec import Spec
 from simulator.engine.streams import Streams
+
+if TYPE_CHECKING:
+    from simulator.engine.warehouse import StockPoint
 
 
 class ServingNode(Protocol):
@@ -66,6 +69,9 @@ class Context:
         self.carrier = Carrier(env, self.network, streams, self.recorder, self.ledger)
         self.nodes: dict[str, ServingNode] = {}
         self.integer_units = spec.integer_units
+        # Stock points whose stock, backorders or on-order changed since the last daily reading (repeats
+        # allowed): the reading reads only these (a large network has 100,000 points, most idle on a day).
+        self.stock_changed: list[StockPoint] = []
 
     def urgent(self, delay: float, callback: Callable[[], None] | None = None) -> simpy.Event:
         """Call ``callback`` ``delay`` days from now, ahead of everything else due at that instant (a

@@ -80,6 +80,9 @@ class Model:
         ctx.nodes.update(self.plants)
         ctx.nodes.update(self.suppliers)
         self.points: list[StockPoint] = self._stock_points(flows)
+        for index, point in enumerate(self.points):
+            point.index = index
+        ctx.stock_changed[:] = self.points  # the first reading reads every point
         # lots, expiry, obsolete stock and ownership: only when configured (no cost otherwise)
         self.ageing = Ageing(ctx, spec.inventory, self.points, self.warehouses) if spec.inventory else None
         self.facilities = Facilities(ctx, self.warehouses)  # DCs with capacity, fixed cost or a 3PL
@@ -134,9 +137,13 @@ class Model:
             self._schedule_snapshot()
 
     def _record_stock(self) -> None:
-        points = self.points
-        self.stock_log.record([p.on_hand for p in points], [p.backlog_qty for p in points],
-                              [p.on_order for p in points])
+        """Today's reading: the stock points marked changed since the last one are read; the others
+        are as they were (on a large network most points are idle on a given day)."""
+        changed = self.ctx.stock_changed
+        points = list({p.index: p for p in changed}.values())
+        changed.clear()
+        self.stock_log.record([p.index for p in points], [p.on_hand for p in points],
+                              [p.backlog_qty for p in points], [p.on_order for p in points])
 
     def _schedule_snapshot(self) -> None:
         # End-of-day stock is read at the start of the next day, before that day's events.

@@ -206,12 +206,16 @@ class DailyStock:
         self.on_order = np.zeros((n_days, len(keys)))
         self.days = 0
 
-    def record(self, on_hand: list[float], backorders: list[float], on_order: list[float]) -> None:
+    def record(self, changed: list[int], on_hand: list[float], backorders: list[float], on_order: list[float]
+               ) -> None:
+        """The day's reading: the points at positions ``changed`` read these values; every other point
+        is as at the day before (the first reading lists every point)."""
         d = self.days
         if d < self.on_hand.shape[0]:
-            self.on_hand[d] = on_hand
-            self.backorders[d] = backorders
-            self.on_order[d] = on_order
+            for log, values in ((self.on_hand, on_hand), (self.backorders, backorders), (self.on_order, on_order)):
+                if d > 0:
+                    log[d] = log[d - 1]
+                log[d, changed] = values
             self.days += 1
 
     def table(self, release: bool = False) -> pd.DataFrame:

@@ -82,7 +82,7 @@ class StockPoint:
 
     __slots__ = ("ctx", "node", "sku", "segment", "policy", "source", "on_hand", "on_order", "backlog",
                  "backlog_qty", "continuous", "dc", "echelon", "upstream", "downstream", "history", "alloc",
-                 "lots", "facility")
+                 "lots", "facility", "index")
 
     def __init__(self, ctx: Context, node: str, sku: str, segment: Segment, policy: Replenishment,
                  initial: float | None, source: ServingNode, upstream: StockPoint | None,
@@ -97,6 +97,7 @@ class StockPoint:
         if ctx.integer_units:
             self.on_hand = float(math.ceil(self.on_hand))
         self.on_order = 0.0
+        self.index = 0  # position in the model's list of stock points (its column in the daily stock log)
         self.backlog: deque[Request] = deque()
         self.backlog_qty = 0.0
         self.continuous = policy.review_period is None
@@ -127,6 +128,7 @@ class StockPoint:
 
         While the DC is closed (an outage) the whole request waits.
         """
+        self.ctx.stock_changed.append(self)  # every change of stock is marked: the daily reading reads these
         if self.history is not None:
             self.history.demand(self.ctx.env.now, req.qty)
         alloc = self.alloc
@@ -172,6 +174,7 @@ class StockPoint:
 
     def _give_up(self, req: Request) -> None:
         """The customer's patience ran out: what is still open on the request is lost."""
+        self.ctx.stock_changed.append(self)
         if req.open > 0:
             self.backlog_qty -= req.open
             if type(req) is OrderLine:
@@ -183,6 +186,7 @@ class StockPoint:
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
+        self.ctx.stock_changed.append(self)
         if self.facility is not None:
             qty = self.facility.receiving(self, req, qty)  # what does not fit waits at the dock
             if qty <= 0:
@@ -198,6 +202,7 @@ class StockPoint:
     def write_off(self, qty: float, reason: str) -> None:
         """Take ``qty`` units out of stock for good (``reason``: outage, expired, obsolete); the
         ledger counts them as written off."""
+        self.ctx.stock_changed.append(self)
         if self.lots is not None:
             self.lots.remove(qty, reason)
         ctx = self.ctx
@@ -210,6 +215,7 @@ class StockPoint:
 
     def serve_backlog(self) -> None:
         """Ship waiting backorders from stock on hand, oldest first."""
+        self.ctx.stock_changed.append(self)
         if self.alloc is not None:
             self.alloc.serve_backlog(self)
             return
@@ -244,6 +250,7 @@ class StockPoint:
         source = self.source
         qty = max(self.ctx.order_size(qty), source.min_order_qty(self.sku))
         self.on_order += qty
+        self.ctx.stock_changed.append(self)
         now = self.ctx.env.now
         if self.history is not None:
             self.history.ordered(now, qty)
