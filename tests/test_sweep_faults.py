@@ -94,9 +94,11 @@ def test_interrupted_rerun_with_a_changed_config_never_reports_the_other_config(
     original = pd.read_csv(tmp_path / "sweep.csv")
 
     # re-run into the same directory with another horizon; Ctrl-C once one job has finished. The
-    # changed jobs run long enough (150 days, ~1 s each) that the third is still running when the
+    # changed jobs run long enough (150 days, ~1 s each) that the sweep is still running when the
     # test sees the first one finish: with 25-day jobs the whole sweep sometimes ended first.
-    changed = start(tmp_path, "seed=1,2,3", f"horizon_days={CHANGED_DAYS}")
+    # One worker: the jobs run one after another, so two are still to run when the first finishes
+    # (on two workers the first two finish together and the last follows about a second later).
+    changed = start(tmp_path, "seed=1,2,3", f"horizon_days={CHANGED_DAYS}", "hydra.launcher.n_jobs=1")
     def rerun_finished_a_job() -> bool:
         for path in tmp_path.glob("*/job.json"):
             try:

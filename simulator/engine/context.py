@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 import simpy
 from simpy.events import URGENT
 
-from simulator.engine.flow import Carrier, Ledger, Request
+from simulator.engine.flow import Carrier, Request
 from simulator.engine.network import Network
-from simulator.engine.records import Recorder
+from simulator.engine.records import Ledger, Recorder
 from simulator.engine.spec import Spec
 from simulator.engine.streams import Streams
 

@@ -21,7 +21,7 @@ from policies.base import LaneOption
 from simulator.engine.availability import Availability
 from simulator.engine.consolidation import OrderConsolidation, split_by_mode
 from simulator.engine.network import Network
-from simulator.engine.records import Recorder
+from simulator.engine.records import Ledger, Recorder
 from simulator.engine.spec import Lane, TransportMode
 from simulator.engine.streams import Streams
 
@@ -105,22 +105,6 @@ class OrderLine(Request):
         self.delivered = 0.0
         self.lost = 0.0  # backordered units given up after the channel's patience
         self.last_delivery = math.nan
-
-
-class Ledger:
-    """Counts of finished goods by where they are, for flow-conservation checks.
-
-    ``released``: units that entered the network from a line or an outside supplier;
-    ``in_transit``: on a carrier now (or waiting at a closed dock); ``delivered``: received by customers;
-    ``written_off``: destroyed (a DC outage that damages stock).
-    """
-
-    def __init__(self) -> None:
-        self.released: defaultdict[str, float] = defaultdict(float)
-        self.in_transit: defaultdict[str, float] = defaultdict(float)
-        self.delivered: defaultdict[str, float] = defaultdict(float)
-        self.initial: defaultdict[str, float] = defaultdict(float)
-        self.written_off: defaultdict[str, float] = defaultdict(float)  # destroyed in a DC outage
 
 
 class _LaneState:

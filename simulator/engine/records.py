@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -190,6 +191,22 @@ def _row_columns(rows: list[Row], columns: tuple[str, ...]) -> dict[str, pd.Seri
 
 
 _TEXT = frozenset({"customer", "channel", "sku", "segment", "source"})
+
+
+class Ledger:
+    """Counts of finished goods by where they are, for flow-conservation checks.
+
+    ``released``: units that entered the network from a line or an outside supplier;
+    ``in_transit``: on a carrier now (or waiting at a closed dock); ``delivered``: received by customers;
+    ``written_off``: destroyed (a DC outage that damages stock).
+    """
+
+    def __init__(self) -> None:
+        self.released: defaultdict[str, float] = defaultdict(float)
+        self.in_transit: defaultdict[str, float] = defaultdict(float)
+        self.delivered: defaultdict[str, float] = defaultdict(float)
+        self.initial: defaultdict[str, float] = defaultdict(float)
+        self.written_off: defaultdict[str, float] = defaultdict(float)  # destroyed in a DC outage
 
 
 class DailyStock:
