@@ -241,11 +241,8 @@ class Carrier:
         if leg is None:
             leg = self._next_leg[(origin, dest)] = self._leg_towards(origin, dest)
         stop, options = leg
-        if len(options) == 1:  # one mode: nothing to choose
-            state = options[0]
-            (self._depart if state.capacity is None else self._board)(state, origin, stop, loads)
-            return
-        for index, group in split_by_mode([o.option for o in options], loads, self.skus):
+        groups = ((0, loads),) if len(options) == 1 else split_by_mode([o.option for o in options], loads, self.skus)
+        for index, group in groups:  # (one mode: nothing to choose)
             state = options[index]
             (self._depart if state.capacity is None else self._board)(state, origin, stop, group)
 

@@ -186,7 +186,6 @@ class StockPoint:
 
     def receive(self, req: Request, qty: float) -> None:
         """A replenishment arrived: put it away, then clear backorders oldest first."""
-        self.ctx.stock_changed.append(self)
         if self.facility is not None:
             qty = self.facility.receiving(self, req, qty)  # what does not fit waits at the dock
             if qty <= 0:
@@ -197,7 +196,7 @@ class StockPoint:
         self.on_hand += qty
         if self.facility is not None:
             self.facility.sync(self)
-        self.serve_backlog()
+        self.serve_backlog()  # (which marks the point changed for the daily reading)
 
     def write_off(self, qty: float, reason: str) -> None:
         """Take ``qty`` units out of stock for good (``reason``: outage, expired, obsolete); the
