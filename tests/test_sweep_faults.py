@@ -28,7 +28,15 @@ QUICK = ("horizon_days=20", "hydra.launcher.n_jobs=2", "hydra.callbacks.sweep.re
 def start(sweep_dir: Path, *overrides: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "simulator", "-m", *QUICK, *overrides,
                              f"hydra.sweep.dir={sweep_dir}"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_ctrl_c_as_in_a_shell)
+
+
+def _ctrl_c_as_in_a_shell() -> None:
+    """(In the child, before it starts.) Ctrl-C with its default meaning, as a terminal gives it: a
+    process inherits an ignored SIGINT (a test runner's worker may ignore it), and Python then never
+    raises KeyboardInterrupt, so the sweep would run on through the test's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def serial(run_command, sweep_dir: Path, *overrides: str) -> str:
